@@ -1,0 +1,220 @@
+package dev.forensics.agent;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The agent's option string, {@code key=value,key=value}, the same at start-up and at attach. Parsing never
+ * throws: a bad key or value is kept as a problem (named in one stderr line by the caller) and the option keeps
+ * its default, so a typo costs the user one feature at most, never the application.
+ */
+public final class AgentOptions {
+
+    /** One documented option: its key, default and meaning. README's options table lists exactly these. */
+    public record Spec(String key, String defaultValue, String values, String meaning) {}
+
+    public static final List<Spec> SPECS = List.of(
+            new Spec("dir", "./forensics, else <tmp>/forensics-<user>", "path",
+                    "Output directory for the journal, last words and black box; created owner-only (0700)."),
+            new Spec("log", "auto", "auto|slf4j|stderr|off",
+                    "Where one-line findings go besides the journal and JFR: the application's SLF4J logger `forensics` "
+                            + "when it has one (auto), always stderr, or nowhere."),
+            new Spec("redact", "true", "true|false",
+                    "Redact URL userinfo and query values, auth headers and secret-looking command-line arguments."),
+            new Spec("termination", "on", "on|off", "Signal sender, exit/halt caller, shutdown-hook and last-words capture."),
+            new Spec("journalMaxBytes", "16m", "size (k, m suffix)",
+                    "Cap on the journal file; past it one last line says so and the journal stops growing."),
+            new Spec("status", "problems", "problems|always",
+                    "When the start-up self-check is printed on stderr: only when a hook is missing (default) or always."));
+
+    private final Map<String, String> values;
+    private final List<String> problems;
+
+    private AgentOptions(Map<String, String> values, List<String> problems) {
+        this.values = values;
+        this.problems = problems;
+    }
+
+    public static AgentOptions defaults() {
+        return parse(null);
+    }
+
+    public static AgentOptions parse(String raw) {
+        Map<String, String> values = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        if (raw != null && !raw.isBlank()) {
+            for (String part : raw.split(",")) {
+                String item = part.trim();
+                if (item.isEmpty()) {
+                    continue;
+                }
+                int eq = item.indexOf('=');
+                String key = eq < 0 ? item : item.substring(0, eq).trim();
+                String value = eq < 0 ? null : item.substring(eq + 1).trim();
+                Spec spec = spec(key);
+                if (spec == null) {
+                    problems.add("unknown option '" + key + "'");
+                } else if (value == null || value.isEmpty()) {
+                    problems.add("option '" + key + "' needs a value (" + spec.values() + ")");
+                } else {
+                    String error = validate(key, value);
+                    if (error != null) {
+                        problems.add("bad value for '" + key + "': " + error);
+                    } else {
+                        values.put(key, value);
+                    }
+                }
+            }
+        }
+        return new AgentOptions(values, Collections.unmodifiableList(problems));
+    }
+
+    /** Problems found while parsing; empty when the string was clean. */
+    public List<String> problems() {
+        return problems;
+    }
+
+    /** The single stderr line for all problems, or null when there are none. */
+    public String problemLine() {
+        if (problems.isEmpty()) {
+            return null;
+        }
+        return "forensics: ignoring " + String.join("; ", problems)
+                + " (the agent runs with defaults for these; options: " + keys() + ")";
+    }
+
+    public Path dir() {
+        String d = values.get("dir");
+        return d == null ? null : Paths.get(d);
+    }
+
+    public boolean dirGiven() {
+        return values.containsKey("dir");
+    }
+
+    public String log() {
+        return values.getOrDefault("log", "auto");
+    }
+
+    public boolean redact() {
+        return Boolean.parseBoolean(values.getOrDefault("redact", "true"));
+    }
+
+    public boolean feature(String key) {
+        return "on".equals(values.getOrDefault(key, "on"));
+    }
+
+    public long journalMaxBytes() {
+        return parseSize(values.getOrDefault("journalMaxBytes", "16m"));
+    }
+
+    public boolean statusAlways() {
+        return "always".equals(values.get("status"));
+    }
+
+    /** The raw value of a key, or null; for feature code that owns its own parsing. */
+    public String raw(String key) {
+        return values.get(key);
+    }
+
+    private static Spec spec(String key) {
+        for (Spec s : SPECS) {
+            if (s.key().equals(key)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private static String keys() {
+        StringBuilder sb = new StringBuilder();
+        for (Spec s : SPECS) {
+            if (sb.length() > 0) {
+                sb.append(' ');
+            }
+            sb.append(s.key());
+        }
+        return sb.toString();
+    }
+
+    private static String validate(String key, String value) {
+        switch (key) {
+            case "redact":
+                return oneOf(value, "true", "false");
+            case "termination":
+                return oneOf(value, "on", "off");
+            case "log":
+                return oneOf(value, "auto", "slf4j", "stderr", "off");
+            case "status":
+                return oneOf(value, "problems", "always");
+            case "journalMaxBytes":
+                return parseSize(value) < 4096 ? "expected a size of at least 4k such as 512k or 16m, got '" + value + "'" : null;
+            case "dir":
+                try {
+                    Paths.get(value);
+                    return null;
+                } catch (RuntimeException e) {
+                    return "not a path: '" + value + "'";
+                }
+            default:
+                return null;
+        }
+    }
+
+    private static String oneOf(String value, String... allowed) {
+        for (String a : allowed) {
+            if (a.equals(value)) {
+                return null;
+            }
+        }
+        return "expected one of " + String.join("|", allowed) + ", got '" + value + "'";
+    }
+
+    /** Parses sizes such as 4096, 512k, 16m; returns -1 when it is not a size. */
+    static long parseSize(String value) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        long unit = 1;
+        if (v.endsWith("k")) {
+            unit = 1024;
+        } else if (v.endsWith("m")) {
+            unit = 1024 * 1024;
+        } else if (v.endsWith("g")) {
+            unit = 1024L * 1024 * 1024;
+        }
+        if (unit != 1) {
+            v = v.substring(0, v.length() - 1);
+        }
+        try {
+            long n = Long.parseLong(v);
+            return n < 0 ? -1 : n * unit;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Parses durations such as 500ms, 30s, 5m; returns null when it is not a duration. */
+    public static Duration parseDuration(String value) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            } else if (v.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+            } else if (v.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+            } else if (v.endsWith("h")) {
+                return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+            return Duration.ofMillis(Long.parseLong(v));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

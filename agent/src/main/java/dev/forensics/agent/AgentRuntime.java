@@ -1,0 +1,157 @@
+package dev.forensics.agent;
+
+import dev.forensics.bootstrap.AdviceErrors;
+import dev.forensics.bootstrap.Feature;
+import dev.forensics.instrument.Targets;
+import dev.forensics.report.Finding;
+import dev.forensics.report.Jfr;
+import dev.forensics.report.PrivateFiles;
+import dev.forensics.report.Redaction;
+import dev.forensics.report.Reporter;
+import dev.forensics.report.Stderr;
+import dev.forensics.termination.Termination;
+import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The agent once started: its options, output directory and install report. Start-up order matters: bootstrap
+ * classes first (everything else may touch them), termination capture before premain returns (a service can be
+ * killed during its own start-up), and the Byte Buddy installation, the expensive part, on a thread of its own.
+ */
+public final class AgentRuntime {
+    public static final String VERSION = versionOf();
+
+    private static volatile AgentRuntime current;
+
+    private final AgentOptions options;
+    private final Path dir;
+    private final CountDownLatch installed = new CountDownLatch(1);
+    private volatile HookStatus.Report report;
+
+    private AgentRuntime(AgentOptions options, Path dir) {
+        this.options = options;
+        this.dir = dir;
+    }
+
+    public static AgentRuntime current() {
+        return current;
+    }
+
+    public static synchronized void start(String rawOptions, Instrumentation inst, boolean attached) throws Exception {
+        if (!attached && JdkTools.isJdkTool()) {
+            return; // jcmd, jps, javac … picked us up through JAVA_TOOL_OPTIONS
+        }
+        if (current != null) {
+            if (!attached) {
+                Stderr.line("forensics: already loaded in this JVM; ignoring the second -javaagent");
+            }
+            return;
+        }
+        AgentOptions options = AgentOptions.parse(rawOptions);
+        if (options.problemLine() != null) {
+            Stderr.line(options.problemLine());
+        }
+        Redaction.setEnabled(options.redact());
+        Path dir = PrivateFiles.outputDir(options.dir());
+        Reporter.init(dir, options.journalMaxBytes(), options.log());
+
+        AgentRuntime runtime = new AgentRuntime(options, dir);
+        current = runtime;
+        Feature.enable(Feature.AGENT, true);
+        Feature.enable(Feature.TERMINATION, options.feature("termination"));
+        AdviceErrors.onFirstError(AgentRuntime::featureFailed);
+
+        if (options.feature("termination")) {
+            Termination.install(options, dir);
+        }
+        Thread installer = new Thread(() -> runtime.installHooks(inst), "forensics-install");
+        installer.setDaemon(true);
+        installer.start();
+    }
+
+    private void installHooks(Instrumentation inst) {
+        try {
+            long t0 = System.nanoTime();
+            report = Installer.install(inst, Targets.all());
+            Jfr.registerStatus(this::fillStatus);
+            announce(report, (System.nanoTime() - t0) / 1_000_000);
+        } catch (Throwable t) {
+            Feature.disable(Feature.LEAKS);
+            Feature.disable(Feature.PIPES);
+            Feature.disable(Feature.STDSTREAMS);
+            Stderr.line("forensics: instrumentation failed and is disabled (signals and last words still work): " + t);
+            Reporter.journal("agent", "instrumentation failed: " + t);
+        } finally {
+            installed.countDown();
+        }
+    }
+
+    private void announce(HookStatus.Report r, long installMillis) {
+        int active = r.in(HookStatus.State.ACTIVE, HookStatus.State.READY).size();
+        int missing = r.in(HookStatus.State.MISSING, HookStatus.State.FAILED).size();
+        int notApplicable = r.in(HookStatus.State.NOT_APPLICABLE).size();
+        String summary = "forensics " + VERSION + " on JDK " + Runtime.version() + ", pid " + ProcessHandle.current().pid()
+                + ": " + active + " hooks active, " + missing + " missing, " + notApplicable + " not applicable; installed in " + installMillis + " ms; output in " + dir;
+        Reporter.journal("agent", summary);
+        for (HookStatus.Entry e : r.entries()) {
+            Reporter.journal("agent", "hook " + e.hook().name() + " " + e.state().name().toLowerCase() + ": " + e.detail());
+        }
+        if (missing > 0) {
+            Stderr.line("forensics: " + missing + " hook(s) matched nothing on this JVM and are inactive: " + r.missingSummary());
+        } else if (options.statusAlways()) {
+            Stderr.line(summary);
+        }
+    }
+
+    /** Called once per feature, on the thread whose advice failed. */
+    private static void featureFailed() {
+        for (int f = 0; f < Feature.COUNT; f++) {
+            Throwable first = AdviceErrors.first(f);
+            if (first != null && AdviceErrors.count(f) == 1) {
+                String line = "forensics: feature '" + Feature.name(f) + "' disabled after an internal error; the application is unaffected: " + first;
+                Stderr.line(line);
+                Reporter.report(Finding.error("agent", "feature-failed:" + f, line));
+            }
+        }
+    }
+
+    private void fillStatus(Jfr.StatusFields s) {
+        HookStatus.Report r = report;
+        s.version = VERSION;
+        s.outputDirectory = dir.toString();
+        if (r != null) {
+            s.hooksActive = r.in(HookStatus.State.ACTIVE, HookStatus.State.READY).size();
+            s.hooksMissing = r.in(HookStatus.State.MISSING, HookStatus.State.FAILED).size();
+            s.hooksNotApplicable = r.in(HookStatus.State.NOT_APPLICABLE).size();
+            s.missing = r.missingSummary();
+            s.transformationErrors = r.transformationErrors();
+        }
+        s.adviceErrors = AdviceErrors.total();
+        StringBuilder disabled = new StringBuilder();
+        for (int f = 1; f < Feature.COUNT; f++) {
+            if (AdviceErrors.first(f) != null) {
+                disabled.append(disabled.length() == 0 ? "" : ",").append(Feature.name(f));
+            }
+        }
+        s.disabledFeatures = disabled.toString();
+    }
+
+    public AgentOptions options() {
+        return options;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Waits (bounded) for the off-thread installation; for the CLI and tests that need the self-check. */
+    public boolean awaitInstalled(long millis) throws InterruptedException {
+        return installed.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private static String versionOf() {
+        String v = AgentRuntime.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.forensics.report;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Fans every finding out to the journal and the log sink, with identical findings (same key) aggregated: the
+ * first is written, repeats within a window are counted and summarised in the next line written for that key,
+ * and a global budget caps lines per minute so no failure loop can flood a disk or a log. JFR events are emitted
+ * by the feature that knows their fields; this class only writes text.
+ */
+public final class Reporter {
+    static final long WINDOW_NANOS = 60_000_000_000L;
+    static final int MAX_KEYS = 4096;
+    static final int LINES_PER_MINUTE = 600;
+
+    private static volatile Reporter current;
+
+    private final Journal journal;
+    private final LogSink log;
+    private final Map<String, Aggregate> aggregates = new LinkedHashMap<>(64, 0.75f, true);
+    private long budgetWindowStart = System.nanoTime();
+    private int budgetUsed;
+    private long dropped;
+
+    private static final class Aggregate {
+        long lastWritten;
+        long suppressed;
+        long firstSuppressedMillis;
+    }
+
+    Reporter(Journal journal, LogSink log) {
+        this.journal = journal;
+        this.log = log;
+    }
+
+    public static void init(Path dir, long journalMaxBytes, String logMode) {
+        current = new Reporter(new Journal(dir, journalMaxBytes), new LogSink(logMode));
+    }
+
+    /** The journal's path, or null before init. */
+    public static Path journalFile() {
+        Reporter r = current;
+        return r == null ? null : r.journal.file();
+    }
+
+    /** Reports one finding through every text sink, subject to aggregation and the global budget. */
+    public static void report(Finding f) {
+        Reporter r = current;
+        if (r == null) {
+            Stderr.line("[forensics] " + f.message());
+            return;
+        }
+        r.write(f, System.nanoTime(), Instant.now());
+    }
+
+    /** Journal only: status and detail lines an operator looks up, not ones that should reach the app's log. */
+    public static void journal(String category, String message) {
+        Reporter r = current;
+        if (r != null && !r.journal.append(Instant.now(), "INFO", category, message)) {
+            Stderr.line("[forensics] " + message);
+        }
+    }
+
+    public static void flush() {
+        Reporter r = current;
+        if (r != null) {
+            r.journal.force();
+        }
+    }
+
+    void write(Finding f, long now, Instant at) {
+        String message;
+        synchronized (this) {
+            Aggregate agg = aggregates.get(f.key());
+            if (agg != null && now - agg.lastWritten < WINDOW_NANOS) {
+                if (agg.suppressed++ == 0) {
+                    agg.firstSuppressedMillis = at.toEpochMilli();
+                }
+                return;
+            }
+            if (!takeBudget(now)) {
+                dropped++;
+                return;
+            }
+            message = f.message();
+            if (agg == null) {
+                agg = new Aggregate();
+                aggregates.put(f.key(), agg);
+                if (aggregates.size() > MAX_KEYS) {
+                    aggregates.remove(aggregates.keySet().iterator().next());
+                }
+            } else if (agg.suppressed > 0) {
+                message = message + " (+" + agg.suppressed + " more like this since "
+                        + Journal.TIME.format(Instant.ofEpochMilli(agg.firstSuppressedMillis)) + ")";
+                agg.suppressed = 0;
+            }
+            if (dropped > 0) {
+                message = message + " (" + dropped + " other lines dropped by the rate limit)";
+                dropped = 0;
+            }
+            agg.lastWritten = now;
+        }
+        boolean onDisk = journal.append(at, f.severity().name(), f.category(), message);
+        if (log.off() && !onDisk) {
+            Stderr.line("[forensics] " + message); // nowhere else would say it
+        } else {
+            log.log(f.severity(), message);
+        }
+    }
+
+    private boolean takeBudget(long now) {
+        if (now - budgetWindowStart >= WINDOW_NANOS) {
+            budgetWindowStart = now;
+            budgetUsed = 0;
+        }
+        return budgetUsed++ < LINES_PER_MINUTE;
+    }
+}

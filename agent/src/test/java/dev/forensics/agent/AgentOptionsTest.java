@@ -1,0 +1,64 @@
+package dev.forensics.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class AgentOptionsTest {
+
+    @Test
+    void emptyOrNullMeansDefaults() {
+        for (String raw : new String[] {null, "", " , "}) {
+            AgentOptions o = AgentOptions.parse(raw);
+            assertThat(o.problems()).isEmpty();
+            assertThat(o.problemLine()).isNull();
+            assertThat(o.redact()).isTrue();
+            assertThat(o.log()).isEqualTo("auto");
+            assertThat(o.journalMaxBytes()).isEqualTo(16L * 1024 * 1024);
+        }
+    }
+
+    @Test
+    void goodValuesAreTaken() {
+        AgentOptions o = AgentOptions.parse("dir=/var/log/app, redact=false,log=stderr,journalMaxBytes=512k,termination=off");
+        assertThat(o.problems()).isEmpty();
+        assertThat(o.dir()).isEqualTo(Paths.get("/var/log/app"));
+        assertThat(o.redact()).isFalse();
+        assertThat(o.log()).isEqualTo("stderr");
+        assertThat(o.journalMaxBytes()).isEqualTo(512 * 1024);
+        assertThat(o.feature("termination")).isFalse();
+    }
+
+    @Test
+    void everyProblemIsNamedInOneLineAndTheRestStillApplies() {
+        AgentOptions o = AgentOptions.parse("colour=blue,redact=maybe,journalMaxBytes=12,dir,log=stderr");
+        assertThat(o.problems()).hasSize(4);
+        assertThat(o.problemLine()).doesNotContain("\n").contains("unknown option 'colour'").contains("'redact'")
+                .contains("'journalMaxBytes'").contains("'dir' needs a value");
+        assertThat(o.log()).isEqualTo("stderr");
+        assertThat(o.redact()).isTrue();
+    }
+
+    @Test
+    void everyOptionIsDocumentedInTheReadme() throws Exception {
+        Path readme = Paths.get("..", "README.md");
+        String text = Files.readString(readme);
+        for (AgentOptions.Spec s : AgentOptions.SPECS) {
+            assertThat(text).as("README documents option " + s.key()).contains("| `" + s.key() + "`");
+        }
+    }
+
+    @Test
+    void durationsAndSizesParse() {
+        assertThat(AgentOptions.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(AgentOptions.parseDuration("30s")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(AgentOptions.parseDuration("5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(AgentOptions.parseDuration("x")).isNull();
+        assertThat(AgentOptions.parseSize("16m")).isEqualTo(16L << 20);
+        assertThat(AgentOptions.parseSize("-1")).isEqualTo(-1);
+    }
+}
