@@ -14,7 +14,12 @@ import java.time.format.DateTimeFormatter;
  * owner-only, opened on the first line (a process with nothing to say leaves no file) and capped in size.
  */
 public final class Journal {
-    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS xx").withZone(ZoneId.systemDefault());
+    /** java.time costs tens of milliseconds to initialise; a process with nothing to say never pays it. */
+    static final class Clock {
+        static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS xx").withZone(ZoneId.systemDefault());
+
+        private Clock() {}
+    }
 
     private final Path file;
     private final long maxBytes;
@@ -40,7 +45,7 @@ public final class Journal {
         if (full) {
             return true; // said so once already; the cap is a promise, not an error
         }
-        String line = TIME.format(at) + "  " + pad(level, 5) + "  " + pad(category, 11) + "  " + oneLine(message) + "\n";
+        String line = Clock.TIME.format(at) + "  " + pad(level, 5) + "  " + pad(category, 11) + "  " + oneLine(message) + "\n";
         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
         try {
             if (channel == null) {
@@ -49,7 +54,7 @@ public final class Journal {
             }
             if (written + bytes.length > maxBytes) {
                 full = true;
-                bytes = (TIME.format(at) + "  INFO   agent        journal reached its cap of " + maxBytes
+                bytes = (Clock.TIME.format(at) + "  INFO   agent        journal reached its cap of " + maxBytes
                         + " bytes (option journalMaxBytes); later findings go to JFR and the log only\n").getBytes(StandardCharsets.UTF_8);
             }
             ByteBuffer buf = ByteBuffer.wrap(bytes);

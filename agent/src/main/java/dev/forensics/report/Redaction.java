@@ -13,14 +13,17 @@ public final class Redaction {
     public static final String MASK = "***";
     private static volatile boolean enabled = true;
 
-    private static final Pattern SECRET_NAME = Pattern.compile(
-            "(?i).*(pass(word|wd|phrase)?|secret|token|api[-_.]?key|apikey|auth|credential|private[-_.]?key|access[-_.]?key|session|cookie|signature|sig)$");
-    // --password=x, -Dx.password=x, token=x, PASSWORD:x inside one argument.
-    private static final Pattern ARG_ASSIGNMENT = Pattern.compile(
-            "(?i)((?:^|[\\s;&?])-{0,2}(?:[\\w.-]*?)(?:pass(?:word|wd|phrase)?|secret|token|api[-_.]?key|apikey|credentials?|private[-_.]?key|access[-_.]?key)\\s*[=:]\\s*)([^\\s&;]+)");
-    private static final Pattern AUTH_HEADER = Pattern.compile(
-            "(?i)((?:proxy-)?authorization\\s*[:=]\\s*)(\\S+(?:\\s+\\S+)?)");
-    private static final Pattern URL_USERINFO = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://)([^/?#@\\s]+)@");
+    /** Compiled on first use, not at start-up: regex compilation costs milliseconds premain does not have. */
+    private static final class Patterns {
+        private static final Pattern SECRET_NAME = Pattern.compile(
+                "(?i).*(pass(word|wd|phrase)?|secret|token|api[-_.]?key|apikey|auth|credential|private[-_.]?key|access[-_.]?key|session|cookie|signature|sig)$");
+        // --password=x, -Dx.password=x, token=x, PASSWORD:x inside one argument.
+        private static final Pattern ARG_ASSIGNMENT = Pattern.compile(
+                "(?i)((?:^|[\\s;&?])-{0,2}(?:[\\w.-]*?)(?:pass(?:word|wd|phrase)?|secret|token|api[-_.]?key|apikey|credentials?|private[-_.]?key|access[-_.]?key)\\s*[=:]\\s*)([^\\s&;]+)");
+        private static final Pattern AUTH_HEADER = Pattern.compile(
+                "(?i)((?:proxy-)?authorization\\s*[:=]\\s*)(\\S+(?:\\s+\\S+)?)");
+        private static final Pattern URL_USERINFO = Pattern.compile("(?i)([a-z][a-z0-9+.-]*://)([^/?#@\\s]+)@");
+    }
 
     private Redaction() {}
 
@@ -38,7 +41,7 @@ public final class Redaction {
             return url;
         }
         try {
-            String s = URL_USERINFO.matcher(url).replaceFirst("$1" + MASK + "@");
+            String s = Patterns.URL_USERINFO.matcher(url).replaceFirst("$1" + MASK + "@");
             int q = indexOfAny(s, '?', '#');
             if (q < 0) {
                 return s;
@@ -76,7 +79,7 @@ public final class Redaction {
         }
         String n = name.trim().toLowerCase(Locale.ROOT);
         if (n.equals("authorization") || n.equals("proxy-authorization") || n.equals("cookie") || n.equals("set-cookie")
-                || SECRET_NAME.matcher(n).matches()) {
+                || Patterns.SECRET_NAME.matcher(n).matches()) {
             return MASK;
         }
         return value;
@@ -103,7 +106,7 @@ public final class Redaction {
             }
             String a = text(arg);
             sb.append(a);
-            if (enabled && arg.startsWith("-") && arg.indexOf('=') < 0 && SECRET_NAME.matcher(arg.replaceFirst("^-+", "")).matches()) {
+            if (enabled && arg.startsWith("-") && arg.indexOf('=') < 0 && Patterns.SECRET_NAME.matcher(arg.replaceFirst("^-+", "")).matches()) {
                 maskNext = true; // --password hunter2
             }
         }
@@ -116,9 +119,9 @@ public final class Redaction {
             return s;
         }
         try {
-            String out = AUTH_HEADER.matcher(s).replaceAll("$1" + MASK);
-            out = URL_USERINFO.matcher(out).replaceAll("$1" + MASK + "@");
-            Matcher m = ARG_ASSIGNMENT.matcher(out);
+            String out = Patterns.AUTH_HEADER.matcher(s).replaceAll("$1" + MASK);
+            out = Patterns.URL_USERINFO.matcher(out).replaceAll("$1" + MASK + "@");
+            Matcher m = Patterns.ARG_ASSIGNMENT.matcher(out);
             return m.replaceAll("$1" + Matcher.quoteReplacement(MASK));
         } catch (RuntimeException e) {
             return MASK;

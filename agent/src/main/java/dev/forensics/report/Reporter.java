@@ -94,7 +94,7 @@ public final class Reporter {
                 }
             } else if (agg.suppressed > 0) {
                 message = message + " (+" + agg.suppressed + " more like this since "
-                        + Journal.TIME.format(Instant.ofEpochMilli(agg.firstSuppressedMillis)) + ")";
+                        + Journal.Clock.TIME.format(Instant.ofEpochMilli(agg.firstSuppressedMillis)) + ")";
                 agg.suppressed = 0;
             }
             if (dropped > 0) {
