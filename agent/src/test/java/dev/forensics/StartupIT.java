@@ -68,6 +68,23 @@ class StartupIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.forensics.testing.Jdk#all")
+    void anUnusableWorkingDirectoryFallsBackToTheTempDirectory(Jdk jdk) throws Exception {
+        Path wd = Files.createTempDirectory("forensics-wd-");
+        Files.writeString(wd.resolve("forensics"), "a file where the default directory would go");
+        Path tmp = Files.createTempDirectory("forensics-tmp-");
+        Path expected = tmp.resolve("forensics-" + System.getProperty("user.name"));
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(wd).dir(expected).agentOptions("status=problems")
+                .jvmArg("-Djava.io.tmpdir=" + tmp).noAgent().jvmArg("-javaagent:" + ForkedJvm.AGENT_JAR)
+                .start(Idle.class, expected.toString(), "0")) {
+            assertThat(jvm.waitFor()).isZero();
+            assertThat(expected.resolve("journal-" + jvm.pid() + ".log")).exists();
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(expected))).isEqualTo("rwx------");
+            assertThat(jvm.stderr()).isEmpty();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
     void loadingTheAgentTwiceIsHarmless(Jdk jdk) {
         try (ForkedJvm jvm = ForkedJvm.on(jdk).jvmArg("-javaagent:" + ForkedJvm.AGENT_JAR).start(Hello.class)) {
             assertThat(jvm.waitFor()).isZero();

@@ -3,11 +3,11 @@ package dev.forensics.agent;
 import static net.bytebuddy.matcher.ElementMatchers.any;
 import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import static net.bytebuddy.matcher.ElementMatchers.nameContains;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 
 import dev.forensics.bootstrap.AdviceErrors;
 import dev.forensics.instrument.Hook;
+import dev.forensics.report.Sites;
 import java.lang.instrument.Instrumentation;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +59,8 @@ public final class Installer {
                 .with(AgentBuilder.PoolStrategy.Default.FAST)
                 .with(AgentBuilder.TypeStrategy.Default.DECORATE)
                 .with(status.listener())
-                .ignore(nameStartsWith("dev.forensics.").or(nameContains("$$Lambda")).or(isSynthetic()));
+                // Our own classes are never instrumented (a hook must not observe the agent), nor lambdas and synthetics.
+                .ignore(new AgentClasses().or(nameContains("$$Lambda")).or(isSynthetic()));
 
         for (Hook hook : hooks) {
             Advice.ExceptionHandler handler = new Advice.ExceptionHandler.Simple(new StackManipulation.Compound(
@@ -72,6 +73,14 @@ public final class Installer {
         }
         builder.installOn(inst);
         return status.check(inst);
+    }
+
+    /** The agent's own packages, the same list stack walks skip. */
+    private static final class AgentClasses extends ElementMatcher.Junction.AbstractBase<TypeDescription> {
+        @Override
+        public boolean matches(TypeDescription type) {
+            return Sites.isAgentFrame(type.getName());
+        }
     }
 
     private static final MethodDescription.InDefinedShape RECORD;
