@@ -76,7 +76,10 @@ final class Proc {
     /** The command line's first word, readable for any user's process. */
     static String argv0(long pid) {
         try {
-            byte[] b = Files.readAllBytes(dir(pid).resolve("cmdline"));
+            byte[] b;
+            try (java.io.InputStream in = Files.newInputStream(dir(pid).resolve("cmdline"))) {
+                b = in.readNBytes(4096); // proc files report no size; read as a stream
+            }
             int end = 0;
             while (end < b.length && b[end] != 0) {
                 end++;

@@ -30,6 +30,11 @@ final class Target {
         this.status = status;
     }
 
+    /** For tests of the checks that follow resolution. */
+    static Target resolveForTest(long pid) {
+        return new Target(pid, Proc.status(pid));
+    }
+
     /** A pid, or a main class / jar name matched against the JVMs of this user (as {@code forensics list} shows them). */
     static Target resolve(String pidOrMain) {
         long pid = pidOrMain.matches("\\d{1,10}") ? Long.parseLong(pidOrMain) : byMainClass(pidOrMain);
