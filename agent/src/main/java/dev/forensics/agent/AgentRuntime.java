@@ -75,7 +75,11 @@ public final class AgentRuntime {
         Thread installer = new Thread(() -> runtime.installHooks(inst), "forensics-install");
         installer.setDaemon(true);
         installer.start();
-        runtime.advertise(options.feature("commands") ? CommandChannel.start(runtime) : "off");
+        // Advertised before the channel starts, so a channel that fails at once can still say "unavailable" last.
+        runtime.advertise(options.feature("commands") ? "on" : "off");
+        if (options.feature("commands")) {
+            CommandChannel.start(runtime);
+        }
     }
 
     /** Sets {@link AgentMarker#PROPERTY}, which the CLI reads through the attach API without loading anything. */

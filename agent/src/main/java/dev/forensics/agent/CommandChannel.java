@@ -43,12 +43,11 @@ final class CommandChannel implements Runnable {
         this.commands = new Commands(runtime);
     }
 
-    /** Starts the channel's thread; returns the marker's {@code commands=} value. */
-    static String start(AgentRuntime runtime) {
+    /** Starts the channel's thread; it sets up the directory and the watch there, off the start-up path. */
+    static void start(AgentRuntime runtime) {
         Thread t = new Thread(new CommandChannel(runtime), "forensics-commands");
         t.setDaemon(true);
         t.start();
-        return "on";
     }
 
     @Override
@@ -95,6 +94,9 @@ final class CommandChannel implements Runnable {
 
     /** The requests directory must be ours and private: a request may name a file the JVM then writes. */
     private boolean prepare() {
+        if (!Files.isDirectory(runtime.dir()) || !Files.isWritable(runtime.dir())) {
+            return false; // the journal already falls back to stderr; one more line there would help nobody
+        }
         if (!PrivateFiles.tryCreateDir(requests) || !PrivateFiles.ownedByUsAndPrivate(requests)) {
             Reporter.journal("agent", "requests: " + requests + " is not a private directory of this user; the forensics CLI gets no answers");
             return false;

@@ -73,7 +73,7 @@ final class JfrCommands {
         }
         rec.start();
         return new Result(null, "running", file, "started JFR recording '" + NAME + "' with forensics.jfc in pid " + pid
-                + " (max age " + rec.getMaxAge().toMinutes() + " min, max size " + rec.getMaxSize() / (1024 * 1024) + " MB)"
+                + " (keeping at most " + Commands.duration(rec.getMaxAge().toMillis()) + " and " + rec.getMaxSize() / (1024 * 1024) + " MB)"
                 + (file == null ? "; forensics jfr dump " + pid + " writes it out" : "; written to " + file + " when stopped or when the JVM exits"));
     }
 

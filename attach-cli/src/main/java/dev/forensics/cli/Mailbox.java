@@ -40,18 +40,14 @@ final class Mailbox {
                     + ("off".equals(marker.commands()) ? "was started with commands=off and answers no requests"
                     : "cannot take requests (its requests directory " + marker.requests() + " is unusable; see its journal)"));
         }
-        Path requests = visible(target.pid, marker.requests());
-        if (!Files.isDirectory(requests, LinkOption.NOFOLLOW_LINKS)) {
-            throw new CliException(ExitCodes.FAILED, "the agent in pid " + target.pid + " has no requests directory at " + requests
-                    + " (yet); try again in a moment");
-        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Path requests = awaitRequestsDirectory(target, marker, deadline);
         long nsPid = target.status.nsPid() > 0 ? target.status.nsPid() : target.pid;
         String name = nsPid + "-" + HexFormat.of().formatHex(nonce());
         Path request = requests.resolve(name + ".request");
         Path response = requests.resolve(name + ".response");
         try {
             put(requests, request, command.format());
-            long deadline = System.nanoTime() + timeout.toNanos();
             while (!Files.exists(response, LinkOption.NOFOLLOW_LINKS)) {
                 if (!Proc.exists(target.pid)) {
                     throw new CliException(ExitCodes.FAILED, "pid " + target.pid + " ended before it answered");
@@ -71,6 +67,26 @@ final class Mailbox {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException(ExitCodes.FAILED, "interrupted");
+        }
+    }
+
+    /** The agent creates it on its own thread just after it starts, so right after an attach it may still be coming. */
+    private static Path awaitRequestsDirectory(Target target, AgentMarker marker, long deadline) {
+        while (true) {
+            Path requests = visible(target.pid, marker.requests());
+            if (Files.isDirectory(requests, LinkOption.NOFOLLOW_LINKS)) {
+                return requests;
+            }
+            if (System.nanoTime() > deadline || !Proc.exists(target.pid)) {
+                throw new CliException(ExitCodes.FAILED, "the agent in pid " + target.pid + " has no requests directory at " + requests
+                        + " (its journal in " + marker.dir() + " may say why)");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CliException(ExitCodes.FAILED, "interrupted");
+            }
         }
     }
 

@@ -2,12 +2,14 @@ package dev.forensics.cli;
 
 import static dev.forensics.testing.AgentAssertions.assertAgentClean;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.forensics.cli.targets.Service;
 import dev.forensics.testing.ForkedJvm;
 import dev.forensics.testing.Jdk;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
@@ -138,6 +140,45 @@ class AttachReportIT {
             }
             assertThat(jvm.process().isAlive()).isTrue();
             assertAgentClean(jvm);
+        }
+    }
+
+    /** Root may look into any user's JVM; what the agent writes stays that user's, owner-only. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void rootAttachesToAnotherUsersJvmAndItsFilesStayThatUsers(Jdk jdk) throws Exception {
+        assumeTrue(Proc.self().euid() == 0, "needs root to start a JVM as another user (nobody)");
+        assumeTrue(Files.isExecutable(Paths.get("/usr/bin/setpriv")), "needs setpriv");
+        Path dir = Files.createTempDirectory("forensics-nobody-").resolve("out");
+        Files.setPosixFilePermissions(dir.getParent(), PosixFilePermissions.fromString("rwxrwxrwx"));
+        String classes = Paths.get(Service.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).noAgent().classpath(classes).dir(dir)
+                .wrappedBy("/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups").start(Service.class)) {
+            jvm.awaitStdout("READY", Duration.ofSeconds(30));
+            String pid = Long.toString(jvm.pid());
+            assertThat(Proc.status(jvm.pid()).euid()).as("the JVM runs as nobody").isNotZero();
+
+            Cli.Result attached = Cli.run(jdk, jvm.workDir(), "attach", pid, "dir=" + dir);
+            assertThat(attached.exit()).as(attached.toString()).isZero();
+            assertThat(attached.stdout()).contains("hook exit.exit active");
+            Cli.Result report = Cli.run(jdk, jvm.workDir(), "report", pid);
+            assertThat(report.exit()).as(report.toString()).isZero();
+            assertThat(report.stdout()).contains("output directory: " + dir);
+            Cli.Result dump = Cli.run(jdk, jvm.workDir(), "jfr", "start", pid);
+            assertThat(dump.exit()).as(dump.toString()).isZero();
+            Cli.Result stop = Cli.run(jdk, jvm.workDir(), "jfr", "stop", pid);
+            assertThat(stop.exit()).as(stop.toString()).isZero();
+
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path p : files.collect(Collectors.toList())) {
+                    assertThat(Files.getOwner(p).getName()).as(p.toString()).isEqualTo("nobody");
+                    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(p))).as(p.toString())
+                            .isIn("rw-------", "rwx------");
+                }
+            }
+            try (Stream<Path> left = Files.list(dir.resolve("requests"))) {
+                assertThat(left).isEmpty();
+            }
         }
     }
 
