@@ -143,6 +143,30 @@ class AttachReportIT {
         }
     }
 
+    /** The common case: a service started with -javaagent. Nothing is loaded into it, so nothing appears on its stderr. */
+    @ParameterizedTest(name = "CLI on {0}, service on {1}")
+    @MethodSource("pairs")
+    void aServiceStartedWithTheAgentIsListedAndAnswersWithoutAnythingLoadedIntoIt(Jdk cli, Jdk target) throws Exception {
+        try (ForkedJvm jvm = ForkedJvm.on(target).start(Service.class)) {
+            jvm.awaitStdout("READY", Duration.ofSeconds(30)).awaitJournal("hooks active", Duration.ofSeconds(30));
+            String pid = Long.toString(jvm.pid());
+            Cli.Result listed = Cli.run(cli, jvm.workDir(), "list", pid);
+            assertThat(listed.stdout()).as(listed.toString()).contains("0.1.0-SNAPSHOT " + jvm.dir());
+
+            Cli.Result attach = Cli.run(cli, jvm.workDir(), "attach", pid);
+            assertThat(attach.exit()).as(attach.toString()).isZero();
+            assertThat(attach.stdout()).contains("already runs in pid " + pid + " (loaded at startup); nothing was loaded again")
+                    .contains("loaded at startup").contains("hook exit.halt active");
+            assertThat(attach.stderr()).isEmpty();
+
+            Cli.Result report = Cli.run(cli, jvm.workDir(), "report", pid);
+            assertThat(report.exit()).as(report.toString()).isZero();
+            assertThat(report.stdout()).contains("Findings (0 distinct, newest first):").contains("  (none)");
+            assertThat(jvm.stderr()).isEmpty();
+            assertAgentClean(jvm);
+        }
+    }
+
     /** Root may look into any user's JVM; what the agent writes stays that user's, owner-only. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.forensics.testing.Jdk#all")
