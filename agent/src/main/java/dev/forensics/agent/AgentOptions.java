@@ -32,7 +32,10 @@ public final class AgentOptions {
             new Spec("journalMaxBytes", "16m", "size (k, m suffix)",
                     "Cap on the journal file; past it one last line says so and the journal stops growing."),
             new Spec("status", "problems", "problems|always",
-                    "When the start-up self-check is printed on stderr: only when a hook is missing (default) or always."));
+                    "When the start-up self-check is printed on stderr: only when a hook is missing (default) or always."),
+            new Spec("commands", "on", "on|off",
+                    "Answer the forensics CLI (status, report, doctor, jfr) through owner-only request files in dir/requests; "
+                            + "one idle thread. off: the CLI can still see the agent but gets no answers."));
 
     private final Map<String, String> values;
     private final List<String> problems;
@@ -119,6 +122,15 @@ public final class AgentOptions {
         return "always".equals(values.get("status"));
     }
 
+    /** The options that were given and accepted, {@code key=value,…}; empty when everything is default. */
+    public String given() {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            sb.append(sb.length() == 0 ? "" : ",").append(e.getKey()).append('=').append(e.getValue());
+        }
+        return sb.toString();
+    }
+
     /** The raw value of a key, or null; for feature code that owns its own parsing. */
     public String raw(String key) {
         return values.get(key);
@@ -149,6 +161,7 @@ public final class AgentOptions {
             case "redact":
                 return oneOf(value, "true", "false");
             case "termination":
+            case "commands":
                 return oneOf(value, "on", "off");
             case "log":
                 return oneOf(value, "auto", "slf4j", "stderr", "off");

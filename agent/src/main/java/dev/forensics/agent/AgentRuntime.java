@@ -26,12 +26,16 @@ public final class AgentRuntime {
 
     private final AgentOptions options;
     private final Path dir;
+    private final boolean attached;
+    private final long startedMillis = System.currentTimeMillis();
     private final CountDownLatch installed = new CountDownLatch(1);
     private volatile HookStatus.Report report;
+    private volatile long installMillis = -1;
 
-    private AgentRuntime(AgentOptions options, Path dir) {
+    private AgentRuntime(AgentOptions options, Path dir, boolean attached) {
         this.options = options;
         this.dir = dir;
+        this.attached = attached;
     }
 
     public static AgentRuntime current() {
@@ -45,6 +49,9 @@ public final class AgentRuntime {
         if (current != null) {
             if (!attached) {
                 Stderr.line("forensics: already loaded in this JVM; ignoring the second -javaagent");
+            } else {
+                // Not on stderr: the application's log is no place for a second attach; the CLI says it to its user.
+                Reporter.journal("agent", "loaded again by attach; ignored, the running agent keeps its options");
             }
             return;
         }
@@ -56,7 +63,7 @@ public final class AgentRuntime {
         Path dir = PrivateFiles.outputDir(options.dir());
         Reporter.init(dir, options.journalMaxBytes(), options.log());
 
-        AgentRuntime runtime = new AgentRuntime(options, dir);
+        AgentRuntime runtime = new AgentRuntime(options, dir, attached);
         current = runtime;
         Feature.enable(Feature.AGENT, true);
         Feature.enable(Feature.TERMINATION, options.feature("termination"));
@@ -68,6 +75,16 @@ public final class AgentRuntime {
         Thread installer = new Thread(() -> runtime.installHooks(inst), "forensics-install");
         installer.setDaemon(true);
         installer.start();
+        // Advertised before the channel starts, so a channel that fails at once can still say "unavailable" last.
+        runtime.advertise(options.feature("commands") ? "on" : "off");
+        if (options.feature("commands")) {
+            CommandChannel.start(runtime);
+        }
+    }
+
+    /** Sets {@link AgentMarker#PROPERTY}, which the CLI reads through the attach API without loading anything. */
+    void advertise(String commands) {
+        System.setProperty(AgentMarker.PROPERTY, new AgentMarker(VERSION, attached ? "attach" : "startup", commands, dir).format());
     }
 
     private void installHooks(Instrumentation inst) {
@@ -75,7 +92,8 @@ public final class AgentRuntime {
             long t0 = System.nanoTime();
             report = Installer.install(inst, Targets.all());
             Jfr.registerStatus(this::fillStatus);
-            announce(report, (System.nanoTime() - t0) / 1_000_000);
+            installMillis = (System.nanoTime() - t0) / 1_000_000;
+            announce(report, installMillis);
         } catch (Throwable t) {
             Feature.disable(Feature.LEAKS);
             Feature.disable(Feature.PIPES);
@@ -143,6 +161,23 @@ public final class AgentRuntime {
 
     public Path dir() {
         return dir;
+    }
+
+    public boolean attached() {
+        return attached;
+    }
+
+    public long startedMillis() {
+        return startedMillis;
+    }
+
+    /** The self-check, or null while installation runs (or when it failed). */
+    HookStatus.Report hookReport() {
+        return report;
+    }
+
+    long installMillis() {
+        return installMillis;
     }
 
     /** Waits (bounded) for the off-thread installation; for the CLI and tests that need the self-check. */

@@ -116,7 +116,8 @@ public final class PrivateFiles {
         }
     }
 
-    static boolean ownedByUsAndPrivate(Path dir) {
+    /** True when the directory is ours and 0700, i.e. no other user can have put anything in it. */
+    public static boolean ownedByUsAndPrivate(Path dir) {
         if (!POSIX) {
             return true;
         }

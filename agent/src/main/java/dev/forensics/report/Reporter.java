@@ -48,6 +48,7 @@ public final class Reporter {
 
     /** Reports one finding through every text sink, subject to aggregation and the global budget. */
     public static void report(Finding f) {
+        RecentFindings.record(f);
         Reporter r = current;
         if (r == null) {
             Stderr.line("[forensics] " + f.message());

@@ -1,0 +1,27 @@
+package dev.forensics.cli;
+
+import dev.forensics.agent.AgentOptions;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** The options every command that asks an agent shares: the output format and how long to wait for the answer. */
+final class Answers {
+    @Option(names = "--json", description = "Print JSON instead of text.")
+    boolean json;
+
+    @Option(names = "--timeout", defaultValue = "20s", paramLabel = "DURATION",
+            description = "How long to wait for the agent's answer (e.g. 500ms, 20s, 1m; default ${DEFAULT-VALUE}).")
+    String timeout;
+
+    String format() {
+        return json ? "json" : "text";
+    }
+
+    Duration timeout() {
+        Duration d = AgentOptions.parseDuration(timeout);
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new CliException(ExitCodes.USAGE, "--timeout takes a duration such as 500ms, 20s or 1m, not '" + timeout + "'");
+        }
+        return d;
+    }
+}

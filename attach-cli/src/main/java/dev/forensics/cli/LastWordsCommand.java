@@ -1,0 +1,122 @@
+package dev.forensics.cli;
+
+import dev.forensics.report.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Prints what dead JVMs left behind: last words (written as the JVM went) and black-box verdicts (written by the
+ * next start when a JVM died without a word), newest first. Reads files only; no JVM needs to be running.
+ */
+@Command(name = "lastwords", mixinStandardHelpOptions = true,
+        description = {"Prints the last words (last-words-*) and black-box verdicts (previous-run-*, *verdict*) found in an "
+                + "output directory, newest first, each under a header naming the file. Needs no running JVM."})
+final class LastWordsCommand implements Callable<Integer> {
+    static final long MAX_BYTES = 1024 * 1024;
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+
+    @Parameters(arity = "0..1", paramLabel = "<dir|file>", defaultValue = "forensics",
+            description = "The agent's output directory, or one file (default: ./forensics).")
+    Path path;
+
+    @Option(names = {"-n", "--count"}, paramLabel = "N", description = "Only the newest N files.")
+    Integer count;
+
+    @Option(names = "--json", description = "Print JSON instead of text.")
+    boolean json;
+
+    record Found(Path file, long modifiedMillis, String kind) {}
+
+    @Override
+    public Integer call() throws IOException {
+        if (!Files.exists(path)) {
+            throw new CliException(ExitCodes.FAILED, "no such file or directory: " + path.toAbsolutePath().normalize());
+        }
+        List<Found> found = find(path);
+        if (count != null) {
+            found = found.subList(0, Math.min(Math.max(count, 0), found.size()));
+        }
+        if (json) {
+            List<Object> list = new ArrayList<>();
+            for (Found f : found) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("file", f.file().toString());
+                m.put("kind", f.kind());
+                m.put("modified", java.time.Instant.ofEpochMilli(f.modifiedMillis()).toString());
+                m.put("text", read(f.file()));
+                list.add(m);
+            }
+            System.out.println(Json.write(list));
+            return ExitCodes.OK;
+        }
+        if (found.isEmpty()) {
+            System.out.println("no last words or black-box verdicts in " + path.toAbsolutePath().normalize());
+            return ExitCodes.OK;
+        }
+        boolean first = true;
+        for (Found f : found) {
+            if (!first) {
+                System.out.println();
+            }
+            first = false;
+            System.out.println("==> " + f.file() + " (" + f.kind() + ", " + TIME.format(java.time.Instant.ofEpochMilli(f.modifiedMillis())) + ") <==");
+            String text = read(f.file());
+            System.out.print(text.endsWith("\n") || text.isEmpty() ? text : text + "\n");
+        }
+        return ExitCodes.OK;
+    }
+
+    /** Last words and verdicts, newest first; a single file is taken as it is. */
+    static List<Found> find(Path path) throws IOException {
+        List<Found> out = new ArrayList<>();
+        if (Files.isRegularFile(path)) {
+            out.add(new Found(path, Files.getLastModifiedTime(path).toMillis(), kind(path.getFileName().toString())));
+            return out;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(path)) {
+            for (Path p : files) {
+                String name = p.getFileName().toString();
+                String kind = kind(name);
+                if (kind != null && !name.contains(".tmp") && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                    out.add(new Found(p, Files.getLastModifiedTime(p).toMillis(), kind));
+                }
+            }
+        }
+        out.sort((a, b) -> a.modifiedMillis() != b.modifiedMillis() ? Long.compare(b.modifiedMillis(), a.modifiedMillis())
+                : b.file().getFileName().toString().compareTo(a.file().getFileName().toString()));
+        return out;
+    }
+
+    static String kind(String name) {
+        if (name.startsWith("last-words-")) {
+            return "last words";
+        }
+        if (name.startsWith("previous-run-") || name.contains("verdict")) {
+            return "black-box verdict";
+        }
+        return null;
+    }
+
+    private static String read(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] b = in.readNBytes((int) MAX_BYTES + 1);
+            String text = new String(b, 0, (int) Math.min(b.length, MAX_BYTES), StandardCharsets.UTF_8);
+            return b.length > MAX_BYTES ? text + "\n[… cut at " + MAX_BYTES + " bytes; the file is longer]\n" : text;
+        }
+    }
+}

@@ -1,0 +1,102 @@
+package dev.forensics.cli;
+
+import com.sun.tools.attach.VirtualMachine;
+import com.sun.tools.attach.VirtualMachineDescriptor;
+import dev.forensics.report.Json;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The JVMs of this user (all of them for root), with the forensics agent marked. It never attaches: it reads what
+ * jps reads plus {@code /proc} (the JDK's release file, the agent jar and journal the JVM holds open), so listing
+ * cannot disturb a JVM.
+ */
+@Command(name = "list", mixinStandardHelpOptions = true,
+        description = {"Lists the JVMs on this machine that you may attach to (pid, main class or jar, uptime, JDK version) and "
+                + "marks those that run the forensics agent, with its version and output directory. Never attaches to any JVM."})
+final class ListCommand implements Callable<Integer> {
+    @Parameters(arity = "0..1", paramLabel = "<filter>", description = "Only JVMs whose pid or main class / jar contains this text.")
+    String filter;
+
+    @Option(names = "--json", description = "Print JSON instead of text.")
+    boolean json;
+
+    record Row(long pid, String main, Long uptimeSeconds, String jdk, Proc.Agent agent) {}
+
+    @Override
+    public Integer call() {
+        List<Row> rows = new ArrayList<>();
+        long self = ProcessHandle.current().pid();
+        for (VirtualMachineDescriptor d : VirtualMachine.list()) {
+            long pid;
+            try {
+                pid = Long.parseLong(d.id());
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            String main = Target.mainOf(d.displayName());
+            if (pid == self || filter != null && !d.id().contains(filter) && !main.contains(filter)) {
+                continue;
+            }
+            Long uptime = ProcessHandle.of(pid).flatMap(p -> p.info().startInstant())
+                    .map(s -> Duration.between(s, Instant.now()).toSeconds()).orElse(null);
+            rows.add(new Row(pid, main.isEmpty() ? "?" : main, uptime, Proc.javaVersion(pid), Proc.agent(pid)));
+        }
+        rows.sort(Comparator.comparingLong(Row::pid));
+        if (json) {
+            List<Object> list = new ArrayList<>();
+            for (Row r : rows) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("pid", r.pid());
+                m.put("main", r.main());
+                m.put("uptimeSeconds", r.uptimeSeconds());
+                m.put("jdk", r.jdk());
+                if (r.agent() == null) {
+                    m.put("agent", null);
+                } else {
+                    Map<String, Object> a = new LinkedHashMap<>();
+                    a.put("version", r.agent().version());
+                    a.put("jar", r.agent().jar().toString());
+                    a.put("dir", r.agent().dir() == null ? null : r.agent().dir().toString());
+                    m.put("agent", a);
+                }
+                list.add(m);
+            }
+            System.out.println(Json.write(list));
+            return ExitCodes.OK;
+        }
+        if (rows.isEmpty()) {
+            System.out.println("no JVMs" + (filter == null ? "" : " matching '" + filter + "'") + " that this user may attach to");
+            return ExitCodes.OK;
+        }
+        String format = "%-8s %-9s %-12s %-40s %s%n";
+        System.out.printf(format, "PID", "UPTIME", "JDK", "FORENSICS", "MAIN");
+        for (Row r : rows) {
+            String agent = r.agent() == null ? "-" : r.agent().version() + (r.agent().dir() == null ? "" : " " + r.agent().dir());
+            System.out.printf(format, r.pid(), r.uptimeSeconds() == null ? "?" : uptime(r.uptimeSeconds()), r.jdk() == null ? "?" : r.jdk(), agent, r.main());
+        }
+        return ExitCodes.OK;
+    }
+
+    static String uptime(long s) {
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return (s / 60) + "m" + (s % 60) + "s";
+        }
+        if (s < 86400) {
+            return (s / 3600) + "h" + (s % 3600 / 60) + "m";
+        }
+        return (s / 86400) + "d" + (s % 86400 / 3600) + "h";
+    }
+}

@@ -1,0 +1,191 @@
+package dev.forensics.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+
+/**
+ * What Linux says about a process, read from {@code /proc} without touching the process: who owns it, whether
+ * it is a JVM, which JDK it runs, whether the forensics agent is loaded. Reading never disturbs a JVM, which is
+ * why {@code forensics list} uses this rather than the attach API.
+ */
+final class Proc {
+    static final String AGENT_CLASS = "dev.forensics.agent.ForensicsAgent";
+
+    /** The lines of {@code /proc/<pid>/status} we use; null fields when absent. */
+    record Status(String name, int euid, int egid, long nsPid, long signalsCaught) {
+        boolean catchesSigquit() {
+            return (signalsCaught & (1L << (3 - 1))) != 0;
+        }
+    }
+
+    /** The agent found in a process: version from its jar, output directory from its open journal (or null). */
+    record Agent(String version, Path jar, Path dir) {}
+
+    private static final Map<Path, String> AGENT_JARS = new HashMap<>();
+
+    private Proc() {}
+
+    static Path dir(long pid) {
+        return Paths.get("/proc", Long.toString(pid));
+    }
+
+    static boolean exists(long pid) {
+        return Files.isDirectory(dir(pid));
+    }
+
+    static Status status(long pid) {
+        return status(dir(pid).resolve("status"));
+    }
+
+    static Status self() {
+        return status(Paths.get("/proc/self/status"));
+    }
+
+    private static Status status(Path file) {
+        try {
+            String name = "?";
+            int uid = -1;
+            int gid = -1;
+            long nsPid = -1;
+            long caught = 0;
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                String[] f = line.split("\\s+");
+                switch (f[0]) {
+                    case "Name:": name = f.length > 1 ? f[1] : "?"; break;
+                    case "Uid:": uid = Integer.parseInt(f[2]); break;
+                    case "Gid:": gid = Integer.parseInt(f[2]); break;
+                    case "NSpid:": nsPid = Long.parseLong(f[f.length - 1]); break;
+                    case "SigCgt:": caught = Long.parseUnsignedLong(f[1], 16); break;
+                    default: break;
+                }
+            }
+            return new Status(name, uid, gid, nsPid, caught);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The command line's first word, readable for any user's process. */
+    static String argv0(long pid) {
+        try {
+            byte[] b;
+            try (java.io.InputStream in = Files.newInputStream(dir(pid).resolve("cmdline"))) {
+                b = in.readNBytes(4096); // proc files report no size; read as a stream
+            }
+            int end = 0;
+            while (end < b.length && b[end] != 0) {
+                end++;
+            }
+            return new String(b, 0, end, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** True, false, or null when we may not look (another user's process). */
+    static Boolean mapsLibjvm(long pid) {
+        try {
+            for (String line : Files.readAllLines(dir(pid).resolve("maps"), StandardCharsets.ISO_8859_1)) {
+                if (line.endsWith("/libjvm.so")) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    static String userName(int uid) {
+        try {
+            for (String line : Files.readAllLines(Paths.get("/etc/passwd"))) {
+                String[] f = line.split(":");
+                if (f.length > 2 && f[2].equals(Integer.toString(uid))) {
+                    return f[0];
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through
+        }
+        return "uid " + uid;
+    }
+
+    /** The JDK version a process runs, from the {@code release} file of the JDK its executable belongs to. */
+    static String javaVersion(long pid) {
+        try {
+            Path exe = dir(pid).resolve("exe").toRealPath();
+            Path release = exe.getParent().getParent().resolve("release");
+            for (String line : Files.readAllLines(release)) {
+                if (line.startsWith("JAVA_VERSION=")) {
+                    return line.substring(13).replace("\"", "");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // another user's process, or a JDK without a release file
+        }
+        return null;
+    }
+
+    /**
+     * The forensics agent in a process, seen from its open files: the JVM keeps the agent jar open (it is on the
+     * boot class path), and the agent keeps its journal open. Null when there is none or we may not look.
+     */
+    static Agent agent(long pid) {
+        String version = null;
+        Path jar = null;
+        Path dir = null;
+        String journal = "journal-" + pid + ".log";
+        int seen = 0;
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(dir(pid).resolve("fd"))) {
+            for (Path fd : fds) {
+                if (++seen > 100_000) {
+                    break;
+                }
+                Path target;
+                try {
+                    target = Files.readSymbolicLink(fd);
+                } catch (IOException | RuntimeException e) {
+                    continue;
+                }
+                String name = target.getFileName() == null ? "" : target.getFileName().toString();
+                if (version == null && name.endsWith(".jar")) {
+                    String v = agentVersion(target);
+                    if (v != null) {
+                        version = v;
+                        jar = target;
+                    }
+                } else if (dir == null && name.equals(journal)) {
+                    dir = target.getParent();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        return version == null ? null : new Agent(version, jar, dir);
+    }
+
+    /** The agent version when the jar is a forensics agent, else null; cached, as every JVM opens many jars. */
+    static synchronized String agentVersion(Path jar) {
+        String v = AGENT_JARS.computeIfAbsent(jar, j -> {
+            try (JarFile f = new JarFile(j.toFile(), false)) {
+                Attributes a = f.getManifest() == null ? null : f.getManifest().getMainAttributes();
+                if (a != null && AGENT_CLASS.equals(a.getValue("Agent-Class"))) {
+                    String version = a.getValue("Implementation-Version");
+                    return version == null ? "dev" : version;
+                }
+            } catch (IOException | RuntimeException e) {
+                // not readable, not a jar
+            }
+            return "";
+        });
+        return v.isEmpty() ? null : v;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.forensics.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.forensics.testing.Jdk;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@code forensics lastwords} prints what dead JVMs left in an output directory, newest first, one header per file,
+ * and nothing else that lives there. The files here are plain text as the termination and black-box features write
+ * them; the end-to-end case (a real SIGTERM, real last words) is in AttachReportIT.
+ */
+class LastWordsIT {
+
+    @ParameterizedTest(name = "CLI on {0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void lastWordsAndVerdictsArePrintedNewestFirstUnderAHeaderEach(Jdk cli) throws Exception {
+        Path cwd = Files.createTempDirectory("forensics-lastwords-");
+        Path dir = Files.createDirectory(cwd.resolve("forensics"));
+        Path older = write(dir.resolve("last-words-4242.txt"), "SIGTERM from pid 77 (sh deploy.sh) at 12:03:11.284\nthreads: …\n", 1_000);
+        Path verdict = write(dir.resolve("previous-run-4300.txt"), "previous run (pid 4242) died without last words; likely SIGKILL\n", 2_000);
+        Path newest = write(dir.resolve("last-words-4300.txt"), "System.exit(3) called by com.acme.Lib.shutdown on thread \"library-thread\"", 3_000);
+        write(dir.resolve("journal-4300.log"), "a journal line\n", 4_000);
+        write(dir.resolve("last-words-4400.txt.tmp4400"), "half written\n", 5_000);
+
+        Cli.Result all = Cli.run(cli, cwd, "lastwords");
+        assertThat(all.exit()).as(all.toString()).isZero();
+        String out = all.stdout();
+        assertThat(out).startsWith("==> forensics/last-words-4300.txt (last words, ");
+        assertThat(out.indexOf(newest.getFileName().toString())).isLessThan(out.indexOf(verdict.getFileName().toString()));
+        assertThat(out.indexOf(verdict.getFileName().toString())).isLessThan(out.indexOf(older.getFileName().toString()));
+        assertThat(out).contains("(last words, ").contains("(black-box verdict, ")
+                .contains("System.exit(3) called by com.acme.Lib.shutdown on thread \"library-thread\"\n")
+                .contains("likely SIGKILL").contains("SIGTERM from pid 77 (sh deploy.sh)")
+                .doesNotContain("a journal line").doesNotContain("half written");
+
+        Cli.Result one = Cli.run(cli, cwd, "lastwords", "-n", "1", dir.toString());
+        assertThat(one.stdout()).contains(newest.getFileName().toString()).doesNotContain(verdict.getFileName().toString());
+
+        Cli.Result file = Cli.run(cli, cwd, "lastwords", older.toString());
+        assertThat(file.stdout()).startsWith("==> " + older + " (last words, ").contains("SIGTERM from pid 77");
+
+        Cli.Result json = Cli.run(cli, cwd, "lastwords", "--json", dir.toString());
+        assertThat(json.stdout().strip()).startsWith("[{\"file\":\"" + newest + "\",\"kind\":\"last words\"")
+                .contains("\"text\":\"SIGTERM from pid 77 (sh deploy.sh) at 12:03:11.284\\nthreads: …\\n\"").endsWith("]");
+    }
+
+    @ParameterizedTest(name = "CLI on {0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void anEmptyDirectorySaysSoAndAMissingOneIsAnError(Jdk cli) throws Exception {
+        Path cwd = Files.createTempDirectory("forensics-lastwords-");
+        Cli.Result missing = Cli.run(cli, cwd, "lastwords");
+        assertThat(missing.exit()).as(missing.toString()).isEqualTo(ExitCodes.FAILED);
+        assertThat(missing.stderr()).isEqualTo("forensics: no such file or directory: " + cwd.resolve("forensics") + "\n");
+
+        Files.createDirectory(cwd.resolve("forensics"));
+        Cli.Result empty = Cli.run(cli, cwd, "lastwords");
+        assertThat(empty.exit()).isZero();
+        assertThat(empty.stdout()).isEqualTo("no last words or black-box verdicts in " + cwd.resolve("forensics") + "\n");
+    }
+
+    private static Path write(Path file, String text, long ageOffsetMillis) throws Exception {
+        Files.writeString(file, text);
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().minusSeconds(3600).plusMillis(ageOffsetMillis)));
+        return file;
+    }
+}

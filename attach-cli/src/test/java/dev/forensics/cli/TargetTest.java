@@ -1,0 +1,48 @@
+package dev.forensics.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class TargetTest {
+
+    @Test
+    void javaVersionsAreReadFromBothSpecificationStyles() {
+        assertThat(Target.featureVersion("1.8")).isEqualTo(8);
+        assertThat(Target.featureVersion("11")).isEqualTo(11);
+        assertThat(Target.featureVersion("17")).isEqualTo(17);
+        assertThat(Target.featureVersion("25")).isEqualTo(25);
+        assertThat(Target.featureVersion(null)).isEqualTo(-1);
+        assertThat(Target.featureVersion("x")).isEqualTo(-1);
+    }
+
+    /** No JDK older than 17 is installed here, so the gate is checked with the properties such a JVM reports. */
+    @Test
+    void aJvmOlderThan17IsRefusedWithExitCode8AndItsVersion() {
+        Target self = Target.resolveForTest(ProcessHandle.current().pid());
+        Properties java11 = new Properties();
+        java11.setProperty("java.specification.version", "11");
+        java11.setProperty("java.version", "11.0.22");
+        assertThatThrownBy(() -> self.requireJava17(java11)).isInstanceOfSatisfying(CliException.class, e -> {
+            assertThat(e.exitCode()).isEqualTo(ExitCodes.JVM_TOO_OLD);
+            assertThat(e.getMessage()).contains("runs Java 11 (java.version 11.0.22)").contains("needs Java 17 or newer");
+        });
+        Properties java8 = new Properties();
+        java8.setProperty("java.specification.version", "1.8");
+        assertThatThrownBy(() -> self.requireJava17(java8)).hasMessageContaining("runs Java 8");
+        Properties java17 = new Properties();
+        java17.setProperty("java.specification.version", "17");
+        assertThat(self.requireJava17(java17)).isSameAs(java17);
+    }
+
+    @Test
+    void theMainClassIsTheFirstWordAndNeverTheArguments() {
+        assertThat(Target.mainOf("com.acme.Service --password=hunter2")).isEqualTo("com.acme.Service");
+        assertThat(Target.mainOf("/opt/app/app.jar serve")).isEqualTo("/opt/app/app.jar");
+        assertThat(Target.mainOf("jdk.compiler/com.sun.tools.javac.launcher.SourceLauncher Sleep.java x")).isEqualTo("Sleep.java");
+        assertThat(Target.mainOf("")).isEmpty();
+        assertThat(Target.mainOf(null)).isEmpty();
+    }
+}
