@@ -116,7 +116,7 @@ final class HookThreads {
                 }
                 String name = e.getKey().getName();
                 if (name.startsWith("SIG") && name.endsWith(" handler")) {
-                    return "signal " + name.substring(0, name.indexOf(' ')) + " (the JVM's handler began the shutdown)";
+                    return "signal " + name.substring(0, name.indexOf(' ')) + ", handled by the JVM";
                 }
                 if (exit) {
                     return "System.exit called on thread \"" + name + "\"" + (caller == null ? "" : " by " + Sites.frame(caller));

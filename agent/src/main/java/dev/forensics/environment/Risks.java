@@ -41,7 +41,7 @@ public final class Risks implements Section {
     }
 
     static String summary(List<Risk> warnings) {
-        StringBuilder sb = new StringBuilder("forensics: ").append(warnings.size()).append(warnings.size() == 1 ? " risk" : " risks")
+        StringBuilder sb = new StringBuilder().append(warnings.size()).append(warnings.size() == 1 ? " risk" : " risks")
                 .append(" at start-up: ");
         for (int i = 0; i < warnings.size(); i++) {
             Risk r = warnings.get(i);

@@ -165,12 +165,12 @@ class PreviousRunsTest {
     @Test
     void killedDuringShutdownNamesTheCauseTheHookStillRunningAndTheStopTimeout() throws Exception {
         leave(box("state", "shutting-down", "shutdown_ms", "1795241407000", "shutdown", "2026-11-21 06:10:07 +0000",
-                "shutdown_cause", "signal SIGTERM (the JVM's handler began the shutdown)",
+                "shutdown_cause", "signal SIGTERM, handled by the JVM",
                 "hooks_running", "slow-flush at com.acme.Metrics.flush(Metrics.java:88)",
                 "supervisor", "systemd unit app.service (TimeoutStopSec=90s)", "stop_timeout_ms", "90000"));
         PreviousRuns.Outcome o = startOn(new Host(Environments.root("pid-reuse"), Map.of()));
         assertThat(o.lines().get(0)).contains("likely SIGKILL during its shutdown: the shutdown began at 2026-11-21 06:10:07 +0000 "
-                        + "(signal SIGTERM (the JVM's handler began the shutdown)) and was still running 90 s later")
+                        + "(signal SIGTERM, handled by the JVM) and was still running 90 s later")
                 .contains("hook(s) still running: slow-flush at com.acme.Metrics.flush(Metrics.java:88)")
                 .contains("about the stop timeout of systemd unit app.service (TimeoutStopSec=90s), after which it sends SIGKILL");
         assertThat(o.lastShutdownMillis()).as("the doctor compares this with TimeoutStopSec").isEqualTo(90_000);
