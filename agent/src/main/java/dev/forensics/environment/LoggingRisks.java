@@ -51,7 +51,7 @@ final class LoggingRisks {
         if (config[1] != null && LOG4J_HOOK_DISABLED.matcher(config[1]).find()) {
             return;
         }
-        risks.add(Risk.warn("log4j2-shutdown-hook",
+        risks.add(Risk.warn("log4j2-shutdown-hook", "Log4j 2 stops in its own shutdown hook: lines logged during shutdown are lost",
                 "Log4j 2 (log4j-core) is on the class path with its shutdown hook enabled (" + (config[0] == null ? "default configuration" : config[0])
                         + "): it stops the appenders in a hook of its own, concurrently with the application's hooks, so lines logged later in the shutdown are lost.",
                 "Set shutdownHook=\"disable\" on <Configuration> (or log4j2.shutdownHookEnabled=false) and call LogManager.shutdown() as the last step of "
@@ -64,7 +64,7 @@ final class LoggingRisks {
         if (config[1] == null || !LOGBACK_HOOK.matcher(config[1]).find()) {
             return; // logback registers no hook unless <shutdownHook/> asks for one
         }
-        risks.add(Risk.warn("logback-shutdown-hook",
+        risks.add(Risk.warn("logback-shutdown-hook", "Logback stops in its own shutdown hook: lines logged during shutdown are lost",
                 "Logback is configured with <shutdownHook> (" + config[0] + "): it stops the logger context in a hook of its own, concurrently with "
                         + "the application's hooks, so lines logged later in the shutdown are lost.",
                 "Remove <shutdownHook/> and stop the context ((LoggerContext) LoggerFactory.getILoggerFactory()).stop() as the last step of your own shutdown.",

@@ -9,13 +9,14 @@ import java.util.Map;
  * risk counts in the start-up summary line; an INFO one is a note (how the environment will treat the JVM) that
  * goes to the journal, JFR and the report only. {@code evidence} names the files and values it was read from.
  */
-public record Risk(String id, Finding.Severity severity, String message, String fix, String evidence) {
-    public static Risk warn(String id, String message, String fix, String evidence) {
-        return new Risk(id, Finding.Severity.WARN, message, fix, evidence);
+public record Risk(String id, Finding.Severity severity, String headline, String message, String fix, String evidence) {
+    /** A risk; {@code headline} is the few words the one summary line shows for it. */
+    public static Risk warn(String id, String headline, String message, String fix, String evidence) {
+        return new Risk(id, Finding.Severity.WARN, headline, message, fix, evidence);
     }
 
-    public static Risk note(String id, String message, String fix, String evidence) {
-        return new Risk(id, Finding.Severity.INFO, message, fix, evidence);
+    public static Risk note(String id, String headline, String message, String fix, String evidence) {
+        return new Risk(id, Finding.Severity.INFO, headline, message, fix, evidence);
     }
 
     public boolean isWarning() {
@@ -31,6 +32,7 @@ public record Risk(String id, Finding.Severity severity, String message, String 
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", id);
         m.put("severity", severity.name());
+        m.put("headline", headline);
         m.put("message", message);
         m.put("fix", fix);
         m.put("evidence", evidence);

@@ -48,9 +48,7 @@ public final class Risks implements Section {
             if (i > 0) {
                 sb.append("; ");
             }
-            String m = r.message();
-            int cut = m.indexOf(": ");
-            sb.append(r.id()).append(" (").append(cut > 0 && cut < 160 ? m.substring(0, cut) : m.length() > 160 ? m.substring(0, 160) + "…" : m).append(')');
+            sb.append(r.headline()).append(" [").append(r.id()).append(']');
         }
         return sb.append(" — fixes in ").append(Reporter.journalFile()).toString();
     }

@@ -354,13 +354,21 @@ public final class SystemdUnit {
     }
 
     /** How the main process ended: an exit status, or the signal that killed it. */
-    public record Exit(String what, int code, String signal) {
+    public record Exit(String label, String what, int code, String signal) {
         public static Exit code(String what, int code) {
-            return new Exit(what, code, null);
+            return new Exit(what, what, code, null);
+        }
+
+        public static Exit code(String label, String what, int code) {
+            return new Exit(label, what, code, null);
         }
 
         public static Exit signal(String what, String signal) {
-            return new Exit(what, -1, signal);
+            return new Exit(what, what, -1, signal);
+        }
+
+        public static Exit signal(String label, String what, String signal) {
+            return new Exit(label, what, -1, signal);
         }
 
         String token() {
