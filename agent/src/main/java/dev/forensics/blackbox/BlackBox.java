@@ -1,28 +1,12 @@
 package dev.forensics.blackbox;
 
 import dev.forensics.agent.AgentOptions;
-import dev.forensics.environment.Cgroups;
-import dev.forensics.environment.Doctor;
 import dev.forensics.environment.Host;
-import dev.forensics.environment.JvmArgs;
-import dev.forensics.environment.ProcStat;
-import dev.forensics.environment.ProcessFacts;
-import dev.forensics.environment.Risks;
-import dev.forensics.report.Redaction;
-import dev.forensics.report.Reporter;
-import dev.forensics.report.Section;
-import dev.forensics.report.Sections;
 import dev.forensics.report.Stderr;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * A small owner-only state file, {@code black-box-<pid>.txt} in the output directory, that a run keeps current
@@ -56,52 +40,15 @@ import java.util.Set;
  */
 public final class BlackBox {
     static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
-    static final long SHUTDOWN_INTERVAL_MILLIS = 1000;
-    static final int MAX_HOOK_NAMES = 16;
 
-    private static volatile BlackBox current;
+    private static volatile Recorder current;
 
-    private final Host host;
-    private final Path dir;
-    private final long intervalMillis;
-    private final boolean boxOn;
-    private final boolean doctorOn;
-    private final List<String> unitPath;
-    private final Instrumentation inst;
-    private final long pid = ProcessHandle.current().pid();
-    private final Map<String, String> identity = new LinkedHashMap<>();
-    private final Set<String> apiHooks = new LinkedHashSet<>();
-    private final Object lock = new Object();
+    private BlackBox() {}
 
-    private BoxFile box;
-    private Cgroups.MemoryDir memoryDir;
-    private Cgroups.MemorySample sample = Cgroups.MemorySample.NONE;
-    private volatile String state = "running";
-    private long heartbeatMillis = -1;
-    private long heartbeats;
-    private long shutdownMillis = -1;
-    private String shutdownCause;
-    private boolean causeFromApi;
-    private volatile List<Thread> hookSnapshot = List.of();
-    private volatile List<Thread> hooksAtShutdown = List.of();
-    private long closedMillis = -1;
-    private String outcome;
-    private String lastWords;
-    private Doctor.Supervisor supervisor;
-    private volatile PreviousRuns.Outcome previous = PreviousRuns.Outcome.NONE;
-    private volatile boolean failed;
-
-    private BlackBox(Host host, Path dir, long intervalMillis, boolean boxOn, boolean doctorOn, List<String> unitPath, Instrumentation inst) {
-        this.host = host;
-        this.dir = dir;
-        this.intervalMillis = intervalMillis;
-        this.boxOn = boxOn;
-        this.doctorOn = doctorOn;
-        this.unitPath = unitPath;
-        this.inst = inst;
-    }
-
-    /** Called from premain: registers the closing hook and starts the one thread; microseconds, never throws. */
+    /**
+     * Called from premain: starts the one thread and registers the closing hook, both small classes; the recorder
+     * and everything it reads are loaded on that thread, so premain pays microseconds. Never throws.
+     */
     public static void install(AgentOptions options, Path dir, Instrumentation inst) {
         try {
             boolean boxOn = options.feature("blackbox");
@@ -109,16 +56,11 @@ public final class BlackBox {
             if (!boxOn && !doctorOn) {
                 return;
             }
-            Duration interval = options.raw("heartbeat") == null ? DEFAULT_INTERVAL : AgentOptions.parseDuration(options.raw("heartbeat"));
-            String unitPath = options.raw("unitPath");
-            BlackBox b = new BlackBox(Host.current(options.raw("envRoot")), dir, interval.toMillis(), boxOn, doctorOn,
-                    unitPath == null ? null : Arrays.asList(unitPath.split(":")), inst);
+            Starter starter = new Starter(options, dir, inst, boxOn, doctorOn);
             if (boxOn) {
-                current = b;
-                Thread close = new Thread(b::onShutdown, "forensics-blackbox-close");
-                Runtime.getRuntime().addShutdownHook(close);
+                Runtime.getRuntime().addShutdownHook(new CloseHook(starter));
             }
-            Thread t = new Thread(b::run, boxOn ? "forensics-blackbox" : "forensics-doctor");
+            Thread t = new Thread(starter, boxOn ? "forensics-blackbox" : "forensics-doctor");
             t.setDaemon(true);
             t.start();
         } catch (Throwable t) {
@@ -126,303 +68,106 @@ public final class BlackBox {
         }
     }
 
+    /** Named classes rather than lambdas: each new lambda would cost premain a generated class. */
+    private static final class Starter implements Runnable {
+        private final AgentOptions options;
+        private final Path dir;
+        private final Instrumentation inst;
+        private final boolean boxOn;
+        private final boolean doctorOn;
+        private volatile Recorder recorder;
+
+        Starter(AgentOptions options, Path dir, Instrumentation inst, boolean boxOn, boolean doctorOn) {
+            this.options = options;
+            this.dir = dir;
+            this.inst = inst;
+            this.boxOn = boxOn;
+            this.doctorOn = doctorOn;
+        }
+
+        @Override
+        public void run() {
+            try {
+                Duration interval = options.raw("heartbeat") == null ? DEFAULT_INTERVAL : AgentOptions.parseDuration(options.raw("heartbeat"));
+                String unitPath = options.raw("unitPath");
+                Recorder r = new Recorder(Host.current(options.raw("envRoot")), dir, interval.toMillis(), boxOn, doctorOn,
+                        unitPath == null ? null : Arrays.asList(unitPath.split(":")), inst);
+                recorder = r;
+                if (boxOn) {
+                    current = r;
+                }
+                r.run();
+            } catch (Throwable t) {
+                current = null;
+                Stderr.line("forensics: black box and doctor disabled after an internal error; the application is unaffected: " + t);
+            }
+        }
+    }
+
+    private static final class CloseHook extends Thread {
+        private final Starter starter;
+
+        CloseHook(Starter starter) {
+            super("forensics-blackbox-close");
+            this.starter = starter;
+        }
+
+        @Override
+        public void run() {
+            Recorder r = starter.recorder;
+            if (r != null) {
+                r.onShutdown();
+            }
+        }
+    }
+
+    static void disable(Recorder r) {
+        if (current == r) {
+            current = null;
+        }
+    }
+
     // ---- the API termination capture calls ----------------------------------------------------------------
 
     /** The JVM is going; {@code verdict} says why. Forced to disk before it returns. */
     public static void shutdownStarted(String verdict) {
-        BlackBox b = current;
-        if (b != null) {
-            b.markShutdown(verdict, true);
+        Recorder r = current;
+        if (r != null) {
+            r.markShutdown(verdict, true);
         }
     }
 
     /** A shutdown hook (by name) started running. */
     public static void hookRunning(String name) {
-        BlackBox b = current;
-        if (b != null) {
-            b.hook(name, true);
+        Recorder r = current;
+        if (r != null) {
+            r.hook(name, true);
         }
     }
 
     /** A shutdown hook (by name) finished. */
     public static void hookFinished(String name) {
-        BlackBox b = current;
-        if (b != null) {
-            b.hook(name, false);
+        Recorder r = current;
+        if (r != null) {
+            r.hook(name, false);
         }
     }
 
     /** The run ended in order and its last words are at {@code lastWords} (null: none were written). Forced to disk. */
     public static void closed(Path lastWords) {
-        BlackBox b = current;
-        if (b != null) {
-            b.close(lastWords == null ? null : lastWords.toString());
+        Recorder r = current;
+        if (r != null) {
+            r.close(lastWords == null ? null : lastWords.toString());
         }
     }
 
     /** This run's black box file, or null when the black box is off. */
     public static Path file() {
-        BlackBox b = current;
-        return b == null ? null : b.dir.resolve(fileName(b.pid));
+        Recorder r = current;
+        return r == null ? null : r.file();
     }
 
     static String fileName(long pid) {
         return "black-box-" + pid + ".txt";
-    }
-
-    // ---- the thread ------------------------------------------------------------------------------------------
-
-    private void run() {
-        try {
-            long t0 = System.nanoTime();
-            if (boxOn) {
-                HookThreads.open(inst);
-                List<PreviousRuns.Claimed> claimed = PreviousRuns.claim(host, dir, pid);
-                identify();
-                synchronized (lock) {
-                    box = BoxFile.create(dir.resolve(fileName(pid)));
-                    sampleAndWrite(false);
-                }
-                previous = PreviousRuns.examine(host, dir, claimed);
-                Sections.register(new BoxSection());
-            }
-            if (doctorOn) {
-                Doctor.Report report = Doctor.examine(Doctor.Inputs.self(host).unitPath(unitPath)
-                        .previousShutdownMillis(previous.lastShutdownMillis()));
-                Risks.publish(report);
-                synchronized (lock) {
-                    supervisor = report.supervisor();
-                }
-            }
-            if (!boxOn) {
-                return;
-            }
-            Reporter.journal("blackbox", "black box " + dir.resolve(fileName(pid)) + ": heartbeat every " + PreviousRuns.seconds(intervalMillis)
-                    + "; start-up checks took " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-            while (!"closed".equals(state)) {
-                Thread.sleep("running".equals(state) ? intervalMillis : Math.min(intervalMillis, SHUTDOWN_INTERVAL_MILLIS));
-                synchronized (lock) {
-                    List<Thread> hooks = "running".equals(state) ? HookThreads.registered() : null;
-                    if (hooks != null) {
-                        hookSnapshot = hooks; // null once the JDK has begun the shutdown: keep the last list
-                    }
-                    sampleAndWrite(false);
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Throwable t) {
-            failed = true;
-            current = null;
-            String line = "forensics: black box disabled after an internal error; the application is unaffected: " + t;
-            Stderr.line(line);
-            Reporter.journal("blackbox", line);
-        }
-    }
-
-    /** The fields that never change during the run. */
-    private void identify() {
-        ProcStat self = ProcStat.of(host, "self");
-        long ticks = self == null ? -1 : self.startTicks();
-        long startedMs = ProcessFacts.startMillis(host, ticks);
-        if (startedMs < 0) {
-            startedMs = ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli()).orElse(System.currentTimeMillis());
-        }
-        JvmArgs args = JvmArgs.of(host, "self");
-        List<String> flags = new ArrayList<>();
-        for (String f : new String[] {"ExitOnOutOfMemoryError", "CrashOnOutOfMemoryError"}) {
-            if (args.flag(f)) {
-                flags.add(f);
-            }
-        }
-        if (args.reducedSignals()) {
-            flags.add("Xrs");
-        }
-        List<String> argv = args.commandLine();
-        String command = argv.isEmpty() ? "java " + System.getProperty("sun.java.command", "") : Redaction.commandLine(argv.toArray(new String[0]));
-        memoryDir = Cgroups.memoryDir(host, "self");
-        identity.put("pid", Long.toString(pid));
-        identity.put("boot_id", ProcessFacts.bootId(host));
-        identity.put("start_ticks", Long.toString(ticks));
-        identity.put("started_ms", Long.toString(startedMs));
-        identity.put("started", PreviousRuns.human(startedMs));
-        identity.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vm.vendor") + ")");
-        identity.put("command", command);
-        identity.put("cwd", System.getProperty("user.dir"));
-        identity.put("error_file", args.value("-XX:ErrorFile="));
-        identity.put("flags", String.join(",", flags));
-        identity.put("heartbeat_interval_ms", Long.toString(intervalMillis));
-        if (memoryDir != null) {
-            identity.put("memory_cgroup_version", Integer.toString(memoryDir.version()));
-            identity.put("memory_cgroup_dir", memoryDir.dir());
-            identity.put("memory_cgroup_path", memoryDir.cgroupPath());
-        }
-    }
-
-    /** Under lock: one sample, one positional write. */
-    private void sampleAndWrite(boolean force) throws java.io.IOException {
-        if (box == null) {
-            return;
-        }
-        if (!"closed".equals(state)) {
-            sample = Cgroups.sample(host, memoryDir);
-            heartbeatMillis = System.currentTimeMillis();
-            heartbeats++;
-        }
-        box.write(fields(), force);
-    }
-
-    private Map<String, String> fields() {
-        Map<String, String> m = new LinkedHashMap<>(identity);
-        if (supervisor != null) {
-            m.put("supervisor", supervisor.description());
-            m.put("stop_timeout_ms", Long.toString(supervisor.stopTimeoutMillis()));
-        }
-        m.put("heartbeat_ms", Long.toString(heartbeatMillis));
-        m.put("heartbeat", PreviousRuns.human(heartbeatMillis));
-        m.put("heartbeats", Long.toString(heartbeats));
-        m.put("memory_usage", Long.toString(sample.usage()));
-        m.put("memory_limit", Long.toString(sample.limit()));
-        m.put("oom_kill", Long.toString(sample.oomKill()));
-        m.put("parent_oom_kill", Long.toString(sample.parentOomKill()));
-        m.put("host_oom_kill", Long.toString(sample.hostOomKill()));
-        Runtime rt = Runtime.getRuntime();
-        m.put("heap_used", Long.toString(rt.totalMemory() - rt.freeMemory()));
-        m.put("heap_max", Long.toString(rt.maxMemory()));
-        m.put("state", state);
-        if (shutdownMillis >= 0) {
-            m.put("shutdown_ms", Long.toString(shutdownMillis));
-            m.put("shutdown", PreviousRuns.human(shutdownMillis));
-            m.put("shutdown_cause", shutdownCause);
-            m.put("hooks_running", hooksRunning());
-        }
-        if (closedMillis >= 0) {
-            m.put("closed_ms", Long.toString(closedMillis));
-            m.put("closed", PreviousRuns.human(closedMillis));
-            m.put("outcome", outcome);
-            m.put("last_words", lastWords);
-        }
-        return m;
-    }
-
-    private String hooksRunning() {
-        List<String> names = new ArrayList<>(apiHooks);
-        for (Thread t : hooksAtShutdown) {
-            if (t.isAlive() && names.size() < MAX_HOOK_NAMES) {
-                names.add(HookThreads.describe(t));
-            }
-        }
-        return String.join("; ", names);
-    }
-
-    // ---- transitions -----------------------------------------------------------------------------------------
-
-    private void markShutdown(String cause, boolean fromApi) {
-        synchronized (lock) {
-            if ("closed".equals(state) || (shutdownMillis >= 0 && (causeFromApi || !fromApi))) {
-                return;
-            }
-            if (shutdownMillis < 0) {
-                shutdownMillis = System.currentTimeMillis();
-            }
-            state = "shutting-down";
-            shutdownCause = cause == null ? "unknown" : Redaction.text(cause);
-            causeFromApi = fromApi;
-            writeQuietly(true);
-        }
-    }
-
-    private void hook(String name, boolean running) {
-        synchronized (lock) {
-            if (name == null || "closed".equals(state)) {
-                return;
-            }
-            if (running && apiHooks.size() < MAX_HOOK_NAMES) {
-                apiHooks.add(name);
-            } else if (!running) {
-                apiHooks.remove(name);
-            }
-            writeQuietly(true);
-        }
-    }
-
-    private void close(String lastWordsPath) {
-        synchronized (lock) {
-            if ("closed".equals(state) && (lastWordsPath == null || lastWordsPath.equals(lastWords))) {
-                return;
-            }
-            if (closedMillis < 0) {
-                closedMillis = System.currentTimeMillis();
-            }
-            state = "closed";
-            lastWords = lastWordsPath != null ? lastWordsPath : lastWords;
-            outcome = lastWords != null ? "last words in " + lastWords : "exited normally (shutdown cause: " + (shutdownCause == null ? "unknown" : shutdownCause) + ")";
-            writeQuietly(true);
-        }
-    }
-
-    private void writeQuietly(boolean force) {
-        try {
-            if (box != null && !failed) {
-                box.write(fields(), force);
-            }
-        } catch (Throwable t) {
-            // The box is best effort at the moment of death; the journal and last words do not depend on it.
-        }
-    }
-
-    /** The fallback closing hook: see the class comment. */
-    private void onShutdown() {
-        try {
-            String cause = HookThreads.shutdownCause();
-            List<Thread> others = new ArrayList<>();
-            for (Thread t : hookSnapshot) {
-                if (t != Thread.currentThread() && !t.getName().startsWith("forensics")) {
-                    others.add(t);
-                }
-            }
-            hooksAtShutdown = others;
-            markShutdown(cause, false);
-            for (Thread t : others) {
-                while (t.isAlive() && !"closed".equals(state)) {
-                    try {
-                        t.join(200);
-                    } catch (InterruptedException e) {
-                        // keep waiting: the JVM joins this hook anyway
-                    }
-                }
-            }
-            close(null);
-        } catch (Throwable t) {
-            // never disturb the shutdown
-        }
-    }
-
-    /** "Black box" in last words and the CLI report: this run's box and what the earlier runs left. */
-    private final class BoxSection implements Section {
-        @Override
-        public String title() {
-            return "Black box";
-        }
-
-        @Override
-        public List<String> lines() {
-            List<String> out = new ArrayList<>();
-            out.add(dir.resolve(fileName(pid)) + ": " + state + ", heartbeat every " + PreviousRuns.seconds(intervalMillis) + ", last at "
-                    + (heartbeatMillis < 0 ? "never" : PreviousRuns.human(heartbeatMillis)) + (failed ? " (disabled after an error)" : ""));
-            out.addAll(previous.lines());
-            return out;
-        }
-
-        @Override
-        public Map<String, Object> data() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("file", dir.resolve(fileName(pid)).toString());
-            m.put("state", state);
-            m.put("heartbeatIntervalMillis", intervalMillis);
-            m.put("lastHeartbeatMillis", heartbeatMillis);
-            m.put("previousRuns", previous.lines());
-            return m;
-        }
     }
 }
