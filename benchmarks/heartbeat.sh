@@ -18,18 +18,20 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 
 declare -A OPTS=([none]="" [agent-only]="=dir=$OUT/a,blackbox=off,doctor=off" [shipped]="=dir=$OUT/b" [heartbeat-1s]="=dir=$OUT/c,heartbeat=1s")
 ORDER=(none agent-only shipped heartbeat-1s)
-for v in "${ORDER[@]}"; do : >"$OUT/$v"; done
+for v in "${ORDER[@]}"; do : >"$OUT/$v"; : >"$OUT/$v.cpu"; : >"$OUT/$v.box"; done
 for ((i = 0; i < RUNS; i++)); do
   for v in "${ORDER[@]}"; do
-    if [[ $v == none ]]; then "$J" -cp "$CP" dev.forensics.benchmarks.CpuLoop "$SECS" | awk '{print $1}' >>"$OUT/$v"
-    else "$J" -javaagent:"$AGENT${OPTS[$v]}" -cp "$CP" dev.forensics.benchmarks.CpuLoop "$SECS" | awk '{print $1}' >>"$OUT/$v"; fi
+    if [[ $v == none ]]; then line=$("$J" -cp "$CP" dev.forensics.benchmarks.CpuLoop "$SECS")
+    else line=$("$J" -javaagent:"$AGENT${OPTS[$v]}" -cp "$CP" dev.forensics.benchmarks.CpuLoop "$SECS"); fi
+    awk '{print $1}' <<<"$line" >>"$OUT/$v"; awk '{print $3}' <<<"$line" >>"$OUT/$v.cpu"; awk '{print $6}' <<<"$line" >>"$OUT/$v.box"
   done
 done
-base=$(median <"$OUT/none")
-printf '%-14s %16s %10s   %s\n' "variant" "median ops/s" "vs none" "all runs"
+base=$(median <"$OUT/none"); basecpu=$(median <"$OUT/none.cpu")
+printf '%-14s %14s %9s %16s %9s %22s\n' "variant" "ops/s (wall)" "vs none" "ops/cpu-s" "vs none" "heartbeat thread CPU"
 for v in "${ORDER[@]}"; do
-  m=$(median <"$OUT/$v")
-  awk -v v="$v" -v m="$m" -v b="$base" -v all="$(tr '\n' ' ' <"$OUT/$v")" 'BEGIN { printf "%-14s %16.0f %+9.2f%%   %s\n", v, m, (m-b)*100/b, all }'
+  m=$(median <"$OUT/$v"); c=$(median <"$OUT/$v.cpu"); b=$(median <"$OUT/$v.box")
+  awk -v v="$v" -v m="$m" -v b="$base" -v c="$c" -v bc="$basecpu" -v box="$b" -v secs="$SECS" \
+    'BEGIN { printf "%-14s %14.0f %+8.2f%% %16.0f %+8.2f%% %14.0f µs/%ss\n", v, m, (m-b)*100/b, c, (c-bc)*100/bc, box, secs }'
 done
 echo "($RUNS alternating runs of ${SECS} s each per variant, after 2 s warm-up; $(nproc) cores; $("$J" -version 2>&1 | head -1))"
 echo

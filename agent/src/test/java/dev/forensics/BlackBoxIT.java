@@ -24,6 +24,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BlackBoxIT {
     private static final Duration START = Duration.ofSeconds(60);
 
+    /** The agent prints times in the machine's zone, as the forked JVM sees it. */
+    private static String human(long millis) {
+        return java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss xx", java.util.Locale.ROOT)
+                .withZone(java.time.ZoneId.systemDefault()).format(java.time.Instant.ofEpochMilli(millis));
+    }
+
     private static Path box(Path dir, long pid) {
         return dir.resolve("black-box-" + pid + ".txt");
     }
@@ -84,6 +90,7 @@ class BlackBoxIT {
             assertThat(second.stderrLines()).isEmpty();
             assertThat(ForkedJvm.read(box(dir, second.pid()))).contains("state=closed")
                     .contains("outcome=exited normally (shutdown cause: the last non-daemon thread ended)");
+            assertAgentClean(second);
         }
     }
 
@@ -132,6 +139,7 @@ class BlackBoxIT {
             assertThat(second.journal()).contains("previous run (pid " + firstPid)
                     .contains("(SIGTERM from pid 4242 (deploy.sh), uid 1000)")
                     .contains("hook(s) still running: flush-metrics").doesNotContain("close-pool");
+            assertAgentClean(second);
         }
     }
 
@@ -146,6 +154,7 @@ class BlackBoxIT {
                 assertThat(second.waitFor()).isZero();
                 assertThat(second.journal()).doesNotContain("previous run");
                 assertThat(second.stderrLines()).isEmpty();
+                assertAgentClean(second);
             }
             assertThat(box(dir, first.pid())).exists();
             assertThat(first.process().isAlive()).isTrue();
@@ -161,15 +170,15 @@ class BlackBoxIT {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("black-box-4242.txt"), String.join("\n",
                 "forensics black box 1", "pid=4242", "boot_id=8f2c6e1a-3b7d-4c55-9e0f-2a1d4b6c8e90", "start_ticks=9000",
-                "started_ms=1795241492000", "started=2026-11-21 06:11:32 +0000", "command=/usr/bin/java -jar /opt/app/app.jar", "cwd=/opt/app",
+                "started_ms=1795241492000", "command=/usr/bin/java -jar /opt/app/app.jar", "cwd=/opt/app",
                 "heartbeat_interval_ms=5000", "memory_cgroup_version=2", "memory_cgroup_dir=/sys/fs/cgroup/system.slice/app.service",
-                "memory_cgroup_path=/system.slice/app.service", "heartbeat_ms=1795241497000", "heartbeat=2026-11-21 06:11:37 +0000",
+                "memory_cgroup_path=/system.slice/app.service", "heartbeat_ms=1795241497000",
                 "memory_usage=2101346304", "memory_limit=2147483648", "oom_kill=0", "parent_oom_kill=2", "host_oom_kill=3", "state=running", "end", ""));
         try (ForkedJvm jvm = ForkedJvm.on(jdk).dir(dir).agentOptions("envRoot=" + root).classpath(ForkedJvm.classpathWithout("log4j"))
                 .start(Idle.class, dir.toString(), "0")) {
             assertThat(jvm.waitFor()).isZero();
             jvm.awaitJournal("died without last words", START);
-            assertThat(jvm.journal()).contains("previous run (pid 4242, started 2026-11-21 06:11:32 +0000) died without last words at about 2026-11-21 06:11:37 +0000")
+            assertThat(jvm.journal()).contains("previous run (pid 4242, started " + human(1795241492000L) + ") died without last words at about " + human(1795241497000L))
                     .contains("likely SIGKILL from the kernel OOM killer: the oom_kill counter of its memory cgroup /system.slice/app.service went 0 → 1")
                     .contains("(98%)");
             assertAgentClean(jvm);

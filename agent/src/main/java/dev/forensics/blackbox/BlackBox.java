@@ -13,7 +13,9 @@ import java.util.Arrays;
  * while it lives (identity, command line, heartbeat, cgroup memory and OOM-kill counters) and closes when it ends
  * in order. A death that leaves no chance to speak (SIGKILL, the OOM killer, a crash, a power loss) leaves the box
  * open, and the next start on the same directory says so and why ({@link PreviousRuns}). One daemon thread does
- * all the work, off the application's threads; premain only starts it.
+ * all the work, off the application's threads; premain only starts it. Findings for the application's log (a
+ * previous run's death, the doctor's summary) are held back for the first 5 s or until shutdown, so the agent never
+ * initialises the application's logging before the application configured it.
  *
  * <h2>API for termination capture</h2>
  * Termination capture (signals, exit/halt, shutdown hooks, last words) tells the box what it knows; every method
@@ -57,9 +59,7 @@ public final class BlackBox {
                 return;
             }
             Starter starter = new Starter(options, dir, inst, boxOn, doctorOn);
-            if (boxOn) {
-                Runtime.getRuntime().addShutdownHook(new CloseHook(starter));
-            }
+            Runtime.getRuntime().addShutdownHook(new CloseHook(starter));
             Thread t = new Thread(starter, boxOn ? "forensics-blackbox" : "forensics-doctor");
             t.setDaemon(true);
             t.start();

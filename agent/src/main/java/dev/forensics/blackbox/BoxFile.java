@@ -23,6 +23,8 @@ final class BoxFile implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;
     private final ByteBuffer block = ByteBuffer.allocate(SIZE);
+    /** Spaces ending in a newline: copied under every write, so no byte-by-byte padding in code that is rarely compiled. */
+    private static final byte[] BLANK = blank();
 
     private BoxFile(Path file, FileChannel channel) {
         this.file = file;
@@ -40,13 +42,10 @@ final class BoxFile implements AutoCloseable {
     /** Rewrites the whole block; force for the writes a power loss must not undo. */
     synchronized void write(Map<String, String> fields, boolean force) throws IOException {
         byte[] text = format(fields);
+        byte[] array = block.array();
+        System.arraycopy(BLANK, 0, array, 0, SIZE);
+        System.arraycopy(text, 0, array, 0, text.length);
         block.clear();
-        block.put(text);
-        while (block.position() < SIZE - 1) {
-            block.put((byte) ' ');
-        }
-        block.put((byte) '\n');
-        block.flip();
         long pos = 0;
         while (block.hasRemaining()) {
             pos += channel.write(block, pos);
@@ -54,6 +53,13 @@ final class BoxFile implements AutoCloseable {
         if (force) {
             channel.force(false);
         }
+    }
+
+    private static byte[] blank() {
+        byte[] b = new byte[SIZE];
+        java.util.Arrays.fill(b, (byte) ' ');
+        b[SIZE - 1] = '\n';
+        return b;
     }
 
     /** The block's text; values are one line each and cut so that the whole box fits in {@value #SIZE} bytes. */

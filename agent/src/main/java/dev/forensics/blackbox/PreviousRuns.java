@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -86,6 +87,11 @@ final class PreviousRuns {
 
     /** Reports each claimed box (a finding and a file for each death without last words), then removes it. */
     static Outcome examine(Host host, Path dir, List<Claimed> claimed) {
+        return examine(host, dir, claimed, Reporter::report);
+    }
+
+    /** @param log where each death's finding goes (journal and application log); the verdict file is written at once */
+    static Outcome examine(Host host, Path dir, List<Claimed> claimed, Consumer<Finding> log) {
         List<String> lines = new ArrayList<>();
         long lastShutdown = -1;
         long lastEnd = Long.MIN_VALUE;
@@ -97,7 +103,7 @@ final class PreviousRuns {
                     Reporter.journal("blackbox", lines.get(lines.size() - 1));
                 } else if ("closed".equals(box.get("state"))) {
                     long took = num(box, "closed_ms") - num(box, "shutdown_ms");
-                    String line = "previous run (pid " + c.pid() + ", started " + box.get("started") + ") ended at " + box.get("closed") + ": "
+                    String line = "previous run (pid " + c.pid() + ", started " + when(box, "started") + ") ended at " + when(box, "closed") + ": "
                             + box.get("outcome") + (num(box, "shutdown_ms") > 0 && took >= 0 ? "; its shutdown took " + seconds(took) : "");
                     lines.add(line);
                     Reporter.journal("blackbox", line);
@@ -110,7 +116,7 @@ final class PreviousRuns {
                     String verdict = verdict(host, box, evidence);
                     Path file = writeVerdict(dir, c.pid(), box, verdict, evidence);
                     lines.add(verdict);
-                    Reporter.report(Finding.error("blackbox", "previous-run:" + c.pid() + ":" + box.get("start_ticks"),
+                    log.accept(Finding.error("blackbox", "previous-run:" + c.pid() + ":" + box.get("start_ticks"),
                             verdict + (file == null ? "" : " — details in " + file)));
                     long shutdownAt = num(box, "shutdown_ms");
                     if (shutdownAt > 0 && num(box, "heartbeat_ms") > lastEnd) {
@@ -135,8 +141,8 @@ final class PreviousRuns {
      */
     static String verdict(Host host, Map<String, String> b, List<String> evidence) {
         long interval = num(b, "heartbeat_interval_ms");
-        String head = "previous run (pid " + b.get("pid") + ", started " + b.get("started") + ") died without last words at about "
-                + b.get("heartbeat") + " (last heartbeat" + (interval > 0 ? "; one every " + seconds(interval) : "") + ")";
+        String head = "previous run (pid " + b.get("pid") + ", started " + when(b, "started") + ") died without last words at about "
+                + when(b, "heartbeat") + " (last heartbeat" + (interval > 0 ? "; one every " + seconds(interval) : "") + ")";
         String nowBoot = ProcessFacts.bootId(host);
         boolean bootKnown = b.get("boot_id") != null && nowBoot != null;
         boolean sameBoot = bootKnown && Objects.equals(b.get("boot_id"), nowBoot);
@@ -186,7 +192,7 @@ final class PreviousRuns {
             long ran = num(b, "heartbeat_ms") - began;
             String hooks = b.get("hooks_running");
             StringBuilder s = new StringBuilder(why.isEmpty() ? "likely SIGKILL during its shutdown" : "it was shutting down");
-            s.append(": the shutdown began at ").append(b.get("shutdown")).append(" (").append(b.get("shutdown_cause")).append(")")
+            s.append(": the shutdown began at ").append(when(b, "shutdown")).append(" (").append(b.get("shutdown_cause")).append(")")
                     .append(" and was still running ").append(seconds(Math.max(0, ran))).append(" later");
             s.append(hooks == null || hooks.isEmpty() ? "" : "; hook(s) still running: " + hooks);
             long timeout = num(b, "stop_timeout_ms");
@@ -194,7 +200,7 @@ final class PreviousRuns {
                 s.append("; that is about the stop timeout of ").append(b.get("supervisor")).append(", after which it sends SIGKILL");
             }
             why.add(s.toString());
-            evidence.add("state shutting-down since " + b.get("shutdown") + "; hooks running: " + (hooks == null ? "none recorded" : hooks));
+            evidence.add("state shutting-down since " + when(b, "shutdown") + "; hooks running: " + (hooks == null ? "none recorded" : hooks));
         } else if (bootKnown && !sameBoot && hsErr == null) {
             why.add("the host restarted in between (its boot id changed) without the JVM shutting down: a power loss, a hard reset, a kernel "
                     + "panic or a virtual machine stopped from outside");
@@ -210,6 +216,12 @@ final class PreviousRuns {
                     + (heap >= 0 ? String.format(Locale.ROOT, ": the heap was %.0f%% full at the last heartbeat", heap * 100) : ""));
         }
         return head + "; " + String.join("; ", why);
+    }
+
+    /** A time field in human form: the "_ms" value formatted, else the stored text. */
+    static String when(Map<String, String> b, String key) {
+        long ms = num(b, key + "_ms");
+        return ms > 0 ? human(ms) : b.getOrDefault(key, "an unknown time");
     }
 
     static String memoryNote(Map<String, String> b) {

@@ -7,6 +7,7 @@ import dev.forensics.environment.JvmArgs;
 import dev.forensics.environment.ProcStat;
 import dev.forensics.environment.ProcessFacts;
 import dev.forensics.environment.Risks;
+import dev.forensics.report.Finding;
 import dev.forensics.report.Redaction;
 import dev.forensics.report.Reporter;
 import dev.forensics.report.Section;
@@ -28,6 +29,9 @@ import java.util.Set;
 final class Recorder {
     static final long SHUTDOWN_INTERVAL_MILLIS = 1000;
     static final int MAX_HOOK_NAMES = 16;
+    /** Start-up findings reach the application's log only after this long, or at shutdown if that comes first. */
+    static final long SETTLE_MILLIS = 5000;
+    static final int MAX_PENDING = 64;
 
     private final Host host;
     private final Path dir;
@@ -58,6 +62,9 @@ final class Recorder {
     private Doctor.Supervisor supervisor;
     private volatile PreviousRuns.Outcome previous = PreviousRuns.Outcome.NONE;
     private volatile boolean failed;
+    private final List<Finding> pending = new ArrayList<>();
+    private boolean settled;
+    private final long settleAt = System.nanoTime() + SETTLE_MILLIS * 1_000_000;
 
     Recorder(Host host, Path dir, long intervalMillis, boolean boxOn, boolean doctorOn, List<String> unitPath, Instrumentation inst) {
         this.host = host;
@@ -86,24 +93,29 @@ final class Recorder {
                     box = BoxFile.create(dir.resolve(BlackBox.fileName(pid)));
                     sampleAndWrite(false);
                 }
-                previous = PreviousRuns.examine(host, dir, claimed);
+                previous = PreviousRuns.examine(host, dir, claimed, this::deliver);
                 Sections.register(new BoxSection());
             }
             if (doctorOn) {
-                Doctor.Report report = Doctor.examine(Doctor.Inputs.self(host).unitPath(unitPath)
-                        .previousShutdownMillis(previous.lastShutdownMillis()));
-                Risks.publish(report);
-                synchronized (lock) {
-                    supervisor = report.supervisor();
-                }
+                doctor();
             }
             if (!boxOn) {
+                long wait = (settleAt - System.nanoTime()) / 1_000_000;
+                if (wait > 0) {
+                    Thread.sleep(wait);
+                }
+                settle();
                 return;
             }
             Reporter.journal("blackbox", "black box " + dir.resolve(BlackBox.fileName(pid)) + ": heartbeat every " + PreviousRuns.seconds(intervalMillis)
                     + "; start-up checks took " + (System.nanoTime() - t0) / 1_000_000 + " ms");
             while (!"closed".equals(state)) {
-                Thread.sleep("running".equals(state) ? intervalMillis : Math.min(intervalMillis, SHUTDOWN_INTERVAL_MILLIS));
+                long sleep = "running".equals(state) ? intervalMillis : Math.min(intervalMillis, SHUTDOWN_INTERVAL_MILLIS);
+                long untilSettled = (settleAt - System.nanoTime()) / 1_000_000;
+                Thread.sleep(isSettled() ? sleep : Math.max(1, Math.min(sleep, untilSettled)));
+                if (!isSettled() && System.nanoTime() - settleAt >= 0) {
+                    settle();
+                }
                 synchronized (lock) {
                     List<Thread> hooks = "running".equals(state) ? HookThreads.registered() : null;
                     if (hooks != null) {
@@ -120,6 +132,22 @@ final class Recorder {
             String line = "forensics: black box disabled after an internal error; the application is unaffected: " + t;
             Stderr.line(line);
             Reporter.journal("blackbox", line);
+        }
+    }
+
+    /** The doctor fails on its own: the black box keeps going without it. */
+    private void doctor() {
+        try {
+            Doctor.Report report = Doctor.examine(Doctor.Inputs.self(host).unitPath(unitPath)
+                    .previousShutdownMillis(previous.lastShutdownMillis()));
+            Risks.publish(report, this::deliver);
+            synchronized (lock) {
+                supervisor = report.supervisor();
+            }
+        } catch (Throwable t) {
+            String line = "forensics: doctor disabled after an internal error; the application is unaffected: " + t;
+            Stderr.line(line);
+            Reporter.journal("doctor", line);
         }
     }
 
@@ -181,8 +209,7 @@ final class Recorder {
             m.put("supervisor", supervisor.description());
             m.put("stop_timeout_ms", Long.toString(supervisor.stopTimeoutMillis()));
         }
-        m.put("heartbeat_ms", Long.toString(heartbeatMillis));
-        m.put("heartbeat", PreviousRuns.human(heartbeatMillis));
+        m.put("heartbeat_ms", Long.toString(heartbeatMillis)); // epoch ms only: formatting a date every heartbeat costs more than the write
         m.put("heartbeats", Long.toString(heartbeats));
         m.put("memory_usage", Long.toString(sample.usage()));
         m.put("memory_limit", Long.toString(sample.limit()));
@@ -218,9 +245,50 @@ final class Recorder {
         return String.join("; ", names);
     }
 
+    // ---- start-up findings for the application's log ----------------------------------------------------------
+
+    private void deliver(Finding f) {
+        synchronized (pending) {
+            if (!settled) {
+                if (pending.size() < MAX_PENDING) {
+                    pending.add(f);
+                }
+                return;
+            }
+        }
+        Reporter.report(f);
+    }
+
+    private boolean isSettled() {
+        synchronized (pending) {
+            return settled;
+        }
+    }
+
+    /** Hands held-back findings to the reporter, once: after the settle time, or when the JVM is going. */
+    private void settle() {
+        List<Finding> out;
+        synchronized (pending) {
+            if (settled) {
+                return;
+            }
+            settled = true;
+            out = new ArrayList<>(pending);
+            pending.clear();
+        }
+        for (Finding f : out) {
+            Reporter.report(f);
+        }
+    }
+
     // ---- transitions -----------------------------------------------------------------------------------------
 
     void markShutdown(String cause, boolean fromApi) {
+        markShutdown(cause, fromApi, true);
+    }
+
+    /** @param write false when the close follows at once and writes (and forces) the box itself */
+    private void markShutdown(String cause, boolean fromApi, boolean write) {
         synchronized (lock) {
             if ("closed".equals(state) || (shutdownMillis >= 0 && (causeFromApi || !fromApi))) {
                 return;
@@ -231,7 +299,9 @@ final class Recorder {
             state = "shutting-down";
             shutdownCause = cause == null ? "unknown" : Redaction.text(cause);
             causeFromApi = fromApi;
-            writeQuietly(true);
+            if (write) {
+                writeQuietly(true);
+            }
         }
     }
 
@@ -276,6 +346,10 @@ final class Recorder {
 
     /** The fallback closing hook: see the class comment. */
     void onShutdown() {
+        settle();
+        if (!boxOn) {
+            return;
+        }
         try {
             String cause = HookThreads.shutdownCause();
             List<Thread> others = new ArrayList<>();
@@ -285,7 +359,7 @@ final class Recorder {
                 }
             }
             hooksAtShutdown = others;
-            markShutdown(cause, false);
+            markShutdown(cause, false, !others.isEmpty()); // nothing to wait for: the close below is the one write
             for (Thread t : others) {
                 while (t.isAlive() && !"closed".equals(state)) {
                     try {

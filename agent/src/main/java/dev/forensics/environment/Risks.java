@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Where the doctor's findings go: one journal line per risk with its fix, {@code forensics.Risk} JFR events,
@@ -20,7 +21,11 @@ public final class Risks implements Section {
 
     private Risks() {}
 
-    public static void publish(Doctor.Report report) {
+    /**
+     * @param log where the one summary line goes; the black box holds it back until the application has had a few
+     *     seconds to configure its own logging, which an early SLF4J lookup could otherwise pre-empt
+     */
+    public static void publish(Doctor.Report report, Consumer<Finding> log) {
         boolean first = latest == null;
         latest = report;
         for (Risk r : report.risks()) {
@@ -30,7 +35,7 @@ public final class Risks implements Section {
         Reporter.journal("doctor", "doctor: " + warnings.size() + " risk(s), " + (report.risks().size() - warnings.size())
                 + " note(s) in " + report.micros() / 1000 + " ms" + (report.supervisor() == null ? "" : "; stopped by " + report.supervisor().description()));
         if (!warnings.isEmpty()) {
-            Reporter.report(Finding.warn("doctor", "doctor-summary", summary(warnings)));
+            log.accept(Finding.warn("doctor", "doctor-summary", summary(warnings)));
         }
         if (first) {
             Sections.register(new Risks());

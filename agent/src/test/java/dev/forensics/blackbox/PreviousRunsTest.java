@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
 /** Boxes of dead runs against fixture machines: what the verdict says and what it must not say. */
 class PreviousRunsTest {
     static final String FIXTURE_BOOT = "8f2c6e1a-3b7d-4c55-9e0f-2a1d4b6c8e90";
+    /** Times print in the machine's zone; tests compute them the same way. */
+    static final String STARTED = PreviousRuns.human(1795241492000L);
+    static final String HEARTBEAT = PreviousRuns.human(1795241497000L);
     Path dir;
 
     @BeforeEach
@@ -33,7 +36,7 @@ class PreviousRunsTest {
         b.put("boot_id", FIXTURE_BOOT);
         b.put("start_ticks", "9000");
         b.put("started_ms", "1795241492000");
-        b.put("started", "2026-11-21 06:11:32 +0000");
+        b.put("started", STARTED);
         b.put("jvm", "OpenJDK 64-Bit Server VM 17.0.15+6 (Debian)");
         b.put("command", "/usr/bin/java -Xmx1536m -jar /opt/app/app.jar");
         b.put("cwd", "/opt/app");
@@ -43,7 +46,6 @@ class PreviousRunsTest {
         b.put("memory_cgroup_dir", "/sys/fs/cgroup/system.slice/app.service");
         b.put("memory_cgroup_path", "/system.slice/app.service");
         b.put("heartbeat_ms", "1795241497000");
-        b.put("heartbeat", "2026-11-21 06:11:37 +0000");
         b.put("memory_usage", "1992294400");
         b.put("memory_limit", "2147483648");
         b.put("oom_kill", "1");
@@ -86,7 +88,7 @@ class PreviousRunsTest {
         PreviousRuns.Outcome o = startOn(new Host(Environments.root("oom-v2"), Map.of()));
         assertThat(o.lines()).hasSize(1);
         assertThat(o.lines().get(0))
-                .startsWith("previous run (pid 4242, started 2026-11-21 06:11:32 +0000) died without last words at about 2026-11-21 06:11:37 +0000")
+                .startsWith("previous run (pid 4242, started " + STARTED + ") died without last words at about " + HEARTBEAT)
                 .contains("likely SIGKILL from the kernel OOM killer: the oom_kill counter of its memory cgroup /system.slice/app.service went 0 → 1")
                 .contains("1.9 GiB of its 2.0 GiB limit (93%)");
         assertThat(journal()).contains("ERROR").contains("died without last words").contains("no-last-words-4242-");
@@ -164,12 +166,12 @@ class PreviousRunsTest {
 
     @Test
     void killedDuringShutdownNamesTheCauseTheHookStillRunningAndTheStopTimeout() throws Exception {
-        leave(box("state", "shutting-down", "shutdown_ms", "1795241407000", "shutdown", "2026-11-21 06:10:07 +0000",
+        leave(box("state", "shutting-down", "shutdown_ms", "1795241407000",
                 "shutdown_cause", "signal SIGTERM, handled by the JVM",
                 "hooks_running", "slow-flush at com.acme.Metrics.flush(Metrics.java:88)",
                 "supervisor", "systemd unit app.service (TimeoutStopSec=90s)", "stop_timeout_ms", "90000"));
         PreviousRuns.Outcome o = startOn(new Host(Environments.root("pid-reuse"), Map.of()));
-        assertThat(o.lines().get(0)).contains("likely SIGKILL during its shutdown: the shutdown began at 2026-11-21 06:10:07 +0000 "
+        assertThat(o.lines().get(0)).contains("likely SIGKILL during its shutdown: the shutdown began at " + PreviousRuns.human(1795241407000L) + " "
                         + "(signal SIGTERM, handled by the JVM) and was still running 90 s later")
                 .contains("hook(s) still running: slow-flush at com.acme.Metrics.flush(Metrics.java:88)")
                 .contains("about the stop timeout of systemd unit app.service (TimeoutStopSec=90s), after which it sends SIGKILL");
@@ -195,10 +197,10 @@ class PreviousRunsTest {
 
     @Test
     void aClosedBoxIsNotADeathButItsShutdownTimeIsKept() throws Exception {
-        leave(box("state", "closed", "shutdown_ms", "1795241497000", "closed_ms", "1795241498250", "closed", "2026-11-21 06:11:38 +0000",
+        leave(box("state", "closed", "shutdown_ms", "1795241497000", "closed_ms", "1795241498250",
                 "outcome", "exited normally (shutdown cause: signal SIGTERM)"));
         PreviousRuns.Outcome o = startOn(new Host(Environments.root("oom-v2"), Map.of()));
-        assertThat(o.lines()).containsExactly("previous run (pid 4242, started 2026-11-21 06:11:32 +0000) ended at 2026-11-21 06:11:38 +0000: "
+        assertThat(o.lines()).containsExactly("previous run (pid 4242, started " + STARTED + ") ended at " + PreviousRuns.human(1795241498250L) + ": "
                 + "exited normally (shutdown cause: signal SIGTERM); its shutdown took 1.3 s");
         assertThat(o.lastShutdownMillis()).isEqualTo(1250);
         assertThat(verdictFiles()).isEmpty();

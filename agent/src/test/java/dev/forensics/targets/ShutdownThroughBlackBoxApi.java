@@ -9,6 +9,9 @@ import dev.forensics.blackbox.BlackBox;
 public final class ShutdownThroughBlackBoxApi {
     public static void main(String[] args) throws Exception {
         AgentReady.await(args[0]);
+        while (BlackBox.file() == null || !java.nio.file.Files.exists(BlackBox.file())) {
+            Thread.sleep(10); // the recorder starts on its own thread
+        }
         BlackBox.shutdownStarted("SIGTERM from pid 4242 (deploy.sh), uid 1000");
         BlackBox.hookRunning("flush-metrics");
         BlackBox.hookRunning("close-pool");
