@@ -23,7 +23,9 @@ import java.util.Arrays;
  * <ul>
  *   <li>{@link #shutdownStarted(String)} as soon as the JVM is going, with the verdict ("SIGTERM from pid 4242
  *   (deploy.sh)", "System.exit(3) called by …", "Runtime.halt(1) called by …"); forced to disk, so a SIGKILL a
- *   moment later still leaves it. The first verdict from this API wins; the box's own guess never replaces it.</li>
+ *   moment later still leaves it. The first verdict from this API wins; the box's own guess never replaces it.
+ *   For {@code Runtime.halt} pass a verdict containing "Runtime.halt": the box stays open (no hooks run) and the
+ *   next start says the run halted rather than that it was killed.</li>
  *   <li>{@link #hookRunning(String)} / {@link #hookFinished(String)} around each shutdown hook, so a run killed
  *   during its shutdown names the hook that was still running.</li>
  *   <li>{@link #closed(Path)} last, after the last words are on disk: the box is closed with a pointer to them.

@@ -187,7 +187,11 @@ final class PreviousRuns {
         } else if (bootKnown && !sameBoot) {
             evidence.add("boot id then " + b.get("boot_id") + ", now " + nowBoot);
         }
-        if ("shutting-down".equals(b.get("state"))) {
+        String cause = b.getOrDefault("shutdown_cause", "");
+        if ("shutting-down".equals(b.get("state")) && cause.contains("Runtime.halt")) {
+            why.add(0, "it halted: " + cause + " — Runtime.halt ends the JVM at once, without shutdown hooks or last words");
+            evidence.add("state shutting-down since " + when(b, "shutdown") + " with cause " + cause);
+        } else if ("shutting-down".equals(b.get("state"))) {
             long began = num(b, "shutdown_ms");
             long ran = num(b, "heartbeat_ms") - began;
             String hooks = b.get("hooks_running");
@@ -210,7 +214,11 @@ final class PreviousRuns {
                     + (memory != null && fraction(b, "memory_usage", "memory_limit") >= 0.9 ? "; " + memory : ""));
         }
         String flags = b.getOrDefault("flags", "");
-        if (flags.contains("ExitOnOutOfMemoryError") && hsErr == null && !oom) {
+        boolean shuttingDown = "shutting-down".equals(b.get("state"));
+        if (flags.contains("Xrs") && hsErr == null && !oom && !shuttingDown) {
+            why.add("or a SIGTERM, SIGINT or SIGHUP: with -Xrs the JVM has no handler for them and dies at once, without hooks");
+        }
+        if (flags.contains("ExitOnOutOfMemoryError") && hsErr == null && !oom && !shuttingDown) {
             double heap = fraction(b, "heap_used", "heap_max");
             why.add("or -XX:+ExitOnOutOfMemoryError ended it (exit status 3, no hooks)"
                     + (heap >= 0 ? String.format(Locale.ROOT, ": the heap was %.0f%% full at the last heartbeat", heap * 100) : ""));

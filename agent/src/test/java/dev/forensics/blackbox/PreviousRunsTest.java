@@ -196,6 +196,22 @@ class PreviousRunsTest {
     }
 
     @Test
+    void aHaltReportedByTerminationCaptureIsAHaltNotAKill() throws Exception {
+        leave(box("state", "shutting-down", "shutdown_ms", "1795241496000",
+                "shutdown_cause", "Runtime.halt(1) called by com.acme.Watchdog.fire(Watchdog.java:40) on thread \"watchdog\""));
+        String v = startOn(new Host(Environments.root("pid-reuse"), Map.of())).lines().get(0);
+        assertThat(v).contains("; it halted: Runtime.halt(1) called by com.acme.Watchdog.fire(Watchdog.java:40)")
+                .contains("without shutdown hooks or last words").doesNotContain("during its shutdown");
+    }
+
+    @Test
+    void withXrsASignalIsOfferedAsTheOtherSilentDeath() throws Exception {
+        leave(box("flags", "Xrs", "memory_usage", "402653184"));
+        String v = startOn(new Host(Environments.root("pid-reuse"), Map.of())).lines().get(0);
+        assertThat(v).contains("likely SIGKILL (").contains("or a SIGTERM, SIGINT or SIGHUP: with -Xrs the JVM has no handler for them");
+    }
+
+    @Test
     void aClosedBoxIsNotADeathButItsShutdownTimeIsKept() throws Exception {
         leave(box("state", "closed", "shutdown_ms", "1795241497000", "closed_ms", "1795241498250",
                 "outcome", "exited normally (shutdown cause: signal SIGTERM)"));
