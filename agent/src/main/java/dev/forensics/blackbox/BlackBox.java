@@ -22,7 +22,7 @@ import java.util.Arrays;
  * is a no-op when the black box is off and never throws:
  * <ul>
  *   <li>{@link #shutdownStarted(String)} as soon as the JVM is going, with the verdict ("SIGTERM from pid 4242
- *   (deploy.sh)", "System.exit(3) called by …", "Runtime.halt(1) called by …"); forced to disk, so a SIGKILL a
+ *   (deploy.sh)", "System.exit(3) called by …", "Runtime.halt(1) called by …"); written before it returns, so a SIGKILL a
  *   moment later still leaves it. The first verdict from this API wins; the box's own guess never replaces it.
  *   For {@code Runtime.halt} pass a verdict containing "Runtime.halt": the box stays open (no hooks run) and the
  *   next start says the run halted rather than that it was killed.</li>
@@ -131,7 +131,7 @@ public final class BlackBox {
 
     // ---- the API termination capture calls ----------------------------------------------------------------
 
-    /** The JVM is going; {@code verdict} says why. Forced to disk before it returns. */
+    /** The JVM is going; {@code verdict} says why. In the file before it returns. */
     public static void shutdownStarted(String verdict) {
         Recorder r = current;
         if (r != null) {
@@ -155,7 +155,7 @@ public final class BlackBox {
         }
     }
 
-    /** The run ended in order and its last words are at {@code lastWords} (null: none were written). Forced to disk. */
+    /** The run ended in order and its last words are at {@code lastWords} (null: none were written). In the file before it returns. */
     public static void closed(Path lastWords) {
         Recorder r = current;
         if (r != null) {

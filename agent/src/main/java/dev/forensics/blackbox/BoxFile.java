@@ -13,7 +13,8 @@ import java.util.Map;
  * The black box on disk: {@code key=value} lines between a header and {@code end}, rewritten in place as one
  * fixed-size block (one page) at offset 0. A positional write of one page into the page cache costs a few
  * microseconds and survives SIGKILL, which is what the box is for; temp-file-and-rename with fsync costs
- * milliseconds (see benchmarks/BlackBoxWriteCost), so only the transitions that end a run are forced to disk.
+ * milliseconds (see benchmarks/BlackBoxWriteCost). The box is never fsynced: the page cache outlives any death of the
+ * process, and a power loss, which it does not outlive, shows at the next start as a new boot id anyway.
  */
 final class BoxFile implements AutoCloseable {
     static final String HEADER = "forensics black box 1";
@@ -39,7 +40,7 @@ final class BoxFile implements AutoCloseable {
         return file;
     }
 
-    /** Rewrites the whole block; force for the writes a power loss must not undo. */
+    /** Rewrites the whole block; {@code force} also fsyncs it (measured in the benchmark, not used by the recorder). */
     synchronized void write(Map<String, String> fields, boolean force) throws IOException {
         byte[] text = format(fields);
         byte[] array = block.array();

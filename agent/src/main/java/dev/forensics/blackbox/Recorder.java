@@ -85,20 +85,28 @@ final class Recorder {
     void run() {
         try {
             long t0 = System.nanoTime();
+            long t1 = t0;
+            long t2 = t0;
+            long t3 = t0;
             if (boxOn) {
-                HookThreads.open(inst);
                 List<PreviousRuns.Claimed> claimed = PreviousRuns.claim(host, dir, pid);
                 identify();
                 synchronized (lock) {
                     box = BoxFile.create(dir.resolve(BlackBox.fileName(pid)));
-                    sampleAndWrite(false);
+                    sampleAndWrite();
                 }
+                t1 = System.nanoTime();
                 previous = PreviousRuns.examine(host, dir, claimed, this::deliver);
                 Sections.register(new BoxSection());
+                t2 = System.nanoTime();
+                HookThreads.open(inst);
+                t3 = System.nanoTime();
             }
+            long d0 = System.nanoTime();
             if (doctorOn) {
                 doctor();
             }
+            long d1 = System.nanoTime();
             if (!boxOn) {
                 long wait = (settleAt - System.nanoTime()) / 1_000_000;
                 if (wait > 0) {
@@ -108,7 +116,8 @@ final class Recorder {
                 return;
             }
             Reporter.journal("blackbox", "black box " + dir.resolve(BlackBox.fileName(pid)) + ": heartbeat every " + PreviousRuns.seconds(intervalMillis)
-                    + "; start-up checks took " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                    + "; first write after " + (t1 - t0) / 1_000_000 + " ms, earlier runs checked in " + (t2 - t1) / 1_000_000
+                    + " ms, hook list opened in " + (t3 - t2) / 1_000_000 + " ms, doctor " + (d1 - d0) / 1_000_000 + " ms (on this thread, not the application's)");
             while (!"closed".equals(state)) {
                 long sleep = "running".equals(state) ? intervalMillis : Math.min(intervalMillis, SHUTDOWN_INTERVAL_MILLIS);
                 long untilSettled = (settleAt - System.nanoTime()) / 1_000_000;
@@ -121,7 +130,7 @@ final class Recorder {
                     if (hooks != null) {
                         hookSnapshot = hooks; // null once the JDK has begun the shutdown: keep the last list
                     }
-                    sampleAndWrite(false);
+                    sampleAndWrite();
                 }
             }
         } catch (InterruptedException e) {
@@ -191,7 +200,7 @@ final class Recorder {
     }
 
     /** Under lock: one sample, one positional write. */
-    private void sampleAndWrite(boolean force) throws java.io.IOException {
+    private void sampleAndWrite() throws java.io.IOException {
         if (box == null) {
             return;
         }
@@ -200,7 +209,7 @@ final class Recorder {
             heartbeatMillis = System.currentTimeMillis();
             heartbeats++;
         }
-        box.write(fields(), force);
+        box.write(fields(), false);
     }
 
     private Map<String, String> fields() {
@@ -287,7 +296,7 @@ final class Recorder {
         markShutdown(cause, fromApi, true);
     }
 
-    /** @param write false when the close follows at once and writes (and forces) the box itself */
+    /** @param write false when the close follows at once and writes the box itself */
     private void markShutdown(String cause, boolean fromApi, boolean write) {
         synchronized (lock) {
             if ("closed".equals(state) || (shutdownMillis >= 0 && (causeFromApi || !fromApi))) {
@@ -300,7 +309,7 @@ final class Recorder {
             shutdownCause = cause == null ? "unknown" : Redaction.text(cause);
             causeFromApi = fromApi;
             if (write) {
-                writeQuietly(true);
+                writeQuietly();
             }
         }
     }
@@ -315,7 +324,7 @@ final class Recorder {
             } else if (!running) {
                 apiHooks.remove(name);
             }
-            writeQuietly(true);
+            writeQuietly();
         }
     }
 
@@ -330,14 +339,14 @@ final class Recorder {
             state = "closed";
             lastWords = lastWordsPath != null ? lastWordsPath : lastWords;
             outcome = lastWords != null ? "last words in " + lastWords : "exited normally (shutdown cause: " + (shutdownCause == null ? "unknown" : shutdownCause) + ")";
-            writeQuietly(true);
+            writeQuietly();
         }
     }
 
-    private void writeQuietly(boolean force) {
+    private void writeQuietly() {
         try {
             if (box != null && !failed) {
-                box.write(fields(), force);
+                box.write(fields(), false);
             }
         } catch (Throwable t) {
             // The box is best effort at the moment of death; the journal and last words do not depend on it.
