@@ -51,7 +51,8 @@ public final class BlackBox {
 
     /**
      * Called from premain: starts the one thread and registers the closing hook, both small classes; the recorder
-     * and everything it reads are loaded on that thread, so premain pays microseconds. Never throws.
+     * and everything it reads are loaded on that thread, so premain pays one to three milliseconds of class loading
+     * (benchmarks/BlackBoxWriteCost). Never throws.
      */
     public static void install(AgentOptions options, Path dir, Instrumentation inst) {
         try {

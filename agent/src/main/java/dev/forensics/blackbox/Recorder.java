@@ -99,7 +99,12 @@ final class Recorder {
                 previous = PreviousRuns.examine(host, dir, claimed, this::deliver);
                 Sections.register(new BoxSection());
                 t2 = System.nanoTime();
-                HookThreads.open(inst);
+                if (HookThreads.open(inst)) {
+                    List<Thread> hooks = HookThreads.registered();
+                    if (hooks != null) {
+                        hookSnapshot = hooks;
+                    }
+                }
                 t3 = System.nanoTime();
             }
             long d0 = System.nanoTime();
