@@ -24,3 +24,7 @@ run() { # name, main class, args…
 }
 
 run library-exit dev.forensics.samples.LibraryExit
+echo "== sigkill-restart (black box)"
+samples/sigkill-restart.sh "$OUT/sigkill-restart"
+echo
+samples/doctor-fixtures.sh "$OUT/doctor"

@@ -74,7 +74,7 @@ class StartupIT {
         Path tmp = Files.createTempDirectory("forensics-tmp-");
         Path expected = tmp.resolve("forensics-" + System.getProperty("user.name"));
         try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(wd).dir(expected).agentOptions("status=problems")
-                .jvmArg("-Djava.io.tmpdir=" + tmp).noAgent().jvmArg("-javaagent:" + ForkedJvm.AGENT_JAR)
+                .jvmArg("-Djava.io.tmpdir=" + tmp).noAgent().jvmArg("-javaagent:" + ForkedJvm.AGENT_JAR + "=doctor=off")
                 .start(Idle.class, expected.toString(), "0")) {
             assertThat(jvm.waitFor()).isZero();
             assertThat(expected.resolve("journal-" + jvm.pid() + ".log")).exists();

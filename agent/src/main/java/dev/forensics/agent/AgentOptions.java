@@ -35,7 +35,17 @@ public final class AgentOptions {
                     "When the start-up self-check is printed on stderr: only when a hook is missing (default) or always."),
             new Spec("commands", "on", "on|off",
                     "Answer the forensics CLI (status, report, doctor, jfr) through owner-only request files in dir/requests; "
-                            + "one idle thread. off: the CLI can still see the agent but gets no answers."));
+                            + "one idle thread. off: the CLI can still see the agent but gets no answers."),
+            new Spec("blackbox", "on", "on|off",
+                    "Keep black-box-<pid>.txt in dir (heartbeat, memory counters) and report at the next start a run that died without last words."),
+            new Spec("heartbeat", "5s", "duration (ms, s, m) from 1s to 10m",
+                    "How often the black box is rewritten; also how precisely a silent death is dated."),
+            new Spec("doctor", "on", "on|off",
+                    "Check the environment at start-up (session scope, terminal, systemd unit, container PID 1, JVM flags, logging, Kubernetes) and report risks."),
+            new Spec("envRoot", "/", "path",
+                    "Directory the doctor and the black box read system files under (/proc, /sys/fs/cgroup, /etc/systemd …); for tests and copied environments."),
+            new Spec("unitPath", "systemd's search path", "directories separated by ':'",
+                    "Where the doctor looks for the systemd unit file and its drop-ins, instead of systemd's standard directories (resolved under envRoot)."));
 
     private final Map<String, String> values;
     private final List<String> problems;
@@ -162,7 +172,26 @@ public final class AgentOptions {
                 return oneOf(value, "true", "false");
             case "termination":
             case "commands":
+            case "blackbox":
+            case "doctor":
                 return oneOf(value, "on", "off");
+            case "heartbeat": {
+                Duration d = parseDuration(value);
+                return d == null || d.toMillis() < 1000 || d.toMillis() > 600_000
+                        ? "expected a duration from 1s to 10m such as 5s, got '" + value + "'" : null;
+            }
+            case "envRoot":
+            case "unitPath":
+                for (String part : value.split(":")) {
+                    try {
+                        if (!Paths.get(part).isAbsolute()) {
+                            return "expected absolute paths, got '" + part + "'";
+                        }
+                    } catch (RuntimeException e) {
+                        return "not a path: '" + part + "'";
+                    }
+                }
+                return null;
             case "log":
                 return oneOf(value, "auto", "slf4j", "stderr", "off");
             case "status":

@@ -1,5 +1,6 @@
 package dev.forensics.agent;
 
+import dev.forensics.blackbox.BlackBox;
 import dev.forensics.bootstrap.AdviceErrors;
 import dev.forensics.bootstrap.Feature;
 import dev.forensics.instrument.Targets;
@@ -72,6 +73,7 @@ public final class AgentRuntime {
         if (options.feature("termination")) {
             Termination.install(options, dir);
         }
+        BlackBox.install(options, dir, inst);
         Thread installer = new Thread(() -> runtime.installHooks(inst), "forensics-install");
         installer.setDaemon(true);
         installer.start();

@@ -65,6 +65,14 @@ public final class Reporter {
         }
     }
 
+    /** Journal only, at a chosen level: the doctor's risks are WARN lines that still stay out of the app's log. */
+    public static void journal(String category, Finding.Severity severity, String message) {
+        Reporter r = current;
+        if (r != null && !r.journal.append(Instant.now(), severity.name(), category, message)) {
+            Stderr.line("[forensics] " + message);
+        }
+    }
+
     public static void flush() {
         Reporter r = current;
         if (r != null) {

@@ -9,7 +9,7 @@ public final class Sites {
     private static final String[] AGENT_PACKAGES = {
         "dev.forensics.agent.", "dev.forensics.bootstrap.", "dev.forensics.instrument.", "dev.forensics.leak.",
         "dev.forensics.pipe.", "dev.forensics.termination.", "dev.forensics.environment.", "dev.forensics.report.",
-        "dev.forensics.shaded.",
+        "dev.forensics.shaded.", "dev.forensics.blackbox.",
     };
 
     private Sites() {}

@@ -61,4 +61,20 @@ class AgentOptionsTest {
         assertThat(AgentOptions.parseSize("16m")).isEqualTo(16L << 20);
         assertThat(AgentOptions.parseSize("-1")).isEqualTo(-1);
     }
+
+    @Test
+    void blackBoxAndDoctorOptionsAreValidated() {
+        AgentOptions good = AgentOptions.parse("blackbox=off,doctor=off,heartbeat=2s,envRoot=/tmp/fixture,unitPath=/etc/systemd/system:/opt/units");
+        assertThat(good.problems()).isEmpty();
+        assertThat(good.feature("blackbox")).isFalse();
+        assertThat(good.feature("doctor")).isFalse();
+        assertThat(good.raw("heartbeat")).isEqualTo("2s");
+        assertThat(AgentOptions.defaults().feature("blackbox")).isTrue();
+        assertThat(AgentOptions.defaults().feature("doctor")).isTrue();
+        AgentOptions bad = AgentOptions.parse("blackbox=maybe,heartbeat=100ms,envRoot=relative/dir,unitPath=/etc:units");
+        assertThat(bad.problems()).hasSize(4);
+        assertThat(bad.problemLine()).contains("'blackbox'").contains("from 1s to 10m").contains("absolute paths, got 'relative/dir'")
+                .contains("absolute paths, got 'units'");
+        assertThat(AgentOptions.parse("heartbeat=11m").problems()).hasSize(1);
+    }
 }

@@ -1,0 +1,99 @@
+package dev.forensics.environment;
+
+import dev.forensics.report.Finding;
+import dev.forensics.report.Jfr;
+import dev.forensics.report.Reporter;
+import dev.forensics.report.Section;
+import dev.forensics.report.Sections;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Where the doctor's findings go: one journal line per risk with its fix, {@code forensics.Risk} JFR events,
+ * the "Risks" section of last words and the CLI report, and — only when there is at least one real risk — one
+ * summary line in the application's log (or on stderr), so a healthy environment prints nothing.
+ */
+public final class Risks implements Section {
+    private static volatile Doctor.Report latest;
+
+    private Risks() {}
+
+    /**
+     * @param log where the one summary line goes; the black box holds it back until the application has had a few
+     *     seconds to configure its own logging, which an early SLF4J lookup could otherwise pre-empt
+     */
+    public static void publish(Doctor.Report report, Consumer<Finding> log) {
+        boolean first = latest == null;
+        latest = report;
+        for (Risk r : report.risks()) {
+            Reporter.journal("doctor", r.severity(), r.line());
+        }
+        List<Risk> warnings = report.warnings();
+        Reporter.journal("doctor", "doctor: " + warnings.size() + " risk(s), " + (report.risks().size() - warnings.size())
+                + " note(s) in " + report.micros() / 1000 + " ms" + (report.supervisor() == null ? "" : "; stopped by " + report.supervisor().description()));
+        if (!warnings.isEmpty()) {
+            log.accept(Finding.warn("doctor", "doctor-summary", summary(warnings)));
+        }
+        if (first) {
+            Sections.register(new Risks());
+            if (Jfr.AVAILABLE && !report.risks().isEmpty()) {
+                RiskEvents.register(report.risks());
+            }
+        }
+    }
+
+    static String summary(List<Risk> warnings) {
+        StringBuilder sb = new StringBuilder().append(warnings.size()).append(warnings.size() == 1 ? " risk" : " risks")
+                .append(" at start-up: ");
+        for (int i = 0; i < warnings.size(); i++) {
+            Risk r = warnings.get(i);
+            if (i > 0) {
+                sb.append("; ");
+            }
+            sb.append(r.headline()).append(" [").append(r.id()).append(']');
+        }
+        return sb.append(" — fixes in ").append(Reporter.journalFile()).toString();
+    }
+
+    public static Doctor.Report latest() {
+        return latest;
+    }
+
+    @Override
+    public String title() {
+        return "Risks";
+    }
+
+    @Override
+    public List<String> lines() {
+        Doctor.Report r = latest;
+        List<String> out = new ArrayList<>();
+        if (r == null) {
+            return out;
+        }
+        for (Risk risk : r.risks()) {
+            out.add((risk.isWarning() ? "[risk] " : "[note] ") + risk.id() + ": " + risk.message());
+            out.add("    fix: " + risk.fix());
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, Object> data() {
+        Doctor.Report r = latest;
+        Map<String, Object> m = new LinkedHashMap<>();
+        List<Object> items = new ArrayList<>();
+        if (r != null) {
+            for (Risk risk : r.risks()) {
+                items.add(risk.data());
+            }
+            m.put("supervisor", r.supervisor() == null ? null : r.supervisor().description());
+            m.put("stopTimeoutMillis", r.supervisor() == null ? -1 : r.supervisor().stopTimeoutMillis());
+        }
+        m.put("risks", items);
+        return m;
+    }
+}
