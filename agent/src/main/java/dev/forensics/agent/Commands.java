@@ -3,6 +3,8 @@ package dev.forensics.agent;
 import dev.forensics.bootstrap.AdviceErrors;
 import dev.forensics.bootstrap.Feature;
 import dev.forensics.report.Jfr;
+import dev.forensics.environment.Doctor;
+import dev.forensics.environment.Risks;
 import dev.forensics.report.Json;
 import dev.forensics.report.RecentFindings;
 import dev.forensics.report.Reporter;
@@ -31,8 +33,6 @@ import java.util.Map;
  */
 final class Commands {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
-    /** Where the black box and doctor issue puts its probes; its presence means this agent has a doctor. */
-    static final String DOCTOR_CLASS = "dev.forensics.environment.Doctor";
 
     private final AgentRuntime runtime;
     private final long pid = ProcessHandle.current().pid();
@@ -298,62 +298,29 @@ final class Commands {
 
     // ---- doctor: start-up risks --------------------------------------------------------------------------------
 
+    /** Runs the doctor now in this JVM, so the answer is current and exists even when the start-up check was off. */
     private String doctor(AgentCommand c) {
-        List<Section> risks = new ArrayList<>();
-        for (Section s : Sections.all()) {
-            try {
-                if (s.title().toLowerCase(Locale.ROOT).contains("risk")) {
-                    risks.add(s);
-                }
-            } catch (Throwable t) {
-                // a broken section is reported by report, not here
-            }
-        }
-        List<RecentFindings.Entry> findings = new ArrayList<>();
-        for (RecentFindings.Entry e : RecentFindings.snapshot()) {
-            String cat = e.finding().category();
-            if (cat.equals("risk") || cat.equals("doctor")) {
-                findings.add(e);
-            }
-        }
-        if (risks.isEmpty() && findings.isEmpty() && !hasDoctor()) {
-            return error(AgentCommand.UNAVAILABLE, "the agent in pid " + pid + " (forensics " + AgentRuntime.VERSION
-                    + ") has no doctor: start-up risk checks are not part of this agent version");
-        }
+        Doctor.Report report = Risks.examineNow(runtime.options());
         if (c.json()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("pid", pid);
             m.put("version", AgentRuntime.VERSION);
-            m.put("risks", findingsData(findings));
-            m.put("sections", sectionsData(risks));
+            m.put("examinedMicros", report.micros());
+            m.putAll(Risks.data(report));
             return ok(c, m, null);
         }
         List<String> out = new ArrayList<>();
-        out.add("forensics doctor, pid " + pid + " (forensics " + AgentRuntime.VERSION + "):");
-        for (Section s : risks) {
-            List<String> lines = s.lines();
-            out.add(s.title() + ":");
-            if (lines == null || lines.isEmpty()) {
-                out.add("  (none)");
-            } else {
-                for (String l : lines) {
-                    out.add("  " + l);
-                }
+        out.add("forensics doctor, pid " + pid + " (forensics " + AgentRuntime.VERSION + "), examined now in "
+                + Math.max(1, report.micros() / 1000) + " ms:");
+        List<String> lines = Risks.lines(report);
+        if (lines.isEmpty()) {
+            out.add("  no risks found");
+        } else {
+            for (String l : lines) {
+                out.add("  " + l);
             }
         }
-        if (!findings.isEmpty() || risks.isEmpty()) {
-            out.addAll(findingsLines(findings, "Risks found"));
-        }
         return ok(c, null, out);
-    }
-
-    private static boolean hasDoctor() {
-        try {
-            Class.forName(DOCTOR_CLASS, false, null);
-            return true;
-        } catch (Throwable t) {
-            return false;
-        }
     }
 
     // ---- jfr ----------------------------------------------------------------------------------------------------

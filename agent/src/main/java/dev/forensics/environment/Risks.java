@@ -5,7 +5,9 @@ import dev.forensics.report.Jfr;
 import dev.forensics.report.Reporter;
 import dev.forensics.report.Section;
 import dev.forensics.report.Sections;
+import dev.forensics.agent.AgentOptions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +64,16 @@ public final class Risks implements Section {
         return latest;
     }
 
+    /**
+     * Runs the doctor now, on the caller's thread, with the same inputs as at start-up ({@code envRoot},
+     * {@code unitPath}): what {@code forensics doctor <pid>} asks for, even when the start-up check was off.
+     */
+    public static Doctor.Report examineNow(AgentOptions options) {
+        String unitPath = options.raw("unitPath");
+        return Doctor.examine(Doctor.Inputs.self(Host.current(options.raw("envRoot")))
+                .unitPath(unitPath == null ? null : Arrays.asList(unitPath.split(":"))));
+    }
+
     @Override
     public String title() {
         return "Risks";
@@ -69,7 +81,11 @@ public final class Risks implements Section {
 
     @Override
     public List<String> lines() {
-        Doctor.Report r = latest;
+        return lines(latest);
+    }
+
+    /** Each risk as "[risk] id: message" and its fix on the next line; empty for none or null. */
+    public static List<String> lines(Doctor.Report r) {
         List<String> out = new ArrayList<>();
         if (r == null) {
             return out;
@@ -83,7 +99,10 @@ public final class Risks implements Section {
 
     @Override
     public Map<String, Object> data() {
-        Doctor.Report r = latest;
+        return data(latest);
+    }
+
+    public static Map<String, Object> data(Doctor.Report r) {
         Map<String, Object> m = new LinkedHashMap<>();
         List<Object> items = new ArrayList<>();
         if (r != null) {

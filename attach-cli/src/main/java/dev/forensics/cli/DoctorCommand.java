@@ -6,10 +6,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** The start-up risks the agent's doctor found in a running JVM, or a clear statement that its agent has no doctor. */
+/** The risks the agent's doctor finds in a running JVM, examined when asked. */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = {"Prints the start-up risks the agent's doctor found in a running JVM (login session scope, systemd "
-                + "Restart=, PID 1, -Xrs, …), each with its fix. Says so, with exit code 10, when the agent in that JVM has no doctor."})
+                + "Restart=, PID 1, -Xrs, …), each with its fix, examined now inside that JVM (also when it started with doctor=off)."})
 final class DoctorCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "<pid|main-class>", description = "The JVM: a pid, or its main class or jar.")
     String target;

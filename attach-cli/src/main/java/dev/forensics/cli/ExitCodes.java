@@ -33,7 +33,7 @@ final class ExitCodes {
         DESCRIPTIONS.put("7", "agent jar not found (forensics.jar next to forensics-cli.jar, or --agent)");
         DESCRIPTIONS.put("8", "the JVM is too old: the agent needs Java 17 or newer");
         DESCRIPTIONS.put("9", "no forensics agent in that JVM: run forensics attach first");
-        DESCRIPTIONS.put("10", "the agent in that JVM lacks this: no doctor, commands=off, or no JFR");
+        DESCRIPTIONS.put("10", "the agent in that JVM lacks this: commands=off, or no JFR");
     }
 
     private ExitCodes() {}

@@ -49,7 +49,11 @@ class AttachReportIT {
             assertThat(line(listed.stdout(), pid)).as(listed.toString()).contains(Service.class.getName()).contains(" - ")
                     .contains(target.name().equals("17") ? "17." : "25");
 
-            Cli.Result attached = Cli.run(cli, cwd, "attach", pid, "dir=" + jvm.dir());
+            // A host file tree in a login session scope (the nohup-from-SSH incident), for the on-demand doctor below.
+            Path envRoot = cwd.resolve("env");
+            Files.createDirectories(envRoot.resolve("proc/self"));
+            Files.writeString(envRoot.resolve("proc/self/cgroup"), "0::/user.slice/user-1000.slice/session-146.scope\n");
+            Cli.Result attached = Cli.run(cli, cwd, "attach", pid, "dir=" + jvm.dir() + ",doctor=off,envRoot=" + envRoot);
             assertThat(attached.exit()).as(attached.toString()).isZero();
             assertThat(attached.stdout()).contains("loaded ").contains("into pid " + pid)
                     .contains("self-check: ").contains("hook exit.exit active").contains("hook exit.halt active")
@@ -85,8 +89,9 @@ class AttachReportIT {
                     .contains("\"agent\":{\"version\":\"0.1.0-SNAPSHOT\"").contains("\"dir\":\"" + jvm.dir() + "\"");
 
             Cli.Result doctor = Cli.run(cli, cwd, "doctor", pid);
-            assertThat(doctor.exit()).as(doctor.toString()).isEqualTo(ExitCodes.NOT_AVAILABLE);
-            assertThat(doctor.stderr()).contains("forensics: the agent in pid " + pid).contains("has no doctor");
+            assertThat(doctor.exit()).as(doctor.toString()).isZero();
+            assertThat(doctor.stdout()).contains("forensics doctor, pid " + pid).contains("examined now")
+                    .contains("[risk] session-scope: ").contains("session-146.scope").contains("fix: ");
 
             assertThat(jvm.process().isAlive()).isTrue();
             // Requests never load anything again: the JDK's dynamic-agent warning (25) appears once, and of ours only the
