@@ -63,7 +63,7 @@ public final class AgentRuntime {
         AdviceErrors.onFirstError(AgentRuntime::featureFailed);
 
         if (options.feature("termination")) {
-            Termination.install(options, dir);
+            Termination.install(options, dir, inst);
         }
         Thread installer = new Thread(() -> runtime.installHooks(inst), "forensics-install");
         installer.setDaemon(true);
@@ -73,8 +73,9 @@ public final class AgentRuntime {
     private void installHooks(Instrumentation inst) {
         try {
             long t0 = System.nanoTime();
-            report = Installer.install(inst, Targets.all());
+            report = Installer.install(inst, Targets.all(), Targets.woven());
             Jfr.registerStatus(this::fillStatus);
+            Termination.afterStartUp(); // before the summary line, which targets and tests wait for
             announce(report, (System.nanoTime() - t0) / 1_000_000);
         } catch (Throwable t) {
             Feature.disable(Feature.LEAKS);

@@ -2,13 +2,155 @@ package dev.forensics.termination;
 
 import dev.forensics.agent.AgentOptions;
 import dev.forensics.bootstrap.TerminationHooks;
+import dev.forensics.instrument.exit.ExitInstrumentation;
+import dev.forensics.report.Reporter;
+import dev.forensics.report.Sections;
+import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Termination capture, installed synchronously in premain: who asked the JVM to go, and how it went. */
+/**
+ * Termination capture: who asked the JVM to go (signal sender, exit or halt caller, the last thread ending), how
+ * the shutdown went, and the last words on disk before it went. Installed synchronously in premain, without Byte
+ * Buddy, because a service can be killed during its own start-up; the cost is measured and journaled.
+ *
+ * <p>Other features follow a death through {@link #addListener(TerminationListener)}.
+ */
 public final class Termination {
+    public static final String DEFAULT_TERMINATION_LOG = "/dev/termination-log";
+
+    private static final List<TerminationListener> LISTENERS = new CopyOnWriteArrayList<>();
+    private static volatile TerminationRecorder recorder;
+    private static volatile long installNanos;
+
     private Termination() {}
 
-    public static void install(AgentOptions options, Path dir) {
-        TerminationHooks.register(new ExitRecorder());
+    public static void install(AgentOptions options, Path dir, Instrumentation inst) {
+        long t0 = System.nanoTime();
+        openJavaLang(inst);
+        ExitInstrumentation.install(inst);
+        TerminationRecorder r = new TerminationRecorder(dir, terminationLog(options));
+        SignalCapture signals = new SignalCapture(r);
+        signals.install();
+        r.signals(signals);
+        recorder = r;
+        TerminationHooks.register(r); // after our own Signal.handle calls: the woven hook must not see them
+        Sections.register(new TerminationSection(r));
+        installNanos = System.nanoTime() - t0;
+    }
+
+    /**
+     * Called once from the agent's installer thread after start-up: journals what is captured and pays, off the
+     * main thread, for the class loading and lookups a dying JVM should not have to do.
+     */
+    public static void afterStartUp() {
+        TerminationRecorder r = recorder;
+        if (r == null) {
+            return;
+        }
+        r.prepare();
+        ShutdownWatch.prepare();
+        SignalCapture s = r.signals();
+        StringBuilder sb = new StringBuilder("termination capture installed in ")
+                .append(String.format(Locale.ROOT, "%.1f", installNanos / 1e6)).append(" ms during premain");
+        for (int i = 0; i < SignalCapture.NAMES.length; i++) {
+            sb.append("; ").append(s.state(i));
+        }
+        Reporter.journal("termination", sb.toString());
+        if (s.hupIgnoredAtStart()) {
+            r.note("SIGHUP is ignored since start-up (nohup or an ignoring parent): a terminal hangup will not stop this JVM, "
+                    + "but the end of its login session can still stop it with SIGTERM (systemd stops the session scope)");
+        }
+        try {
+            Verdicts.duration(0);
+            Verdicts.clock(System.currentTimeMillis());
+            ShutdownWatch.threads(1, 1);
+        } catch (Throwable ignored) {
+            // Warm-up only.
+        }
+    }
+
+    /** The termination listener registry: see {@link TerminationListener} for when each call is made. */
+    public static void addListener(TerminationListener l) {
+        LISTENERS.add(l);
+    }
+
+    public static void removeListener(TerminationListener l) {
+        LISTENERS.remove(l);
+    }
+
+    /** The last-words file of this JVM's death, or null while it lives (or when they went to stderr). */
+    public static Path lastWordsFile() {
+        TerminationRecorder r = recorder;
+        return r == null ? null : r.lastWords().file();
+    }
+
+    static void tellShutdownStarted(String verdict, String kind) {
+        for (TerminationListener l : LISTENERS) {
+            try {
+                l.shutdownStarted(verdict, kind);
+            } catch (Throwable ignored) {
+                // A listener must not cost the last words.
+            }
+        }
+    }
+
+    static void tellLastWordsWritten(Path file) {
+        for (TerminationListener l : LISTENERS) {
+            try {
+                l.lastWordsWritten(file);
+            } catch (Throwable ignored) {
+                // as above
+            }
+        }
+    }
+
+    static void tellHookStarted(String name) {
+        for (TerminationListener l : LISTENERS) {
+            try {
+                l.hookStarted(name);
+            } catch (Throwable ignored) {
+                // as above
+            }
+        }
+    }
+
+    static void tellHookFinished(String name, long millis) {
+        for (TerminationListener l : LISTENERS) {
+            try {
+                l.hookFinished(name, millis);
+            } catch (Throwable ignored) {
+                // as above
+            }
+        }
+    }
+
+    private static Path terminationLog(AgentOptions options) {
+        String v = options.raw("terminationLog");
+        if (v == null) {
+            v = DEFAULT_TERMINATION_LOG;
+        }
+        return v.equals("off") ? null : Paths.get(v);
+    }
+
+    /**
+     * Opens java.lang to the agent: the shutdown watch reads {@code ApplicationShutdownHooks.hooks}, and the native
+     * shim is loaded through {@code ClassLoader.loadLibrary}; and jdk.internal.misc, to ask {@code Unsafe} whether
+     * a JDK class is initialized before reading it (reading would initialize it). java.base also reads the agent's module, which code
+     * woven into java.base calls.
+     */
+    private static void openJavaLang(Instrumentation inst) {
+        try {
+            Module base = Object.class.getModule();
+            Module us = Termination.class.getModule();
+            inst.redefineModule(base, Set.of(us), Map.of(), Map.of("java.lang", Set.of(us), "jdk.internal.misc", Set.of(us)), Set.of(), Map.of());
+        } catch (Throwable t) {
+            Reporter.journal("termination", "java.lang could not be opened to the agent (" + t + "); hook progress and silent native loading may be unavailable");
+        }
     }
 }
