@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.forensics.targets.ExitFromWorker;
 import dev.forensics.targets.HaltFromWorker;
-import dev.forensics.targets.Hello;
+import dev.forensics.targets.Idle;
 import dev.forensics.targets.MainThrows;
 import dev.forensics.testing.ForkedJvm;
 import dev.forensics.testing.Jdk;
@@ -71,11 +71,12 @@ class ExitCallerIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.forensics.testing.Jdk#all")
-    void mainReturningWithNoThreadLeftIsANormalEndSaidQuietly(Jdk jdk) {
-        try (ForkedJvm jvm = ForkedJvm.on(jdk).start(Hello.class)) {
+    void mainReturningWithNoThreadLeftIsANormalEndSaidInOneJournalLine(Jdk jdk) {
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).start(Idle.class, "out", "0")) {
             assertThat(jvm.waitFor()).isZero();
             assertThat(jvm.stderr()).isEmpty();
-            assertThat(firstLine(LastWordsFiles.text(jvm))).isEqualTo("main returned and no non-daemon thread was left, so the JVM ends normally (status 0)");
+            assertThat(jvm.journal()).contains("main returned and no non-daemon thread was left, so the JVM ends normally (status 0)");
+            assertThat(jvm.files(n -> n.startsWith("last-words-"))).as("a normal end leaves no last-words file").isEmpty();
         }
     }
 

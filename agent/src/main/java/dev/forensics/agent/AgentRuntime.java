@@ -71,6 +71,7 @@ public final class AgentRuntime {
     }
 
     private void installHooks(Instrumentation inst) {
+        Termination.installLate(inst); // the rest of the exit path first: it is what a dying JVM needs
         try {
             long t0 = System.nanoTime();
             report = Installer.install(inst, Targets.all(), Targets.woven());

@@ -23,8 +23,8 @@ record Cause(Kind kind, String verdict, List<String> details, Integer status, lo
         }
     }
 
-    /** A normal end says so quietly (journal only); anything else is a finding for the application's log too. */
-    boolean quiet() {
+    /** main returned and nothing went wrong: said in the journal only, with no last-words file. */
+    boolean normalEnd() {
         return kind == Kind.LAST_THREAD && status != null && status == 0;
     }
 }

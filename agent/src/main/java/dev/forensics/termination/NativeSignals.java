@@ -4,7 +4,9 @@ import dev.forensics.report.PrivateFiles;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.reflect.Method;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -91,11 +93,18 @@ final class NativeSignals {
     }
 
     private static void loadLibrary(File file) {
+        if (Runtime.version().feature() < 22) {
+            System.load(file.getAbsolutePath()); // no native-access warnings before JDK 24
+            return;
+        }
         try {
-            Method m = ClassLoader.class.getDeclaredMethod("loadLibrary", Class.class, File.class);
-            m.setAccessible(true); // java.lang is opened to us in premain (JdkAccess)
-            m.invoke(null, NativeSignals.class, file);
-        } catch (ReflectiveOperationException | RuntimeException e) {
+            // java.lang is opened to us in premain (Termination.openJavaLang). A method handle with exact types, not
+            // Method.invoke, whose adapters JDK 18+ spins at first use.
+            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(ClassLoader.class, MethodHandles.lookup());
+            MethodHandle load = lookup.findStatic(ClassLoader.class, "loadLibrary",
+                    MethodType.methodType(Class.forName("jdk.internal.loader.NativeLibrary", false, null), Class.class, File.class));
+            Object ignored = (Object) load.invoke(NativeSignals.class, file);
+        } catch (Throwable e) {
             // Older or newer JDK without that method, or java.lang not opened: System.load works everywhere
             // (on JDK 24+ it prints the JVM's restricted-method warning once).
             System.load(file.getAbsolutePath());

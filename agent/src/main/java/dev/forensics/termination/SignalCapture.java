@@ -3,6 +3,8 @@ package dev.forensics.termination;
 import dev.forensics.bootstrap.AdviceErrors;
 import dev.forensics.bootstrap.Feature;
 import java.lang.reflect.Field;
+import java.util.HashMap;
+import java.util.Map;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -124,6 +126,39 @@ final class SignalCapture {
         }
     }
 
+    /**
+     * After {@code Signal.handle} is woven (just after premain): an application that replaced a handler before then
+     * went unseen, so look at the JVM's table and the native dispositions, and wrap or re-install where needed.
+     */
+    void recheck() {
+        Map<String, Object> current = javaHandlers();
+        for (int i = 0; i < NAMES.length; i++) {
+            if (!"wrapped".equals(javaState[i]) || !NativeSignals.available() || NativeSignals.disposition(NUMBERS[i]) == 2) {
+                continue; // not ours to watch, or nothing changed
+            }
+            Object handler = current.get("SIG" + NAMES[i]);
+            handlerChanged("SIG" + NAMES[i], handler);
+        }
+    }
+
+    /** jdk.internal.misc.Signal's private table, by signal name; empty when it cannot be read. */
+    private static Map<String, Object> javaHandlers() {
+        Map<String, Object> out = new HashMap<>();
+        try {
+            Field f = Class.forName("jdk.internal.misc.Signal", false, null).getDeclaredField("handlers");
+            f.setAccessible(true); // jdk.internal.misc is opened to the agent
+            Map<?, ?> table = (Map<?, ?>) f.get(null);
+            synchronized (table) {
+                for (Map.Entry<?, ?> e : table.entrySet()) {
+                    out.put(String.valueOf(e.getKey()), e.getValue());
+                }
+            }
+        } catch (Throwable t) {
+            // Without the table, only the native shim is re-installed.
+        }
+        return out;
+    }
+
     String state(int i) {
         return "SIG" + NAMES[i] + ": " + javaState[i] + "; " + nativeState[i];
     }
@@ -145,10 +180,12 @@ final class SignalCapture {
         return -1;
     }
 
-    /** The JVM's own handler ({@code java.lang.Terminator}), seen through sun.misc's adapter. */
+    /**
+     * The JVM's own handler ({@code java.lang.Terminator}), seen through sun.misc's adapter, whose toString is the
+     * wrapped handler's ({@code java.lang.Terminator$1@1b6d3586}): no reflection in premain.
+     */
     private static boolean isJvmHandler(SignalHandler h) {
-        Object inner = field(h, "iHandler");
-        return inner != null && inner.getClass().getName().startsWith("java.lang.Terminator");
+        return h != null && String.valueOf(h).startsWith("java.lang.Terminator");
     }
 
     /** A jdk.internal.misc handler that is sun.misc's adapter around one of our wrappers. */

@@ -27,13 +27,17 @@ public final class Termination {
     private static final List<TerminationListener> LISTENERS = new CopyOnWriteArrayList<>();
     private static volatile TerminationRecorder recorder;
     private static volatile long installNanos;
+    private static volatile long lateNanos;
+    private static volatile boolean javaLangOpen;
 
     private Termination() {}
 
     public static void install(AgentOptions options, Path dir, Instrumentation inst) {
         long t0 = System.nanoTime();
-        openJavaLang(inst);
-        ExitInstrumentation.install(inst);
+        if (Runtime.version().feature() >= 22) {
+            openJavaLang(inst); // loading the shim without a restricted-method warning needs java.lang (NativeSignals)
+        }
+        ExitInstrumentation.install(inst, ExitInstrumentation.EARLY);
         TerminationRecorder r = new TerminationRecorder(dir, terminationLog(options));
         SignalCapture signals = new SignalCapture(r);
         signals.install();
@@ -45,19 +49,34 @@ public final class Termination {
     }
 
     /**
-     * Called once from the agent's installer thread after start-up: journals what is captured and pays, off the
-     * main thread, for the class loading and lookups a dying JVM should not have to do.
+     * Called first thing on the agent's installer thread, right after premain: weaves the rest of the JVM's exit path
+     * (shutdown sequence, uncaught exceptions, {@code Signal.handle}), repairs any signal handler the application
+     * replaced meanwhile, and pays for the lookups a dying JVM should not have to do.
      */
+    public static void installLate(Instrumentation inst) {
+        TerminationRecorder r = recorder;
+        if (r == null) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        openJavaLang(inst);
+        ExitInstrumentation.install(inst, ExitInstrumentation.LATE);
+        r.signals().recheck();
+        r.prepare();
+        ShutdownWatch.prepare();
+        lateNanos = System.nanoTime() - t0;
+    }
+
+    /** Called once from the agent's installer thread after its own start-up: journals what is captured. */
     public static void afterStartUp() {
         TerminationRecorder r = recorder;
         if (r == null) {
             return;
         }
-        r.prepare();
-        ShutdownWatch.prepare();
         SignalCapture s = r.signals();
         StringBuilder sb = new StringBuilder("termination capture installed in ")
-                .append(String.format(Locale.ROOT, "%.1f", installNanos / 1e6)).append(" ms during premain");
+                .append(String.format(Locale.ROOT, "%.1f", installNanos / 1e6)).append(" ms during premain (+")
+                .append(String.format(Locale.ROOT, "%.1f", lateNanos / 1e6)).append(" ms right after, off the main thread)");
         for (int i = 0; i < SignalCapture.NAMES.length; i++) {
             sb.append("; ").append(s.state(i));
         }
@@ -141,14 +160,18 @@ public final class Termination {
     /**
      * Opens java.lang to the agent: the shutdown watch reads {@code ApplicationShutdownHooks.hooks}, and the native
      * shim is loaded through {@code ClassLoader.loadLibrary}; and jdk.internal.misc, to ask {@code Unsafe} whether
-     * a JDK class is initialized before reading it (reading would initialize it). java.base also reads the agent's module, which code
-     * woven into java.base calls.
+     * a JDK class is initialized before reading it (reading would initialize it). (Code woven into java.base may call
+     * the agent without a read edge: retransforming a java.base class gives it one to the boot loader's unnamed module.)
      */
     private static void openJavaLang(Instrumentation inst) {
+        if (javaLangOpen) {
+            return;
+        }
+        javaLangOpen = true;
         try {
             Module base = Object.class.getModule();
             Module us = Termination.class.getModule();
-            inst.redefineModule(base, Set.of(us), Map.of(), Map.of("java.lang", Set.of(us), "jdk.internal.misc", Set.of(us)), Set.of(), Map.of());
+            inst.redefineModule(base, Set.of(), Map.of(), Map.of("java.lang", Set.of(us), "jdk.internal.misc", Set.of(us)), Set.of(), Map.of());
         } catch (Throwable t) {
             Reporter.journal("termination", "java.lang could not be opened to the agent (" + t + "); hook progress and silent native loading may be unavailable");
         }

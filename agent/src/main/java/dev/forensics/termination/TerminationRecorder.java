@@ -50,6 +50,8 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
     private volatile SignalCapture signals;
     private volatile ShutdownWatch watch;
     private final AtomicBoolean hooksDoneSaid = new AtomicBoolean();
+    private final AtomicBoolean escalated = new AtomicBoolean();
+    private volatile boolean normalEnd;
     private volatile Cause death;
     private volatile Cause pendingSignal;
     private volatile long pendingSignalNanos;
@@ -105,6 +107,7 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         Cause pending = recentPendingSignal();
         Cause cause = pending == null ? exit : handledSignalThenExit(pending, exit);
         if (!beginDeath(cause)) {
+            escalate();
             String line = isHookThread(Thread.currentThread())
                     ? exit.verdict() + " inside a shutdown hook while the JVM is already shutting down: this call blocks forever (the JDK's rule), so this hook never finishes"
                     : "then " + exit.verdict();
@@ -216,6 +219,7 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         Cause cause = nested ? SIGNAL_ON_THIS_THREAD.get() : null;
         if (cause == null) {
             if (dying.get()) {
+                escalate();
                 int n = extraSignals.incrementAndGet();
                 if (n <= EXTRA_SIGNAL_LINES) {
                     progress("also: " + signalCause(signo, null).verdict());
@@ -339,33 +343,65 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
 
     // ---- the last words ----
 
-    /** The first cause writes the last words; later ones return false (and are appended by their caller). */
+    /**
+     * The first cause writes the last words; later ones return false (and are appended by their caller). A normal
+     * end (main returned, or main called {@code System.exit(0)}) writes one journal line and no file, which a JVM
+     * that starts and stops many times a day would otherwise pay for in fsyncs; it still gets the file if its
+     * shutdown then goes wrong (a hook hangs, a signal or a halt arrives): see {@link #escalate()}.
+     */
     boolean beginDeath(Cause cause) {
         if (!dying.compareAndSet(false, true)) {
             return false;
         }
         death = cause;
-        lastWords.begin(compose(cause), cause.verdict());
-        Path file = lastWords.file();
-        String where = file != null ? file.toString() : "stderr";
-        // A normal end, or main itself calling System.exit (how command-line programs end), is journaled quietly;
-        // signals, halts and exits from other threads (libraries) also reach the application's log.
-        boolean quiet = cause.quiet() || (cause.kind() == Cause.Kind.EXIT && Thread.currentThread() == mainThread.get());
-        if (quiet) {
-            Reporter.journal("termination", cause.verdict() + " (last words: " + where + ")");
+        boolean onMain = Thread.currentThread() == mainThread.get();
+        boolean normal = cause.normalEnd() || (cause.kind() == Cause.Kind.EXIT && onMain && cause.status() != null && cause.status() == 0);
+        if (normal) {
+            normalEnd = true;
+            Reporter.journal("termination", cause.verdict());
+            Termination.tellShutdownStarted(cause.verdict(), cause.kind().label);
+            events(cause, "journal");
+            return true;
+        }
+        String where = writeLastWords(cause);
+        // main itself calling System.exit is how command-line programs end: journaled, not logged. Signals, halts and
+        // exits from other threads (libraries) also reach the application's log.
+        if (cause.kind() == Cause.Kind.EXIT && onMain) {
+            Reporter.journal(cause.kind().label, cause.verdict() + " (last words: " + where + ")");
         } else {
             Reporter.report(Finding.warn(cause.kind() == Cause.Kind.SIGNAL ? "termination" : "exit", "death:" + cause.kind().label,
                     cause.verdict() + " (last words: " + where + ")"));
         }
         Reporter.flush();
         Termination.tellShutdownStarted(cause.verdict(), cause.kind().label);
-        Termination.tellLastWordsWritten(file);
+        Termination.tellLastWordsWritten(lastWords.file());
+        events(cause, where);
+        return true;
+    }
+
+    private String writeLastWords(Cause cause) {
+        lastWords.begin(compose(cause), cause.verdict());
+        Path file = lastWords.file();
+        return file != null ? file.toString() : "stderr";
+    }
+
+    /** A normal end whose shutdown went wrong after all: now it deserves the file. */
+    private void escalate() {
+        Cause c = death;
+        if (normalEnd && c != null && escalated.compareAndSet(false, true)) {
+            String where = writeLastWords(c);
+            Reporter.journal("termination", "the shutdown after a normal end is not going smoothly; last words: " + where);
+            Reporter.flush();
+            Termination.tellLastWordsWritten(lastWords.file());
+        }
+    }
+
+    private static void events(Cause cause, String where) {
         try {
             TerminationEvents.death(cause, where);
         } catch (Throwable t) {
             // JFR is a second copy of what is already on disk.
         }
-        return true;
     }
 
     private List<String> compose(Cause cause) {
@@ -438,6 +474,9 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
 
     @Override
     public void line(String text) {
+        if (text.startsWith("still running")) {
+            escalate();
+        }
         progress(text);
     }
 

@@ -53,17 +53,31 @@ public final class ExitInstrumentation implements ClassFileTransformer {
 
     private ExitInstrumentation() {}
 
+    /** Woven in premain: an exit or halt during start-up must still name its caller. */
+    public static final String[] EARLY = {"java/lang/Runtime"};
+
     /**
-     * Registers the transformer and retransforms the target classes now. Never throws; failures are left in
-     * {@link #status(String)} for the self-check to report.
+     * Woven right after premain, on the agent's installer thread, before Byte Buddy: the shutdown sequence, uncaught
+     * exceptions and {@code Signal.handle}. Until then a death is still explained (the signal wrapper and the exit hook
+     * write the last words); only the hooks' progress and a main thread's uncaught exception would be missed.
      */
-    public static void install(Instrumentation inst) {
+    public static final String[] LATE = {"java/lang/Shutdown", "java/lang/Thread", SIGNAL};
+
+    private static volatile ExitInstrumentation transformer;
+
+    /**
+     * Registers the transformer (once) and weaves the given classes now, by retransformation. Never throws; failures
+     * are left in {@link #status(String)} for the self-check to report.
+     */
+    public static void install(Instrumentation inst, String... owners) {
         offReason = null;
-        ExitInstrumentation transformer = new ExitInstrumentation();
         try {
-            inst.addTransformer(transformer, true);
+            if (transformer == null) {
+                transformer = new ExitInstrumentation();
+                inst.addTransformer(transformer, true);
+            }
             List<Class<?>> classes = new ArrayList<>();
-            for (String owner : new String[] {"java/lang/Runtime", "java/lang/Shutdown", "java/lang/Thread", SIGNAL}) {
+            for (String owner : owners) {
                 try {
                     classes.add(Class.forName(owner.replace('/', '.'), false, null));
                 } catch (Throwable t) {
@@ -82,12 +96,16 @@ public final class ExitInstrumentation implements ClassFileTransformer {
                 }
             }
         } catch (Throwable t) {
-            for (CallWeaver.Site s : SITES) {
-                STATUS.putIfAbsent(s.hookName(), new Status(State.MISSING, "not installed: " + t));
+            for (String owner : owners) {
+                missing(owner, "not installed: " + t);
             }
         }
         for (CallWeaver.Site s : SITES) {
-            STATUS.putIfAbsent(s.hookName(), new Status(State.MISSING, "no method " + s.method() + s.descriptor() + " in " + s.owner().replace('/', '.')));
+            for (String owner : owners) {
+                if (s.owner().equals(owner) && !STATUS.containsKey(s.hookName())) {
+                    STATUS.put(s.hookName(), new Status(State.MISSING, "no method " + s.method() + s.descriptor() + " in " + s.owner().replace('/', '.')));
+                }
+            }
         }
     }
 
@@ -107,7 +125,7 @@ public final class ExitInstrumentation implements ClassFileTransformer {
             return new Status(State.OFF, off);
         }
         Status s = STATUS.get(hookName);
-        return s != null ? s : new Status(State.MISSING, "unknown hook " + hookName);
+        return s != null ? s : new Status(State.MISSING, "not woven yet");
     }
 
     private static void missing(String owner, String why) {
