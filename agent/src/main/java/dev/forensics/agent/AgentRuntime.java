@@ -76,7 +76,6 @@ public final class AgentRuntime {
             long t0 = System.nanoTime();
             report = Installer.install(inst, Targets.all(), Targets.woven());
             Jfr.registerStatus(this::fillStatus);
-            Termination.afterStartUp(); // before the summary line, which targets and tests wait for
             announce(report, (System.nanoTime() - t0) / 1_000_000);
         } catch (Throwable t) {
             Feature.disable(Feature.LEAKS);

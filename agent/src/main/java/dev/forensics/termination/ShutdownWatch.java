@@ -279,11 +279,19 @@ final class ShutdownWatch implements Runnable {
             Thread t = e.getKey();
             out.add("  \"" + t.getName() + "\"" + (t.isDaemon() ? " daemon" : "") + " " + t.getState());
             StackTraceElement[] frames = e.getValue();
-            for (int i = 0; i < frames.length && i < maxFrames; i++) {
+            int first = 0;
+            if (t == Thread.currentThread()) { // this dump and the agent writing it are not what the reader is after
+                while (first < frames.length && (Sites.isAgentFrame(frames[first].getClassName())
+                        || frames[first].getClassName().equals("java.lang.Thread"))) {
+                    first++;
+                }
+            }
+            int shownFrames = 0;
+            for (int i = first; i < frames.length && shownFrames < maxFrames; i++, shownFrames++) {
                 out.add("      at " + Sites.frame(frames[i]));
             }
-            if (frames.length > maxFrames) {
-                out.add("      … " + (frames.length - maxFrames) + " more");
+            if (frames.length - first > maxFrames) {
+                out.add("      … " + (frames.length - first - maxFrames) + " more");
             }
         }
         return out;

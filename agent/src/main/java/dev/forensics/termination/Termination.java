@@ -9,7 +9,6 @@ import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,7 +26,6 @@ public final class Termination {
     private static final List<TerminationListener> LISTENERS = new CopyOnWriteArrayList<>();
     private static volatile TerminationRecorder recorder;
     private static volatile long installNanos;
-    private static volatile long lateNanos;
     private static volatile boolean javaLangOpen;
 
     private Termination() {}
@@ -51,7 +49,8 @@ public final class Termination {
     /**
      * Called first thing on the agent's installer thread, right after premain: weaves the rest of the JVM's exit path
      * (shutdown sequence, uncaught exceptions, {@code Signal.handle}), repairs any signal handler the application
-     * replaced meanwhile, and pays for the lookups a dying JVM should not have to do.
+     * replaced meanwhile, journals what is captured, and pays, off the main thread, for the class loading and lookups
+     * a dying JVM should not have to do.
      */
     public static void installLate(Instrumentation inst) {
         TerminationRecorder r = recorder;
@@ -61,22 +60,14 @@ public final class Termination {
         long t0 = System.nanoTime();
         openJavaLang(inst);
         ExitInstrumentation.install(inst, ExitInstrumentation.LATE);
-        r.signals().recheck();
+        SignalCapture s = r.signals();
+        s.recheck();
         r.prepare();
         ShutdownWatch.prepare();
-        lateNanos = System.nanoTime() - t0;
-    }
-
-    /** Called once from the agent's installer thread after its own start-up: journals what is captured. */
-    public static void afterStartUp() {
-        TerminationRecorder r = recorder;
-        if (r == null) {
-            return;
-        }
-        SignalCapture s = r.signals();
+        long lateNanos = System.nanoTime() - t0;
         StringBuilder sb = new StringBuilder("termination capture installed in ")
-                .append(String.format(Locale.ROOT, "%.1f", installNanos / 1e6)).append(" ms during premain (+")
-                .append(String.format(Locale.ROOT, "%.1f", lateNanos / 1e6)).append(" ms right after, off the main thread)");
+                .append(Verdicts.millis(installNanos)).append(" ms during premain (+")
+                .append(Verdicts.millis(lateNanos)).append(" ms right after, off the main thread)");
         for (int i = 0; i < SignalCapture.NAMES.length; i++) {
             sb.append("; ").append(s.state(i));
         }
@@ -85,13 +76,7 @@ public final class Termination {
             r.note("SIGHUP is ignored since start-up (nohup or an ignoring parent): a terminal hangup will not stop this JVM, "
                     + "but the end of its login session can still stop it with SIGTERM (systemd stops the session scope)");
         }
-        try {
-            Verdicts.duration(0);
-            Verdicts.clock(System.currentTimeMillis());
-            ShutdownWatch.threads(1, 1);
-        } catch (Throwable ignored) {
-            // Warm-up only.
-        }
+        r.warmUp();
     }
 
     /** The termination listener registry: see {@link TerminationListener} for when each call is made. */

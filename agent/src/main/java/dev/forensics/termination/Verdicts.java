@@ -113,7 +113,7 @@ final class Verdicts {
             out.add("sender: pid " + r.pid() + ", uid " + r.uid());
         }
         out.add("received: " + full(Instant.ofEpochSecond(0, r.realNanos())) + " on native thread " + r.tid()
-                + " (CLOCK_MONOTONIC " + String.format(java.util.Locale.ROOT, "%.6f", r.monoNanos() / 1e9) + " s)");
+                + " (CLOCK_MONOTONIC " + r.monoNanos() / 1_000_000_000 + "." + pad(r.monoNanos() / 1000 % 1_000_000, 6) + " s)");
         return out;
     }
 
@@ -153,18 +153,30 @@ final class Verdicts {
         return "";
     }
 
-    /** {@code 1h 02m 03.456s}, {@code 3.456s}. */
+    /** {@code 1h 02m 03.456s}, {@code 3.456s}; by hand, as String.format is slow in a cold JVM. */
     static String duration(long millis) {
         long h = millis / 3_600_000;
         long m = millis / 60_000 % 60;
         long s = millis / 1000 % 60;
-        long ms = millis % 1000;
+        String sec = (h > 0 || m > 0 ? pad(s, 2) : Long.toString(s)) + "." + pad(millis % 1000, 3) + "s";
         if (h > 0) {
-            return String.format(java.util.Locale.ROOT, "%dh %02dm %02d.%03ds", h, m, s, ms);
+            return h + "h " + pad(m, 2) + "m " + sec;
         }
-        if (m > 0) {
-            return String.format(java.util.Locale.ROOT, "%dm %02d.%03ds", m, s, ms);
+        return m > 0 ? m + "m " + sec : sec;
+    }
+
+    /** Nanoseconds as milliseconds with one decimal: {@code 3.2}. */
+    static String millis(long nanos) {
+        long tenths = Math.max(0, nanos) / 100_000;
+        return tenths / 10 + "." + tenths % 10;
+    }
+
+    static String pad(long value, int width) {
+        String s = Long.toString(value);
+        StringBuilder sb = new StringBuilder(width);
+        for (int i = s.length(); i < width; i++) {
+            sb.append('0');
         }
-        return String.format(java.util.Locale.ROOT, "%d.%03ds", s, ms);
+        return sb.append(s).toString();
     }
 }
