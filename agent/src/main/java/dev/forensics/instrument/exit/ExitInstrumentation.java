@@ -21,9 +21,10 @@ import org.objectweb.asm.Type;
  * main, dies of an exception) and {@code jdk.internal.misc.Signal.handle} (which replaces our native signal
  * handler with the JVM's, so we step aside before it and come back after).
  *
- * <p>Woven with plain ASM, synchronously in premain, not with Byte Buddy: Byte Buddy's installation takes about
- * half a second on a thread of its own, and a JVM that is killed or exits during start-up must still be explained.
- * Every class here is already loaded (or loaded now), so one {@code retransformClasses} call weaves them all.
+ * <p>Woven with plain ASM ({@link CallWeaver}), not Byte Buddy, whose installation takes about half a second on a
+ * thread of its own: {@code Runtime} synchronously in premain, because an exit or halt during start-up must still
+ * name its caller, and the rest first thing on the installer thread (see {@link #EARLY}, {@link #LATE}). These names
+ * are JDK internals that can change shape; the self-check reports a site that found no method as missing.
  */
 public final class ExitInstrumentation implements ClassFileTransformer {
     private static final String HOOKS = "dev/forensics/bootstrap/TerminationHooks";
