@@ -77,6 +77,7 @@ public final class AgentRuntime {
             report = Installer.install(inst, Targets.all(), Targets.woven());
             Jfr.registerStatus(this::fillStatus);
             announce(report, (System.nanoTime() - t0) / 1_000_000);
+            Termination.warmUp();
         } catch (Throwable t) {
             Feature.disable(Feature.LEAKS);
             Feature.disable(Feature.PIPES);

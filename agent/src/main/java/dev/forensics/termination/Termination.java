@@ -49,8 +49,7 @@ public final class Termination {
     /**
      * Called first thing on the agent's installer thread, right after premain: weaves the rest of the JVM's exit path
      * (shutdown sequence, uncaught exceptions, {@code Signal.handle}), repairs any signal handler the application
-     * replaced meanwhile, journals what is captured, and pays, off the main thread, for the class loading and lookups
-     * a dying JVM should not have to do.
+     * replaced meanwhile, and journals what is captured.
      */
     public static void installLate(Instrumentation inst) {
         TerminationRecorder r = recorder;
@@ -62,7 +61,6 @@ public final class Termination {
         ExitInstrumentation.install(inst, ExitInstrumentation.LATE);
         SignalCapture s = r.signals();
         s.recheck();
-        r.prepare();
         ShutdownWatch.prepare();
         long lateNanos = System.nanoTime() - t0;
         StringBuilder sb = new StringBuilder("termination capture installed in ")
@@ -76,7 +74,19 @@ public final class Termination {
             r.note("SIGHUP is ignored since start-up (nohup or an ignoring parent): a terminal hangup will not stop this JVM, "
                     + "but the end of its login session can still stop it with SIGTERM (systemd stops the session scope)");
         }
-        r.warmUp();
+    }
+
+    /**
+     * Called on the installer thread once the agent is fully installed: pays, off the main thread, for the class
+     * loading and lookups a dying JVM should not have to do (the first signal then reaches disk in milliseconds).
+     * Not earlier: a JVM that lives less than a second never needs it.
+     */
+    public static void warmUp() {
+        TerminationRecorder r = recorder;
+        if (r != null) {
+            r.prepare();
+            r.warmUp();
+        }
     }
 
     /** The termination listener registry: see {@link TerminationListener} for when each call is made. */
