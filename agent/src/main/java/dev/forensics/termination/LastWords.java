@@ -18,7 +18,8 @@ import java.util.List;
 
 /**
  * The one file a death leaves behind: {@code last-words-<pid>-<time>.txt} in the output directory, owner-only,
- * written and forced to disk before the JVM runs any shutdown hook (logging frameworks stop in theirs), then
+ * written and forced to disk (the verdict and its cause first, then threads and feature state) before the JVM runs
+ * any shutdown hook (logging frameworks stop in theirs), then
  * appended to and forced again line by line as the shutdown proceeds, so whatever kills the JVM next — a hung hook
  * and SIGKILL — finds the story on disk up to that moment. When the disk refuses, the same lines go to stderr.
  */
@@ -32,6 +33,7 @@ final class LastWords {
     private FileChannel channel;
     private Path file;
     private boolean begun;
+    private boolean complete;
     private boolean onStderr;
     private int appended;
     private final List<String> early = new java.util.ArrayList<>();
@@ -55,29 +57,23 @@ final class LastWords {
     }
 
     /**
-     * Writes the whole head (verdict first) and forces it; only the first caller writes. Returns false when another
-     * death already began, so the caller appends instead.
+     * Writes the head (verdict and cause) and forces it; only the first caller writes. Returns false when another
+     * death already began, so the caller appends instead. Lines appended by other threads are held until
+     * {@link #complete} has written the rest of the head (threads, feature state), which takes longer to gather.
      */
     synchronized boolean begin(List<String> lines, String verdict) {
         if (begun) {
             return false;
         }
         begun = true;
-        StringBuilder text = new StringBuilder(4096);
-        for (String l : lines) {
-            text.append(l).append('\n');
-        }
-        for (String l : early) { // appended by other threads while the head was being composed
-            text.append(l).append('\n');
-        }
         String problem = null;
         try {
             PrivateFiles.tryCreateDir(dir);
             Path f = uniqueFile(Instant.now());
             channel = PrivateFiles.create(f);
             file = f;
-            write(text.toString());
-            channel.force(true);
+            write(join(lines));
+            channel.force(false);
         } catch (IOException | RuntimeException e) {
             problem = e.toString();
             closeQuietly();
@@ -89,18 +85,47 @@ final class LastWords {
             for (String l : lines) {
                 Stderr.line("[forensics] " + l);
             }
-            for (String l : early) {
-                Stderr.line("[forensics] " + l);
-            }
         }
-        early.clear();
         writeTerminationLog(verdict, lines);
         return true;
     }
 
+    /** The rest of the head, then whatever was appended meanwhile; forced. */
+    synchronized void complete(List<String> lines) {
+        if (!begun || complete) {
+            return;
+        }
+        complete = true;
+        List<String> all = new java.util.ArrayList<>(lines);
+        all.addAll(early);
+        early.clear();
+        if (channel != null) {
+            try {
+                write(join(all));
+                channel.force(false);
+                return;
+            } catch (IOException | RuntimeException e) {
+                closeQuietly();
+                onStderr = true;
+                Stderr.line("[forensics] last words file " + file + " stopped accepting lines (" + e + "); continuing on stderr:");
+            }
+        }
+        for (String l : all) {
+            Stderr.line("[forensics] " + l);
+        }
+    }
+
+    private static String join(List<String> lines) {
+        StringBuilder text = new StringBuilder(4096);
+        for (String l : lines) {
+            text.append(l).append('\n');
+        }
+        return text.toString();
+    }
+
     /** Appends one line (already timestamped by the caller) and forces it. */
     synchronized void append(String line) {
-        if (!begun) {
+        if (!complete) {
             if (early.size() < 100) {
                 early.add(line);
             }

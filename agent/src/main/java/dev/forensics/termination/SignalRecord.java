@@ -10,11 +10,12 @@ import java.util.List;
 /**
  * One delivery of a signal as the native handler saw it: the kernel's facts (signal, si_code, sender pid and uid,
  * receiving thread, clocks) and what {@code /proc} still said about the sender and its parent at that instant.
- * Command lines are raw here; {@link Verdicts} bounds and redacts them before anything is written.
+ * {@code args} are raw; {@code command} and {@code parentCommand} are the same redacted and bounded, computed once
+ * (redaction runs regular expressions, slow in a JVM that has not warmed them up), and the only forms written.
  */
 record SignalRecord(long index, int signo, int code, int pid, int uid, int tid, int ppid, long realNanos, long monoNanos,
                     long count, String comm, List<String> args, boolean argsTruncated, String parentComm,
-                    List<String> parentArgs, boolean parentArgsTruncated) {
+                    List<String> parentArgs, boolean parentArgsTruncated, String command, String parentCommand) {
 
     static final int SI_USER = 0;
     static final int SI_KERNEL = 0x80;
@@ -24,10 +25,29 @@ record SignalRecord(long index, int signo, int code, int pid, int uid, int tid, 
     static SignalRecord of(long[] n, byte[] text) {
         int cmdLen = (int) n[F_CMD_LEN];
         int parentCmdLen = (int) n[F_PARENT_CMD_LEN];
-        return new SignalRecord(n[F_INDEX], (int) n[F_SIGNO], (int) n[F_CODE], (int) n[F_PID], (int) n[F_UID], (int) n[F_TID],
+        return create(n[F_INDEX], (int) n[F_SIGNO], (int) n[F_CODE], (int) n[F_PID], (int) n[F_UID], (int) n[F_TID],
                 (int) n[F_PPID], n[F_REAL_NS], n[F_MONO_NS], n[F_COUNT],
                 string(text, T_COMM, (int) n[F_COMM_LEN]), args(text, T_CMD, cmdLen), cmdLen >= CMD_MAX,
                 string(text, T_PARENT_COMM, (int) n[F_PARENT_COMM_LEN]), args(text, T_PARENT_CMD, parentCmdLen), parentCmdLen >= CMD_MAX);
+    }
+
+    static SignalRecord create(long index, int signo, int code, int pid, int uid, int tid, int ppid, long realNanos, long monoNanos,
+                               long count, String comm, List<String> args, boolean argsTruncated, String parentComm,
+                               List<String> parentArgs, boolean parentArgsTruncated) {
+        return new SignalRecord(index, signo, code, pid, uid, tid, ppid, realNanos, monoNanos, count, comm, args, argsTruncated,
+                parentComm, parentArgs, parentArgsTruncated, Verdicts.command(args, "", Verdicts.RECORD_COMMAND_MAX),
+                Verdicts.command(parentArgs, "", Verdicts.RECORD_COMMAND_MAX));
+    }
+
+    /** The sender as the verdict names it: its command line, else its name, bounded; "" when nothing is known. */
+    String senderShort() {
+        return !command.isEmpty() ? Verdicts.bounded(command, Verdicts.VERDICT_COMMAND_MAX)
+                : comm.isEmpty() ? "" : Verdicts.bounded(dev.forensics.report.Redaction.text(comm), Verdicts.VERDICT_COMMAND_MAX);
+    }
+
+    String parentShort() {
+        return !parentCommand.isEmpty() ? Verdicts.bounded(parentCommand, Verdicts.VERDICT_COMMAND_MAX)
+                : parentComm.isEmpty() ? "" : Verdicts.bounded(dev.forensics.report.Redaction.text(parentComm), Verdicts.VERDICT_COMMAND_MAX);
     }
 
     /** A kill(2), sigqueue(3) or tgkill(2) by a process; pid 0 then means the sender is outside our pid namespace. */

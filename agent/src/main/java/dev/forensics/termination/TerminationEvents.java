@@ -36,9 +36,9 @@ final class TerminationEvents {
                 e.code = r.codeName();
                 e.senderPid = r.pid();
                 e.senderUid = r.uid();
-                e.senderCommand = Verdicts.command(r.args(), r.comm(), Verdicts.RECORD_COMMAND_MAX);
+                e.senderCommand = r.command().isEmpty() ? r.senderShort() : r.command();
                 e.senderParentPid = r.ppid();
-                e.senderParentCommand = Verdicts.command(r.parentArgs(), r.parentComm(), Verdicts.RECORD_COMMAND_MAX);
+                e.senderParentCommand = r.parentCommand().isEmpty() ? r.parentShort() : r.parentCommand();
                 e.deliveries = r.count();
             }
             e.commit();

@@ -52,6 +52,9 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
     private final AtomicBoolean hooksDoneSaid = new AtomicBoolean();
     private final AtomicBoolean escalated = new AtomicBoolean();
     private volatile boolean normalEnd;
+    private volatile long forcedNanos;
+    private volatile long completeNanos;
+    private volatile Instant forcedAt = Instant.EPOCH;
     private volatile Cause death;
     private volatile Cause pendingSignal;
     private volatile long pendingSignalNanos;
@@ -106,8 +109,9 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
     void warmUp() {
         try {
             Cause c = signalCause(15, 143);
-            compose(c);
-            Verdicts.user(0);
+            composeHead(c);
+            composeRest();
+            Verdicts.loadUsers();
             TerminationEvents.recording();
             new LastWords(null, null).location();
         } catch (Throwable t) {
@@ -381,9 +385,10 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         }
         String where = writeLastWords(cause);
         if (cause.signal() != null) { // measured for benchmarks/lastwords.sh: signal handler entry to last words forced
-            Instant now = Instant.now();
-            long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano() - cause.signal().realNanos();
-            Reporter.journal("termination", "last words forced " + Verdicts.millis(nanos) + " ms after " + Verdicts.signalName(cause.signo()) + " arrived");
+            Instant at = forcedAt;
+            long nanos = at.getEpochSecond() * 1_000_000_000L + at.getNano() - cause.signal().realNanos();
+            Reporter.journal("termination", "last words forced " + Verdicts.millis(nanos) + " ms after " + Verdicts.signalName(cause.signo())
+                    + " arrived (verdict and cause; threads and feature state forced " + Verdicts.millis(completeNanos - forcedNanos) + " ms later)");
         }
         // main itself calling System.exit is how command-line programs end: journaled, not logged. Signals, halts and
         // exits from other threads (libraries) also reach the application's log.
@@ -401,7 +406,11 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
     }
 
     private String writeLastWords(Cause cause) {
-        lastWords.begin(compose(cause), cause.verdict());
+        lastWords.begin(composeHead(cause), cause.verdict());
+        forcedNanos = System.nanoTime();
+        forcedAt = Instant.now();
+        lastWords.complete(composeRest());
+        completeNanos = System.nanoTime();
         Path file = lastWords.file();
         return file != null ? file.toString() : "stderr";
     }
@@ -425,7 +434,7 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         }
     }
 
-    private List<String> compose(Cause cause) {
+    private List<String> composeHead(Cause cause) {
         List<String> out = new ArrayList<>(256);
         Instant now = Instant.now();
         out.add(cause.verdict());
@@ -441,6 +450,11 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         for (String d : cause.details()) {
             out.add("  " + d);
         }
+        return out;
+    }
+
+    private List<String> composeRest() {
+        List<String> out = new ArrayList<>(256);
         synchronized (notes) {
             if (!notes.isEmpty()) {
                 out.add("earlier:");

@@ -9,7 +9,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The words a person reads first: one sentence per way a JVM can end, and the record lines behind it. Sender
@@ -70,9 +72,9 @@ final class Verdicts {
         }
         if (r.pid() > 0) {
             StringBuilder sb = new StringBuilder(name).append(" from pid ").append(r.pid()).append(" (");
-            String sender = command(r.args(), r.comm(), VERDICT_COMMAND_MAX);
+            String sender = r.senderShort();
             sb.append(sender.isEmpty() ? "exited before it could be identified, uid " + r.uid() : sender);
-            String parent = command(r.parentArgs(), r.parentComm(), VERDICT_COMMAND_MAX);
+            String parent = r.parentShort();
             if (!parent.isEmpty()) {
                 sb.append(", parent ").append(parent);
             }
@@ -95,13 +97,13 @@ final class Verdicts {
                 out.add("sender: pid 0 with SI_USER: the sender is outside this JVM's pid namespace (uid " + r.uid() + ")");
             } else {
                 out.add("sender: pid " + r.pid() + (r.pid() == ownPid ? " (this JVM)" : "") + ", uid " + r.uid() + user(r.uid()));
-                String cmd = command(r.args(), "", RECORD_COMMAND_MAX);
+                String cmd = r.command();
                 out.add("sender command: " + (cmd.isEmpty() ? "(gone before /proc could be read)" : cmd + (r.argsTruncated() ? " [truncated]" : "")));
                 if (!r.comm().isEmpty()) {
                     out.add("sender name: " + Redaction.text(r.comm()));
                 }
                 if (r.ppid() > 0) {
-                    String pcmd = command(r.parentArgs(), "", RECORD_COMMAND_MAX);
+                    String pcmd = r.parentCommand();
                     out.add("sender's parent: pid " + r.ppid() + (r.parentComm().isEmpty() ? "" : " (" + Redaction.text(r.parentComm()) + ")")
                             + (pcmd.isEmpty() ? "" : ", command: " + pcmd + (r.parentArgsTruncated() ? " [truncated]" : "")));
                 }
@@ -138,19 +140,32 @@ final class Verdicts {
         return s.substring(0, Math.max(0, max - 1)) + "…";
     }
 
-    /** " (alice)" for a uid found in /etc/passwd, else "". Best effort, read only at death. */
-    static String user(int uid) {
+    private static volatile Map<Integer, String> users;
+
+    /** Reads /etc/passwd (bounded) once, off the critical path, so naming a sender's uid at death is a lookup. */
+    static void loadUsers() {
+        Map<Integer, String> m = new HashMap<>();
         try {
-            for (String line : Files.readAllLines(Paths.get("/etc/passwd"), StandardCharsets.UTF_8)) {
-                String[] f = line.split(":", 4);
-                if (f.length >= 3 && f[2].equals(Integer.toString(uid))) {
-                    return " (" + f[0] + ")";
+            List<String> lines = Files.readAllLines(Paths.get("/etc/passwd"), StandardCharsets.UTF_8);
+            for (int i = 0; i < lines.size() && m.size() < 10_000; i++) {
+                String[] f = lines.get(i).split(":", 4);
+                if (f.length >= 3) {
+                    m.putIfAbsent(Integer.valueOf(f[2]), f[0]);
                 }
             }
         } catch (IOException | RuntimeException ignored) {
-            // No passwd file (distroless image): the uid alone is the fact.
+            // No passwd file (distroless image): uids alone are the facts.
         }
-        return "";
+        users = m;
+    }
+
+    /** " (alice)" for a uid found in /etc/passwd, else "". */
+    static String user(int uid) {
+        if (users == null) {
+            loadUsers();
+        }
+        String name = users.get(uid);
+        return name == null ? "" : " (" + name + ")";
     }
 
     /** {@code 1h 02m 03.456s}, {@code 3.456s}; by hand, as String.format is slow in a cold JVM. */

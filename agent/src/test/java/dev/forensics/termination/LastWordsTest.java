@@ -18,19 +18,24 @@ class LastWordsTest {
     void theFirstDeathWritesAnOwnerOnlyFileAndLaterLinesAreAppended() throws Exception {
         LastWords w = new LastWords(dir, null);
         w.append("  written while the head was composed");
-        assertThat(w.begin(List.of("verdict", "", "shutdown:"), "verdict")).isTrue();
+        assertThat(w.begin(List.of("verdict", "cause:"), "verdict")).isTrue();
+        assertThat(Files.readAllLines(w.file())).as("verdict and cause are on disk first").containsExactly("verdict", "cause:");
         assertThat(w.begin(List.of("another verdict"), "another verdict")).as("one file per death").isFalse();
+        w.append("  appended while threads were gathered");
+        w.complete(List.of("threads (1):", "shutdown:"));
         w.append("  later");
         Path f = w.file();
         assertThat(f.getFileName().toString()).startsWith("last-words-" + ProcessHandle.current().pid() + "-").endsWith(".txt");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
-        assertThat(Files.readAllLines(f)).containsExactly("verdict", "", "shutdown:", "  written while the head was composed", "  later");
+        assertThat(Files.readAllLines(f)).containsExactly("verdict", "cause:", "threads (1):", "shutdown:",
+                "  written while the head was composed", "  appended while threads were gathered", "  later");
     }
 
     @Test
     void appendedLinesAreCapped() throws Exception {
         LastWords w = new LastWords(dir, null);
         w.begin(List.of("v"), "v");
+        w.complete(List.of());
         for (int i = 0; i < LastWords.MAX_APPENDED_LINES + 50; i++) {
             w.append("line " + i);
         }

@@ -11,7 +11,7 @@ class VerdictsTest {
     static final long AT = 1_700_000_000_123L * 1_000_000; // ns
 
     static SignalRecord record(int signo, int code, int pid, String[] args, String comm, int ppid, String[] parentArgs, String parentComm) {
-        return new SignalRecord(1, signo, code, pid, 0, 1000, ppid, AT, 5_000_000_000L, 1, comm, List.of(args), false, parentComm,
+        return SignalRecord.create(1, signo, code, pid, 0, 1000, ppid, AT, 5_000_000_000L, 1, comm, List.of(args), false, parentComm,
                 List.of(parentArgs), false);
     }
 
