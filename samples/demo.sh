@@ -38,7 +38,7 @@ run_killed_by_script() { # a service, and a deploy script that stops it with SIG
   echo "== $name"
   "$JAVA" -javaagent:"$AGENT"=dir="$OUT/$name" -cp samples/target/forensics-samples.jar dev.forensics.samples.KilledService &
   local pid=$!
-  sleep 2
+  sleep 3 # a service is rarely stopped in its first second
   printf '#!/bin/sh\n# deploy.sh: stops the running version before starting the new one\nkill -s TERM %s\nsleep 1\n' "$pid" >"$OUT/deploy.sh"
   chmod +x "$OUT/deploy.sh"
   "$OUT/deploy.sh"

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stddef.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -188,6 +189,16 @@ static void fill(record_t *r, int signo, const siginfo_t *info, long long index)
     __atomic_add_fetch(&r->seq, 1, __ATOMIC_ACQ_REL); /* even: complete */
 }
 
+/* Copies a record this thread just wrote into another slot, under the target's sequence counter. */
+static void copy_record(record_t *to, const record_t *from) {
+    const size_t start = offsetof(record_t, index); /* everything but the sequence counter */
+    __atomic_add_fetch(&to->seq, 1, __ATOMIC_ACQ_REL);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    memcpy((char *) to + start, (const char *) from + start, sizeof *to - start);
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    __atomic_add_fetch(&to->seq, 1, __ATOMIC_ACQ_REL);
+}
+
 static int is_ours(const struct sigaction *sa) {
     return (sa->sa_flags & SA_SIGINFO) && sa->sa_sigaction == on_signal;
 }
@@ -198,10 +209,11 @@ static void on_signal(int signo, siginfo_t *info, void *context) {
         long long index = __atomic_add_fetch(&deliveries, 1, __ATOMIC_ACQ_REL);
         int expected = 0;
         __atomic_add_fetch(&per_signal[signo], 1, __ATOMIC_ACQ_REL);
+        record_t *slot = &slots[index % SLOTS];
+        fill(slot, signo, info, index);
         if (__atomic_compare_exchange_n(&first_claimed[signo], &expected, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-            fill(&firsts[signo], signo, info, index);
+            copy_record(&firsts[signo], slot); /* the same facts, without reading /proc twice */
         }
-        fill(&slots[index % SLOTS], signo, info, index);
 
         /* Hand over to whoever we replaced, normally the JVM's handler, which starts the Java shutdown. */
         {
