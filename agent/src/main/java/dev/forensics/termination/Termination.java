@@ -1,10 +1,12 @@
 package dev.forensics.termination;
 
 import dev.forensics.agent.AgentOptions;
+import dev.forensics.bootstrap.Feature;
 import dev.forensics.bootstrap.TerminationHooks;
 import dev.forensics.instrument.exit.ExitInstrumentation;
 import dev.forensics.report.Reporter;
 import dev.forensics.report.Sections;
+import dev.forensics.report.Stderr;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -30,7 +32,17 @@ public final class Termination {
 
     private Termination() {}
 
+    /** Never throws: a failure here costs termination capture, said in one stderr line, not the rest of the agent. */
     public static void install(AgentOptions options, Path dir, Instrumentation inst) {
+        try {
+            installEarly(options, dir, inst);
+        } catch (Throwable t) {
+            Feature.disable(Feature.TERMINATION);
+            Stderr.line("forensics: termination capture disabled after an internal error; the application is unaffected: " + t);
+        }
+    }
+
+    private static void installEarly(AgentOptions options, Path dir, Instrumentation inst) {
         long t0 = System.nanoTime();
         if (Runtime.version().feature() >= 22) {
             openJavaLang(inst); // loading the shim without a restricted-method warning needs java.lang (NativeSignals)
@@ -56,6 +68,15 @@ public final class Termination {
         if (r == null) {
             return;
         }
+        try {
+            installLate(inst, r);
+        } catch (Throwable t) {
+            // Never at the cost of the rest of the agent: the premain part keeps working.
+            Reporter.journal("termination", "completing termination capture failed: " + t);
+        }
+    }
+
+    private static void installLate(Instrumentation inst, TerminationRecorder r) {
         long t0 = System.nanoTime();
         openJavaLang(inst);
         ExitInstrumentation.install(inst, ExitInstrumentation.LATE);
