@@ -24,6 +24,61 @@ run() { # name, main class, args…
 }
 
 run library-exit dev.forensics.samples.LibraryExit
+
+show() { # name: what forensics wrote for a sample run outside run()
+  local name=$1
+  echo "-- what forensics wrote in $OUT/$name:"
+  cat "$OUT/$name"/journal-*.log 2>/dev/null | grep -v ' agent ' || echo "(nothing)"
+  for f in "$OUT/$name"/last-words-*; do [[ -f $f ]] && { echo "-- $f"; cat "$f"; }; done
+  echo
+}
+
+run_killed_by_script() { # a service, and a deploy script that stops it with SIGTERM
+  local name=killed-by-script
+  echo "== $name"
+  "$JAVA" -javaagent:"$AGENT"=dir="$OUT/$name" -cp samples/target/forensics-samples.jar dev.forensics.samples.KilledService &
+  local pid=$!
+  sleep 3 # a service is rarely stopped in its first second
+  printf '#!/bin/sh\n# deploy.sh: stops the running version before starting the new one\nkill -s TERM %s\nsleep 1\n' "$pid" >"$OUT/deploy.sh"
+  chmod +x "$OUT/deploy.sh"
+  "$OUT/deploy.sh"
+  set +e
+  wait "$pid"
+  echo "(exit status $?)"
+  set -e
+  show "$name"
+}
+
+run_terminal_hangup() { # a service on a pseudo-terminal whose terminal goes away, as on an SSH disconnect
+  local name=terminal-hangup
+  echo "== $name"
+  python3 - "$JAVA" -javaagent:"$AGENT"=dir="$OUT/$name" -cp samples/target/forensics-samples.jar dev.forensics.samples.TerminalService <<'PY'
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+buf = b''
+deadline = time.time() + 60
+while b'READY' not in buf and time.time() < deadline:
+    r, _, _ = select.select([fd], [], [], 0.5)
+    if r:
+        try:
+            buf += os.read(fd, 65536)
+        except OSError:
+            break
+sys.stdout.write(buf.decode(errors='replace').replace('\r', ''))
+print("(closing the terminal, as an SSH disconnect does)")
+os.close(fd)
+_, st = os.waitpid(pid, 0)
+print("(exit status %d)" % os.waitstatus_to_exitcode(st))
+PY
+  show "$name"
+}
+
+run_killed_by_script
+run_terminal_hangup
+run watchdog-halt dev.forensics.samples.WatchdogHalt
+
 echo "== sigkill-restart (black box)"
 samples/sigkill-restart.sh "$OUT/sigkill-restart"
 echo

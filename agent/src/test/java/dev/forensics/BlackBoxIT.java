@@ -80,27 +80,56 @@ class BlackBoxIT {
             assertThat(first.waitFor()).isEqualTo(128 + 15);
             firstPid = first.pid();
             String closed = ForkedJvm.read(box(dir, firstPid));
-            assertThat(closed).contains("state=closed").contains("outcome=exited normally (shutdown cause: signal SIGTERM");
+            assertThat(closed).contains("state=closed").contains("outcome=last words in " + dir.resolve("last-words-" + firstPid + "-"))
+                    .contains("shutdown_cause=SIGTERM from pid ");
             assertAgentClean(first);
         }
         try (ForkedJvm second = ForkedJvm.on(jdk).dir(dir).start(Idle.class, dir.toString(), "0")) {
             assertThat(second.waitFor()).isZero();
-            assertThat(second.journal()).contains("previous run (pid " + firstPid).contains("exited normally").contains("its shutdown took")
-                    .doesNotContain("died without last words");
+            assertThat(second.journal()).contains("previous run (pid " + firstPid).contains(": last words in " + dir.resolve("last-words-" + firstPid + "-"))
+                    .contains("its shutdown took").doesNotContain("died without last words");
             assertThat(second.stderrLines()).isEmpty();
             assertThat(ForkedJvm.read(box(dir, second.pid()))).contains("state=closed")
-                    .contains("outcome=exited normally (shutdown cause: the last non-daemon thread ended)");
+                    .contains("outcome=exited normally (shutdown cause: main returned and no non-daemon thread was left");
             assertAgentClean(second);
         }
     }
 
-    /** No termination capture needed: the box's own hook names the application hook that hung. */
+    /** With termination capture on, a kill during the hooks is reported with who sent SIGTERM and the hook that hung. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.forensics.testing.Jdk#all")
-    void killedDuringShutdownNamesTheHookStillRunning(Jdk jdk) throws Exception {
+    void killedDuringShutdownNamesTheSignalSenderAndTheHookStillRunning(Jdk jdk) throws Exception {
         Path dir = Files.createTempDirectory("forensics-bb-it-").resolve("out");
         long firstPid;
         try (ForkedJvm first = ForkedJvm.on(jdk).dir(dir).agentOptions("heartbeat=1s").start(SlowShutdownHook.class, dir.toString())) {
+            first.awaitStdout("READY", START);
+            awaitBox(first, "state=running");
+            first.signal("TERM");
+            awaitBox(first, "slow-flush");
+            String box = ForkedJvm.read(box(dir, first.pid()));
+            assertThat(box).contains("state=shutting-down").contains("shutdown_cause=SIGTERM from pid ").contains("last_words=" + dir);
+            ForkedJvm.sleep(1500);
+            first.signal("KILL");
+            assertThat(first.waitFor()).isEqualTo(128 + 9);
+            firstPid = first.pid();
+        }
+        try (ForkedJvm second = ForkedJvm.on(jdk).dir(dir).start(Idle.class, dir.toString(), "0")) {
+            assertThat(second.waitFor()).isZero();
+            assertThat(second.journal()).contains("previous run (pid " + firstPid)
+                    .contains("did not finish its shutdown").contains("its last words are in " + dir.resolve("last-words-" + firstPid + "-"))
+                    .contains("likely SIGKILL during its shutdown: the shutdown began at ")
+                    .contains("SIGTERM from pid ").contains("\"slow-flush\"").doesNotContain("forensics-blackbox-close");
+            assertAgentClean(second);
+        }
+    }
+
+    /** Without termination capture the box's own hook still names the cause and the application hook that hung. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void withoutTerminationCaptureKilledDuringShutdownStillNamesTheHook(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("forensics-bb-it-").resolve("out");
+        long firstPid;
+        try (ForkedJvm first = ForkedJvm.on(jdk).dir(dir).agentOptions("heartbeat=1s,termination=off").start(SlowShutdownHook.class, dir.toString())) {
             first.awaitStdout("READY", START);
             awaitBox(first, "heartbeats=3"); // the hook list is copied on every heartbeat
             first.signal("TERM");

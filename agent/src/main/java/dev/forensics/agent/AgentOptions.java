@@ -29,6 +29,9 @@ public final class AgentOptions {
             new Spec("redact", "true", "true|false",
                     "Redact URL userinfo and query values, auth headers and secret-looking command-line arguments."),
             new Spec("termination", "on", "on|off", "Signal sender, exit/halt caller, shutdown-hook and last-words capture."),
+            new Spec("terminationLog", "/dev/termination-log", "path|off",
+                    "Where the one-paragraph verdict (at most 4 KB) is also written at death, only if that file exists: "
+                            + "Kubernetes shows it as the container's termination message."),
             new Spec("journalMaxBytes", "16m", "size (k, m suffix)",
                     "Cap on the journal file; past it one last line says so and the journal stops growing."),
             new Spec("status", "problems", "problems|always",
@@ -198,6 +201,11 @@ public final class AgentOptions {
                 return oneOf(value, "problems", "always");
             case "journalMaxBytes":
                 return parseSize(value) < 4096 ? "expected a size of at least 4k such as 512k or 16m, got '" + value + "'" : null;
+            case "terminationLog":
+                if (value.equals("off")) {
+                    return null;
+                }
+                // fall through: a path
             case "dir":
                 try {
                     Paths.get(value);

@@ -71,7 +71,7 @@ public final class AgentRuntime {
         AdviceErrors.onFirstError(AgentRuntime::featureFailed);
 
         if (options.feature("termination")) {
-            Termination.install(options, dir);
+            Termination.install(options, dir, inst);
         }
         BlackBox.install(options, dir, inst);
         Thread installer = new Thread(() -> runtime.installHooks(inst), "forensics-install");
@@ -90,12 +90,14 @@ public final class AgentRuntime {
     }
 
     private void installHooks(Instrumentation inst) {
+        Termination.installLate(inst); // the rest of the exit path first: it is what a dying JVM needs
         try {
             long t0 = System.nanoTime();
-            report = Installer.install(inst, Targets.all());
+            report = Installer.install(inst, Targets.all(), Targets.woven());
             Jfr.registerStatus(this::fillStatus);
             installMillis = (System.nanoTime() - t0) / 1_000_000;
             announce(report, installMillis);
+            Termination.warmUp();
         } catch (Throwable t) {
             Feature.disable(Feature.LEAKS);
             Feature.disable(Feature.PIPES);

@@ -1,6 +1,7 @@
 package dev.forensics.agent;
 
 import dev.forensics.instrument.Hook;
+import dev.forensics.instrument.exit.ExitInstrumentation;
 import dev.forensics.report.Finding;
 import dev.forensics.report.Reporter;
 import java.lang.instrument.Instrumentation;
@@ -88,7 +89,7 @@ final class HookStatus {
     }
 
     /** Run once, right after installation; later transformations still update the live counters. */
-    Report check(Instrumentation inst) {
+    Report check(Instrumentation inst, List<Hook> woven) {
         TypePool jdk = Installer.jdkPool();
         java.util.Set<String> loaded = new java.util.HashSet<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
@@ -115,6 +116,12 @@ final class HookStatus {
                     entries.add(new Entry(hook, State.READY, "applied when " + hook.typeName() + " loads"));
                 }
             }
+        }
+        for (Hook hook : woven) {
+            ExitInstrumentation.Status s = ExitInstrumentation.status(hook.name());
+            State state = s.state() == ExitInstrumentation.State.ACTIVE ? State.ACTIVE
+                    : s.state() == ExitInstrumentation.State.OFF ? State.NOT_APPLICABLE : State.MISSING;
+            entries.add(new Entry(hook, state, s.detail()));
         }
         checked = true;
         return new Report(Collections.unmodifiableList(entries), errorCount.get());

@@ -36,6 +36,11 @@ public final class Installer {
     private Installer() {}
 
     public static HookStatus.Report install(Instrumentation inst, List<Hook> hooks) {
+        return install(inst, hooks, List.of());
+    }
+
+    /** {@code woven}: hooks another transformer applied at start-up; only their status is collected. */
+    public static HookStatus.Report install(Instrumentation inst, List<Hook> hooks, List<Hook> woven) {
         // Byte Buddy's "safe" mode never touches sun.misc.Unsafe, which JDK 24+ reports on stderr. The name is
         // relocated with Byte Buddy (dev.forensics.shaded.net.bytebuddy.safe), so the host's own Byte Buddy is unaffected.
         if (System.getProperty(ClassInjector.UsingUnsafe.SAFE_PROPERTY) == null) {
@@ -72,7 +77,7 @@ public final class Installer {
                             .advice(hook.methods(), hook.advice().getName()));
         }
         builder.installOn(inst);
-        return status.check(inst);
+        return status.check(inst, woven);
     }
 
     /** The agent's own packages, the same list stack walks skip. */

@@ -1,5 +1,6 @@
 package dev.forensics.blackbox;
 
+import dev.forensics.termination.Termination;
 import dev.forensics.agent.AgentOptions;
 import dev.forensics.environment.Host;
 import dev.forensics.report.Stderr;
@@ -62,6 +63,9 @@ public final class BlackBox {
                 return;
             }
             Starter starter = new Starter(options, dir, inst, boxOn, doctorOn);
+            if (boxOn) {
+                Termination.addListener(new TerminationFeed());
+            }
             Runtime.getRuntime().addShutdownHook(new CloseHook(starter));
             Thread t = new Thread(starter, boxOn ? "forensics-blackbox" : "forensics-doctor");
             t.setDaemon(true);
@@ -153,6 +157,17 @@ public final class BlackBox {
         Recorder r = current;
         if (r != null) {
             r.hook(name, false);
+        }
+    }
+
+    /**
+     * The last words of this death are at {@code lastWords}: recorded at once, so a SIGKILL during the hooks leaves
+     * the pointer; the box still closes only after the hooks, with "last words in …".
+     */
+    public static void lastWordsAt(Path lastWords) {
+        Recorder r = current;
+        if (r != null && lastWords != null) {
+            r.lastWordsKnown(lastWords.toString());
         }
     }
 

@@ -141,8 +141,12 @@ final class PreviousRuns {
      */
     static String verdict(Host host, Map<String, String> b, List<String> evidence) {
         long interval = num(b, "heartbeat_interval_ms");
-        String head = "previous run (pid " + b.get("pid") + ", started " + when(b, "started") + ") died without last words at about "
-                + when(b, "heartbeat") + " (last heartbeat" + (interval > 0 ? "; one every " + seconds(interval) : "") + ")";
+        String lastBeat = when(b, "heartbeat") + " (last heartbeat" + (interval > 0 ? "; one every " + seconds(interval) : "") + ")";
+        String head = b.get("last_words") != null
+                // Termination capture wrote last words when the shutdown began; the box says it never finished.
+                ? "previous run (pid " + b.get("pid") + ", started " + when(b, "started") + ") did not finish its shutdown and was gone at about "
+                        + lastBeat + "; its last words are in " + b.get("last_words")
+                : "previous run (pid " + b.get("pid") + ", started " + when(b, "started") + ") died without last words at about " + lastBeat;
         String nowBoot = ProcessFacts.bootId(host);
         boolean bootKnown = b.get("boot_id") != null && nowBoot != null;
         boolean sameBoot = bootKnown && Objects.equals(b.get("boot_id"), nowBoot);

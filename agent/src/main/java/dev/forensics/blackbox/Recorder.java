@@ -244,7 +244,9 @@ final class Recorder {
             m.put("closed_ms", Long.toString(closedMillis));
             m.put("closed", PreviousRuns.human(closedMillis));
             m.put("outcome", outcome);
-            m.put("last_words", lastWords);
+        }
+        if (lastWords != null) {
+            m.put("last_words", lastWords); // known from the start of the shutdown, so a kill during the hooks keeps it
         }
         return m;
     }
@@ -329,6 +331,17 @@ final class Recorder {
             } else if (!running) {
                 apiHooks.remove(name);
             }
+            writeQuietly();
+        }
+    }
+
+    /** Where this death's last words are, known before the hooks run; the box stays open until {@link #close}. */
+    void lastWordsKnown(String path) {
+        synchronized (lock) {
+            if (path == null || "closed".equals(state)) {
+                return;
+            }
+            lastWords = path;
             writeQuietly();
         }
     }

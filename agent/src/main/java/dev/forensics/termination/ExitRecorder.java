@@ -1,21 +1,43 @@
 package dev.forensics.termination;
 
-import dev.forensics.bootstrap.TerminationHooks;
-import dev.forensics.report.Finding;
-import dev.forensics.report.Reporter;
 import dev.forensics.report.Sites;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Names the Java caller of {@code System.exit}/{@code Runtime.halt} and its thread, before the JVM acts. */
-final class ExitRecorder implements TerminationHooks.Listener {
-    @Override
-    public void exitRequested(int status, boolean halt) {
+final class ExitRecorder {
+    static final int STACK_FRAMES = 40;
+
+    private ExitRecorder() {}
+
+    /** The cause for an exit or halt requested on the current thread. */
+    static Cause cause(int status, boolean halt) {
         Thread t = Thread.currentThread();
-        StackTraceElement caller = callerOf(new Throwable().getStackTrace());
-        String verdict = (halt ? "Runtime.halt(" : "System.exit(") + status + ") called by "
-                + (caller == null ? "unknown code" : Sites.frame(caller))
-                + " on thread \"" + t.getName() + "\"";
-        Reporter.report(Finding.warn("exit", "exit:" + verdict, verdict));
-        Reporter.flush();
+        StackTraceElement[] stack = new Throwable().getStackTrace();
+        StackTraceElement callerFrame = callerOf(stack);
+        String caller = callerFrame == null ? null : Sites.frame(callerFrame);
+        String verdict = Verdicts.exit(status, halt, caller, t.getName());
+        List<String> details = new ArrayList<>();
+        details.add((halt ? "Runtime.halt(" : "Runtime.exit(") + status + ") on thread \"" + t.getName() + "\"" + (t.isDaemon() ? " (daemon)" : "")
+                + ", called from:");
+        int shown = 0;
+        boolean started = false;
+        for (StackTraceElement e : stack) {
+            if (!started && e != callerFrame) {
+                continue; // skip our hook and the JDK's exit plumbing above the caller
+            }
+            started = true;
+            if (shown++ >= STACK_FRAMES) {
+                details.add("      … " + (stack.length - shown + 1) + " more");
+                break;
+            }
+            details.add("      at " + Sites.frame(e));
+        }
+        if (halt) {
+            details.add("Runtime.halt skips the shutdown hooks and JFR's dump on exit: nothing after this point runs");
+        }
+        return new Cause(halt ? Cause.Kind.HALT : Cause.Kind.EXIT, verdict, details, status, System.currentTimeMillis(), 0, null,
+                caller, t.getName());
     }
 
     /** The first frame outside the JDK's exit plumbing and our own hook. */

@@ -1,0 +1,565 @@
+package dev.forensics.termination;
+
+import dev.forensics.bootstrap.TerminationHooks;
+import dev.forensics.report.Finding;
+import dev.forensics.report.Redaction;
+import dev.forensics.report.Reporter;
+import dev.forensics.report.Sections;
+import dev.forensics.report.Sites;
+import java.lang.ref.WeakReference;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Turns what the woven hooks and the signal wrapper report into one story per death: the first cause seen writes
+ * the last words (verdict first, forced), everything after — more signals, an exit from a signal handler, the
+ * shutdown hooks' progress, a halt — is appended to them. Runs on the dying JVM's own threads; nothing here may
+ * throw into them (the hooks catch) or wait on anything the JVM's shutdown holds.
+ */
+final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWatch.Progress {
+    static final int MAX_THREADS = 100;
+    static final int THREAD_FRAMES = 16;
+    static final int MAX_UNCAUGHT = 8;
+    static final int MAX_NOTES = 16;
+    static final int EXTRA_SIGNAL_LINES = 3;
+    static final long PENDING_SIGNAL_MILLIS = 60_000;
+    static final long STALE_RECORD_MILLIS = 10_000;
+
+    private static final ThreadLocal<Cause> SIGNAL_ON_THIS_THREAD = new ThreadLocal<>();
+
+    private final LastWords lastWords;
+    private final long ownPid = ProcessHandle.current().pid();
+    private final WeakReference<Thread> mainThread;
+    private final AtomicBoolean dying = new AtomicBoolean();
+    private final AtomicBoolean shutdownSeen = new AtomicBoolean();
+    private final AtomicInteger extraSignals = new AtomicInteger();
+    private final Deque<String> uncaught = new ArrayDeque<>();
+    private final AtomicInteger uncaughtCount = new AtomicInteger();
+    private final List<String> notes = Collections.synchronizedList(new ArrayList<>());
+    private final Map<Thread, Object> hookEvents = Collections.synchronizedMap(new IdentityHashMap<>());
+    private volatile SignalCapture signals;
+    private volatile ShutdownWatch watch;
+    private final AtomicBoolean hooksDoneSaid = new AtomicBoolean();
+    private final AtomicBoolean escalated = new AtomicBoolean();
+    private volatile boolean normalEnd;
+    private volatile long forcedNanos;
+    private volatile long completeNanos;
+    private volatile Instant forcedAt = Instant.EPOCH;
+    private volatile Cause death;
+    private volatile Cause pendingSignal;
+    private volatile long pendingSignalNanos;
+    private volatile boolean lastThreadEnded;
+    private volatile String mainUncaught;
+    private volatile String processLine;
+    private volatile Instant processStart;
+
+    TerminationRecorder(Path dir, Path terminationLog) {
+        this.lastWords = new LastWords(dir, terminationLog);
+        Thread current = Thread.currentThread();
+        this.mainThread = new WeakReference<>("main".equals(current.getName()) ? current : null);
+    }
+
+    void signals(SignalCapture s) {
+        this.signals = s;
+    }
+
+    SignalCapture signals() {
+        return signals;
+    }
+
+    LastWords lastWords() {
+        return lastWords;
+    }
+
+    Cause death() {
+        return death;
+    }
+
+    int uncaughtCount() {
+        return uncaughtCount.get();
+    }
+
+    /** Start-up facts read once, off the main thread, so a dying JVM does not pay for them. */
+    void prepare() {
+        try {
+            ProcessHandle.Info info = ProcessHandle.current().info();
+            Optional<String[]> args = info.arguments();
+            String cmd = info.command().orElse("?") + (args.isPresent() ? " " + Redaction.commandLine(args.get()) : "");
+            processLine = "pid " + ownPid + ", " + Verdicts.bounded(cmd, Verdicts.RECORD_COMMAND_MAX);
+            processStart = info.startInstant().orElse(null);
+        } catch (Throwable t) {
+            processLine = "pid " + ownPid;
+        }
+    }
+
+    /**
+     * Runs the death path once without writing anything, so the classes it needs (formatting, the thread dump, the
+     * native record) are loaded and their code has run: the first real signal is then handled in milliseconds.
+     */
+    void warmUp() {
+        try {
+            Cause c = signalCause(15, 143);
+            composeHead(c);
+            composeRest();
+            Verdicts.loadUsers();
+            TerminationEvents.recording();
+            new LastWords(null, null).location();
+        } catch (Throwable t) {
+            // Warm-up only.
+        }
+    }
+
+    // ---- what the woven hooks report ----
+
+    @Override
+    public void exitRequested(int status, boolean halt) {
+        Cause exit = ExitRecorder.cause(status, halt);
+        Cause pending = recentPendingSignal();
+        Cause cause = pending == null ? exit : handledSignalThenExit(pending, exit);
+        if (!beginDeath(cause)) {
+            escalate();
+            String line = isHookThread(Thread.currentThread())
+                    ? exit.verdict() + " inside a shutdown hook while the JVM is already shutting down: this call blocks forever (the JDK's rule), so this hook never finishes"
+                    : "then " + exit.verdict();
+            progress(line);
+            Reporter.report(Finding.warn("exit", "exit:" + exit.verdict(), exit.verdict()));
+            Reporter.flush();
+        }
+        TerminationEvents.exit(status, halt, exit.caller(), exit.thread());
+        if (halt && !shutdownSeen.get()) {
+            List<Thread> hooks = ShutdownWatch.registeredHooks();
+            if (hooks != null && !hooks.isEmpty()) {
+                StringBuilder names = new StringBuilder();
+                for (Thread t : hooks) {
+                    names.append(names.length() == 0 ? "" : ", ").append(ShutdownWatch.describe(t));
+                }
+                progress("halting: " + hooks.size() + " registered application shutdown hook" + (hooks.size() == 1 ? "" : "s") + " will not run: " + names);
+            } else {
+                progress("halting now (no shutdown hooks run on halt)");
+            }
+        }
+    }
+
+    @Override
+    public void shutdownStarting() {
+        if (!shutdownSeen.compareAndSet(false, true)) {
+            return;
+        }
+        if (!dying.get()) {
+            beginDeath(fallbackCause());
+        }
+        List<Thread> hooks = ShutdownWatch.registeredHooks();
+        if (hooks != null) {
+            for (Thread t : hooks) {
+                hookEvents.put(t, NO_EVENT);
+            }
+        }
+        watch = ShutdownWatch.start(hooks, this, "shutdown started on thread \"" + Thread.currentThread().getName() + "\"; ");
+    }
+
+    @Override
+    public void shutdownHooksDone() {
+        ShutdownWatch w = watch;
+        if (w != null) {
+            w.finish();
+        } else if (shutdownSeen.get() && dying.get() && hooksDoneSaid.compareAndSet(false, true)) {
+            Cause c = death;
+            progress("shutdown sequence done" + (c != null && c.status() != null ? "; the JVM ends now with status " + c.status() : "; the JVM ends now"));
+        }
+    }
+
+    @Override
+    public void lastThreadEnded() {
+        lastThreadEnded = true;
+        beginDeath(lastThreadCause());
+    }
+
+    @Override
+    public void uncaught(Throwable error) {
+        Thread t = Thread.currentThread();
+        String summary = summary(error);
+        String line = Verdicts.clock(System.currentTimeMillis()) + " thread \"" + t.getName() + "\": " + summary;
+        uncaughtCount.incrementAndGet();
+        synchronized (uncaught) {
+            if (uncaught.size() >= MAX_UNCAUGHT) {
+                uncaught.removeFirst();
+            }
+            uncaught.addLast(line);
+        }
+        if (t == mainThread.get()) {
+            mainUncaught = summary;
+            Reporter.journal("termination", "main ended with an uncaught " + summary
+                    + "; the JVM ends when no non-daemon thread is left, with status 1");
+        }
+    }
+
+    @Override
+    public void signalHandlerChanging(Object signal, Object handler) {
+        SignalCapture s = signals;
+        if (s != null) {
+            s.handlerChanging(signal);
+        }
+    }
+
+    @Override
+    public void signalHandlerChanged(Object signal, Object handler) {
+        SignalCapture s = signals;
+        if (s != null) {
+            s.handlerChanged(signal, handler);
+        }
+    }
+
+    /** Something worth a line in the journal and in the last words (application replaced a signal handler…). */
+    void note(String text) {
+        synchronized (notes) {
+            if (notes.size() < MAX_NOTES) {
+                notes.add(Verdicts.clock(System.currentTimeMillis()) + " " + text);
+            }
+        }
+        Reporter.journal("termination", text);
+    }
+
+    // ---- signals, from the wrapper on the signal's own thread ----
+
+    /**
+     * @param exitsJvm the wrapped handler is the JVM's own, which exits: write the last words now
+     * @param nested   an inner wrapper on the same thread (the application's handler chained to an older one)
+     */
+    void signalArrived(int signo, boolean exitsJvm, boolean nested) {
+        Cause cause = nested ? SIGNAL_ON_THIS_THREAD.get() : null;
+        if (cause == null) {
+            if (dying.get()) {
+                escalate();
+                int n = extraSignals.incrementAndGet();
+                if (n <= EXTRA_SIGNAL_LINES) {
+                    progress("also: " + signalCause(signo, null).verdict());
+                } else if (n == EXTRA_SIGNAL_LINES + 1) {
+                    progress("further signals are counted, not listed (totals at the end)");
+                }
+                return;
+            }
+            cause = signalCause(signo, exitsJvm ? 128 + signo : null);
+            SIGNAL_ON_THIS_THREAD.set(cause);
+        }
+        if (exitsJvm) {
+            if (cause.status() == null) {
+                cause = withStatus(cause, 128 + signo);
+            }
+            beginDeath(cause);
+        } else if (!nested) {
+            pendingSignal = cause;
+            pendingSignalNanos = System.nanoTime();
+            Reporter.report(Finding.warn("termination", "signal-to-app:" + signo, cause.verdict() + "; delivered to the application's own handler"));
+            Reporter.flush();
+        }
+    }
+
+    private Cause signalCause(int signo, Integer status) {
+        long now = System.currentTimeMillis();
+        SignalRecord r = NativeSignals.record(signo, NativeSignals.LATEST);
+        if (r != null && Math.abs(now - r.realNanos() / 1_000_000) > STALE_RECORD_MILLIS) {
+            r = null; // an old delivery: the shim did not see this one
+        }
+        List<String> details = new ArrayList<>();
+        String verdict;
+        if (r == null) {
+            String reason = NativeSignals.available() ? "the native handler did not see this delivery; " + captureState(signo)
+                    : NativeSignals.unavailableReason();
+            verdict = Verdicts.signalUnknown(signo, reason, now);
+            details.add("signal: " + Verdicts.signalName(signo) + " (" + signo + "); sender unknown: " + reason);
+        } else {
+            verdict = Verdicts.signal(r, ownPid);
+            details.addAll(Verdicts.signalDetails(r, ownPid));
+        }
+        details.add("handled on thread \"" + Thread.currentThread().getName() + "\"");
+        return new Cause(Cause.Kind.SIGNAL, verdict, details, status, now, signo, r, null, Thread.currentThread().getName());
+    }
+
+    private String captureState(int signo) {
+        SignalCapture s = signals;
+        for (int i = 0; s != null && i < SignalCapture.NUMBERS.length; i++) {
+            if (SignalCapture.NUMBERS[i] == signo) {
+                return s.state(i);
+            }
+        }
+        return "not captured";
+    }
+
+    private Cause recentPendingSignal() {
+        Cause p = pendingSignal;
+        if (p == null || System.nanoTime() - pendingSignalNanos > PENDING_SIGNAL_MILLIS * 1_000_000) {
+            return null;
+        }
+        return p;
+    }
+
+    private static Cause handledSignalThenExit(Cause signal, Cause exit) {
+        String verdict = signal.verdict() + ", handled by the application, which then called " + exit.verdict().replaceFirst(" called by ", " from ");
+        List<String> details = new ArrayList<>(signal.details());
+        details.addAll(exit.details());
+        return new Cause(exit.kind(), verdict, details, exit.status(), exit.epochMillis(), signal.signo(), signal.signal(), exit.caller(), exit.thread());
+    }
+
+    private static Cause withStatus(Cause c, int status) {
+        return new Cause(c.kind(), c.verdict(), c.details(), status, c.epochMillis(), c.signo(), c.signal(), c.caller(), c.thread());
+    }
+
+    private Cause lastThreadCause() {
+        String main = mainUncaught;
+        int status = main == null ? 0 : 1;
+        String verdict = main == null
+                ? "main returned and no non-daemon thread was left, so the JVM ends normally (status 0)"
+                : "main ended with an uncaught " + main + " and no non-daemon thread was left, so the JVM ends with status 1";
+        List<String> details = new ArrayList<>();
+        details.add("DestroyJavaVM found no live non-daemon thread: the JVM's normal end once main has returned");
+        if (main != null) {
+            details.add("main thread's uncaught exception: " + main);
+        }
+        return new Cause(Cause.Kind.LAST_THREAD, verdict, details, status, System.currentTimeMillis(), 0, null, null,
+                Thread.currentThread().getName());
+    }
+
+    /** Shutdown began and no hook saw why: work it out from what is left. */
+    private Cause fallbackCause() {
+        if (lastThreadEnded) {
+            return lastThreadCause();
+        }
+        Cause pending = recentPendingSignal();
+        if (pending != null) {
+            return pending;
+        }
+        Thread t = Thread.currentThread();
+        String name = t.getName();
+        if (name.startsWith("SIG") && name.endsWith(" handler")) {
+            for (int i = 0; i < SignalCapture.NAMES.length; i++) {
+                if (name.equals("SIG" + SignalCapture.NAMES[i] + " handler")) {
+                    return signalCause(SignalCapture.NUMBERS[i], 128 + SignalCapture.NUMBERS[i]);
+                }
+            }
+        }
+        StackTraceElement[] stack = t.getStackTrace();
+        for (StackTraceElement e : stack) {
+            if (e.getClassName().equals("java.lang.Shutdown") && e.getMethodName().equals("exit")) {
+                StackTraceElement caller = ExitRecorder.callerOf(stack);
+                String verdict = "the JVM is exiting: Shutdown.exit called " + (caller == null ? "" : "from " + Sites.frame(caller) + " ")
+                        + "on thread \"" + name + "\"";
+                return new Cause(Cause.Kind.EXIT, verdict, List.of("seen from the shutdown sequence, not from the exit call itself"), null,
+                        System.currentTimeMillis(), 0, null, caller == null ? null : Sites.frame(caller), name);
+            }
+        }
+        return new Cause(Cause.Kind.UNKNOWN, "the JVM began its shutdown on thread \"" + name + "\" for a reason forensics did not see",
+                List.of(), null, System.currentTimeMillis(), 0, null, null, name);
+    }
+
+    // ---- the last words ----
+
+    /**
+     * The first cause writes the last words; later ones return false (and are appended by their caller). A normal
+     * end (main returned, or main called {@code System.exit(0)}) writes one journal line and no file, which a JVM
+     * that starts and stops many times a day would otherwise pay for in fsyncs; it still gets the file if its
+     * shutdown then goes wrong (a hook hangs, a signal or a halt arrives): see {@link #escalate()}.
+     */
+    boolean beginDeath(Cause cause) {
+        if (!dying.compareAndSet(false, true)) {
+            return false;
+        }
+        death = cause;
+        boolean onMain = Thread.currentThread() == mainThread.get();
+        boolean normal = cause.normalEnd() || (cause.kind() == Cause.Kind.EXIT && onMain && cause.status() != null && cause.status() == 0);
+        if (normal) {
+            normalEnd = true;
+            Reporter.journal("termination", cause.verdict());
+            Termination.tellShutdownStarted(cause.verdict(), cause.kind().label);
+            events(cause, "journal");
+            return true;
+        }
+        String where = writeLastWords(cause);
+        if (cause.signal() != null) { // measured for benchmarks/lastwords.sh: signal handler entry to last words forced
+            Instant at = forcedAt;
+            long nanos = at.getEpochSecond() * 1_000_000_000L + at.getNano() - cause.signal().realNanos();
+            Reporter.journal("termination", "last words forced " + Verdicts.millis(nanos) + " ms after " + Verdicts.signalName(cause.signo())
+                    + " arrived (verdict and cause; threads and feature state forced " + Verdicts.millis(completeNanos - forcedNanos) + " ms later)");
+        }
+        // main itself calling System.exit is how command-line programs end: journaled, not logged. Signals, halts and
+        // exits from other threads (libraries) also reach the application's log.
+        if (cause.kind() == Cause.Kind.EXIT && onMain) {
+            Reporter.journal(cause.kind().label, cause.verdict() + " (last words: " + where + ")");
+        } else {
+            Reporter.report(Finding.warn(cause.kind() == Cause.Kind.SIGNAL ? "termination" : "exit", "death:" + cause.kind().label,
+                    cause.verdict() + " (last words: " + where + ")"));
+        }
+        Reporter.flush();
+        Termination.tellShutdownStarted(cause.verdict(), cause.kind().label);
+        Termination.tellLastWordsWritten(lastWords.file());
+        events(cause, where);
+        return true;
+    }
+
+    private String writeLastWords(Cause cause) {
+        lastWords.begin(composeHead(cause), cause.verdict());
+        forcedNanos = System.nanoTime();
+        forcedAt = Instant.now();
+        lastWords.complete(composeRest());
+        completeNanos = System.nanoTime();
+        Path file = lastWords.file();
+        return file != null ? file.toString() : "stderr";
+    }
+
+    /** A normal end whose shutdown went wrong after all: now it deserves the file. */
+    private void escalate() {
+        Cause c = death;
+        if (normalEnd && c != null && escalated.compareAndSet(false, true)) {
+            String where = writeLastWords(c);
+            Reporter.journal("termination", "the shutdown after a normal end is not going smoothly; last words: " + where);
+            Reporter.flush();
+            Termination.tellLastWordsWritten(lastWords.file());
+        }
+    }
+
+    private static void events(Cause cause, String where) {
+        try {
+            TerminationEvents.death(cause, where);
+        } catch (Throwable t) {
+            // JFR is a second copy of what is already on disk.
+        }
+    }
+
+    private List<String> composeHead(Cause cause) {
+        List<String> out = new ArrayList<>(256);
+        Instant now = Instant.now();
+        out.add(cause.verdict());
+        out.add("");
+        out.add("time: " + Verdicts.full(now));
+        Instant start = processStart;
+        if (start != null) {
+            out.add("uptime: " + Verdicts.duration(Math.max(0, now.toEpochMilli() - start.toEpochMilli())) + " (started " + Verdicts.full(start) + ")");
+        }
+        out.add("process: " + (processLine != null ? processLine : "pid " + ownPid) + "; Java " + Runtime.version());
+        out.add("exit status: " + status(cause));
+        out.add("cause (" + cause.kind().label + "):");
+        for (String d : cause.details()) {
+            out.add("  " + d);
+        }
+        return out;
+    }
+
+    private List<String> composeRest() {
+        List<String> out = new ArrayList<>(256);
+        synchronized (notes) {
+            if (!notes.isEmpty()) {
+                out.add("earlier:");
+                for (String n : notes) {
+                    out.add("  " + n);
+                }
+            }
+        }
+        synchronized (uncaught) {
+            if (!uncaught.isEmpty()) {
+                out.add("uncaught exceptions (" + uncaughtCount.get() + ", latest " + uncaught.size() + "):");
+                for (String u : uncaught) {
+                    out.add("  " + u);
+                }
+            }
+        }
+        try {
+            out.addAll(ShutdownWatch.threads(MAX_THREADS, THREAD_FRAMES));
+        } catch (Throwable t) {
+            out.add("threads: unavailable (" + t + ")");
+        }
+        out.addAll(Sections.render());
+        out.add("shutdown:");
+        return out;
+    }
+
+    private static String status(Cause c) {
+        if (c.status() == null) {
+            return "not known yet";
+        }
+        switch (c.kind()) {
+            case SIGNAL:
+                return c.status() + " (128 + " + Verdicts.signalName(c.signo()) + " " + c.signo() + ", as the JVM's own handler exits)";
+            case EXIT:
+                return c.status() + " (System.exit)";
+            case HALT:
+                return c.status() + " (Runtime.halt)";
+            case LAST_THREAD:
+                return c.status() + (c.status() == 1 ? " (the java launcher's status when main throws)" : " (main returned)");
+            default:
+                return c.status().toString();
+        }
+    }
+
+    private void progress(String text) {
+        lastWords.append("  " + Verdicts.clock(System.currentTimeMillis()) + " " + text);
+    }
+
+    // ---- shutdown hook progress, from the watch thread ----
+
+    private static final Object NO_EVENT = new Object();
+
+    @Override
+    public void line(String text) {
+        if (text.startsWith("still running")) {
+            escalate();
+        }
+        progress(text);
+    }
+
+    @Override
+    public void hookStarted(String name, Thread hook) {
+        progress("hook " + name + " started");
+        Object event = TerminationEvents.hookStarted();
+        hookEvents.put(hook, event == null ? NO_EVENT : event);
+        Termination.tellHookStarted(name);
+    }
+
+    @Override
+    public void hookFinished(String name, Thread hook, long startNanos, long endNanos) {
+        long millis = Math.max(0, (endNanos - startNanos) / 1_000_000);
+        progress("hook " + name + " finished after " + Verdicts.duration(millis));
+        TerminationEvents.hookFinished(hookEvents.get(hook), name);
+        Termination.tellHookFinished(name, millis);
+    }
+
+    @Override
+    public void allFinished(int count, long millis) {
+        Cause c = death;
+        StringBuilder sb = new StringBuilder("all ").append(count).append(" application shutdown hook").append(count == 1 ? "" : "s")
+                .append(" finished ").append(Verdicts.duration(millis)).append(" after the shutdown started");
+        if (c != null && c.kind() == Cause.Kind.SIGNAL && c.signal() != null) {
+            long total = NativeSignals.count(c.signo());
+            if (total > 1) {
+                sb.append("; ").append(Verdicts.signalName(c.signo())).append(" was delivered ").append(total).append(" times in all");
+            }
+        }
+        sb.append(c != null && c.status() != null ? "; the JVM ends now with status " + c.status() : "; the JVM ends now");
+        progress(sb.toString());
+    }
+
+    private boolean isHookThread(Thread t) {
+        return hookEvents.containsKey(t);
+    }
+
+    private static String summary(Throwable e) {
+        String msg = e.getMessage();
+        StringBuilder sb = new StringBuilder(e.getClass().getName());
+        if (msg != null) {
+            sb.append(": ").append(Verdicts.bounded(Redaction.text(msg.replace('\n', ' ')), 300));
+        }
+        StackTraceElement[] st = e.getStackTrace();
+        if (st.length > 0) {
+            sb.append(" (at ").append(Sites.frame(st[0])).append(')');
+        }
+        return sb.toString();
+    }
+}
