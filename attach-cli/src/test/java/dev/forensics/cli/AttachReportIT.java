@@ -17,7 +17,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -72,7 +71,7 @@ class AttachReportIT {
 
             Cli.Result report = Cli.run(cli, cwd, "report", pid);
             assertThat(report.exit()).as(report.toString()).isZero();
-            assertThat(report.stdout()).contains("forensics ").contains("loaded by attach").contains("2 hooks active, 0 missing")
+            assertThat(report.stdout()).contains("forensics ").contains("loaded by attach").containsPattern("[1-9][0-9]* hooks active, 0 missing")
                     .contains("JVM: up ").contains("threads")
                     .contains("WARN orders: order queue slower than 40 s")
                     .contains("Orders queue:").contains("  3 orders waiting, oldest 42 s").contains("  consumer thread orders-1 blocked");
@@ -80,7 +79,7 @@ class AttachReportIT {
             Cli.Result json = Cli.run(cli, cwd, "report", "--json", Service.class.getSimpleName());
             assertThat(json.exit()).as(json.toString()).isZero();
             assertThat(json.stdout().strip()).startsWith("{\"pid\":" + pid).endsWith("}")
-                    .contains("\"hooksActive\":2").contains("\"name\":\"exit.exit\",\"feature\":\"termination\",\"state\":\"active\"")
+                    .containsPattern("\"hooksActive\":[1-9][0-9]*,\"hooksMissing\":0").contains("\"name\":\"exit.exit\",\"feature\":\"termination\",\"state\":\"active\"")
                     .contains("\"title\":\"Orders queue\"").contains("\"lines\":[\"3 orders waiting, oldest 42 s\"")
                     .contains("\"message\":\"order queue slower than 40 s\"").contains("\"heapMaxBytes\":");
 
@@ -211,7 +210,6 @@ class AttachReportIT {
         }
     }
 
-    @Disabled("needs issue 3 last words: signal capture and last-words files, also when the agent is attached")
     @ParameterizedTest(name = "CLI on {0}, service on {1}")
     @MethodSource("pairs")
     void attachThenSigtermFromAScriptLeavesLastWordsThatNameTheSender(Jdk cli, Jdk target) throws Exception {
@@ -220,8 +218,12 @@ class AttachReportIT {
             String pid = Long.toString(jvm.pid());
             assertThat(Cli.run(cli, jvm.workDir(), "attach", pid, "dir=" + jvm.dir()).exit()).isZero();
 
+            // Like a real deploy script, it goes on after kill (waits, then would start the new version), so the
+            // signal handler can still read who it is; a sender that exits within microseconds is named by pid only.
             Path script = jvm.workDir().resolve("deploy-stop.sh");
-            jvm.signalFromScript("TERM", script);
+            Files.writeString(script, "#!/bin/sh\nkill -s TERM " + pid + "\nsleep 1\n");
+            script.toFile().setExecutable(true);
+            ForkedJvm.run(script.toString());
             assertThat(jvm.waitFor()).isEqualTo(143);
 
             Cli.Result words = Cli.run(cli, jvm.workDir(), "lastwords", jvm.dir().toString());
@@ -235,7 +237,8 @@ class AttachReportIT {
         List<RecordedEvent> status = RecordingFile.readAllEvents(jfr).stream()
                 .filter(e -> e.getEventType().getName().equals("forensics.AgentStatus")).collect(Collectors.toList());
         assertThat(status).as("forensics.AgentStatus in " + jfr).isNotEmpty();
-        assertThat(status.get(status.size() - 1).getInt("hooksActive")).isEqualTo(2);
+        assertThat(status.get(status.size() - 1).getInt("hooksActive")).isGreaterThanOrEqualTo(8);
+        assertThat(status.get(status.size() - 1).getInt("hooksMissing")).isZero();
         IItemCollection items = JfrLoaderToolkit.loadEvents(jfr.toFile());
         assertThat(items.apply(ItemFilters.type("forensics.AgentStatus")).hasItems()).as("JMC reads forensics.AgentStatus").isTrue();
         assertThat(items.apply(ItemFilters.type("jdk.JVMInformation")).hasItems()).as("forensics.jfc's JDK events").isTrue();
