@@ -83,7 +83,10 @@ final class ShutdownWatch implements Runnable {
         return !(Boolean) initializedCheck.invoke(unsafeInstance, c);
     }
 
-    /** The registered application hooks, right before the JDK starts them; null when they cannot be read. */
+    /**
+     * The registered application hooks, right before the JDK starts them, without the agent's own ({@code forensics-*});
+     * null when they cannot be read.
+     */
     static List<Thread> registeredHooks() {
         if (!prepared) {
             prepare();
@@ -105,7 +108,11 @@ final class ShutdownWatch implements Runnable {
                 }
                 List<Thread> out = new ArrayList<>();
                 for (Object o : ((IdentityHashMap<?, ?>) map).keySet()) {
-                    out.add((Thread) o);
+                    Thread t = (Thread) o;
+                    // The agent's own hooks (the black box's closing hook) are not the application's business.
+                    if (!t.getName().startsWith("forensics-")) {
+                        out.add(t);
+                    }
                 }
                 return out;
             }
