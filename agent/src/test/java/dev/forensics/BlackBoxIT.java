@@ -106,8 +106,9 @@ class BlackBoxIT {
             awaitBox(first, "state=running");
             first.signal("TERM");
             awaitBox(first, "slow-flush");
-            String box = ForkedJvm.read(box(dir, first.pid()));
-            assertThat(box).contains("state=shutting-down").contains("shutdown_cause=SIGTERM from pid ").contains("last_words=" + dir);
+            awaitBox(first, "state=shutting-down");
+            awaitBox(first, "shutdown_cause=SIGTERM from pid ");
+            awaitBox(first, "last_words=" + dir);
             ForkedJvm.sleep(1500);
             first.signal("KILL");
             assertThat(first.waitFor()).isEqualTo(128 + 9);
@@ -133,8 +134,10 @@ class BlackBoxIT {
             first.awaitStdout("READY", START);
             awaitBox(first, "heartbeats=3"); // the hook list is copied on every heartbeat
             first.signal("TERM");
+            // The box is rewritten in place every second; poll for each fact rather than trusting one read of it.
             awaitBox(first, "slow-flush at dev.forensics.targets.SlowShutdownHook.flushMetrics(SlowShutdownHook.java:");
-            assertThat(ForkedJvm.read(box(dir, first.pid()))).contains("state=shutting-down").contains("shutdown_cause=signal SIGTERM");
+            awaitBox(first, "state=shutting-down");
+            awaitBox(first, "shutdown_cause=signal SIGTERM");
             ForkedJvm.sleep(1500);
             first.signal("KILL");
             assertThat(first.waitFor()).isEqualTo(128 + 9);
