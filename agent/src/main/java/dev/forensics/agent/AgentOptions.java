@@ -32,7 +32,13 @@ public final class AgentOptions {
             new Spec("journalMaxBytes", "16m", "size (k, m suffix)",
                     "Cap on the journal file; past it one last line says so and the journal stops growing."),
             new Spec("status", "problems", "problems|always",
-                    "When the start-up self-check is printed on stderr: only when a hook is missing (default) or always."));
+                    "When the start-up self-check is printed on stderr: only when a hook is missing (default) or always."),
+            new Spec("pipes", "on", "on|off", "Failed socket, SocketChannel and TLS writes per peer and site, and broken-pipe loop verdicts."),
+            new Spec("stdstreams", "on", "on|off", "Report once when writes to stdout or stderr start failing (reader of a pipe gone, terminal hung up)."),
+            new Spec("pipeLoopFailures", "20", "integer 1..1000000",
+                    "A site writing to one peer is a broken-pipe loop when more writes than this fail within pipeLoopWindow."),
+            new Spec("pipeLoopWindow", "10s", "duration 100ms..1h",
+                    "The window for pipeLoopFailures; a loop with no failed write for a whole window is closed with its totals."));
 
     private final Map<String, String> values;
     private final List<String> problems;
@@ -149,7 +155,16 @@ public final class AgentOptions {
             case "redact":
                 return oneOf(value, "true", "false");
             case "termination":
+            case "pipes":
+            case "stdstreams":
                 return oneOf(value, "on", "off");
+            case "pipeLoopFailures":
+                return intIn(value, 1, 1_000_000);
+            case "pipeLoopWindow": {
+                Duration d = parseDuration(value);
+                return d == null || d.toMillis() < 100 || d.compareTo(Duration.ofHours(1)) > 0
+                        ? "expected a duration from 100ms to 1h such as 500ms, 10s or 2m, got '" + value + "'" : null;
+            }
             case "log":
                 return oneOf(value, "auto", "slf4j", "stderr", "off");
             case "status":
@@ -166,6 +181,18 @@ public final class AgentOptions {
             default:
                 return null;
         }
+    }
+
+    private static String intIn(String value, int min, int max) {
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= min && n <= max) {
+                return null;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        return "expected a whole number from " + min + " to " + max + ", got '" + value + "'";
     }
 
     private static String oneOf(String value, String... allowed) {
