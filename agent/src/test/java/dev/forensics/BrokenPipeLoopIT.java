@@ -73,12 +73,27 @@ class BrokenPipeLoopIT {
     @MethodSource("dev.forensics.testing.Jdk#all")
     void writingOnAfterThePeerResetIsOneLoopThatCountsTheReset(Jdk jdk) {
         try (LoopbackPeer peer = new LoopbackPeer(Mode.RESET);
-             ForkedJvm jvm = ForkedJvm.on(jdk).agentOptions(OPTIONS)
+             ForkedJvm jvm = ForkedJvm.on(jdk).agentOptions(OPTIONS + ",pipeLoopFailures=50")
                      .start(SocketWriter.class, "out", "socket", Integer.toString(peer.port()), Integer.toString(WRITES), "1024", "2500")) {
             assertThat(jvm.waitFor()).isZero();
             int failures = failures(jvm);
             assertThat(failures).isEqualTo(WRITES);
-            assertOneLoop(jvm, SITE, "127.0.0.1:" + peer.port(), failures, "socket write", "reset 1");
+            assertOneLoop(jvm, SITE, "127.0.0.1:" + peer.port(), failures, "socket write", "reset 1", 51);
+            assertAgentClean(jvm);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void withPipesOffALoopIsNotReported(Jdk jdk) {
+        try (LoopbackPeer peer = new LoopbackPeer(Mode.RESET);
+             ForkedJvm jvm = ForkedJvm.on(jdk).agentOptions(OPTIONS + ",pipes=off")
+                     .start(SocketWriter.class, "out", "socket", Integer.toString(peer.port()), Integer.toString(WRITES), "1024", "1500")) {
+            assertThat(jvm.waitFor()).isZero();
+            assertThat(failures(jvm)).isEqualTo(WRITES);
+            assertThat(jvm.journal()).doesNotContain("broken-pipe loop");
+            assertThat(jvm.stdout()).doesNotContain("SECTION");
+            assertThat(jvm.stderr()).isEmpty();
             assertAgentClean(jvm);
         }
     }
@@ -159,15 +174,20 @@ class BrokenPipeLoopIT {
 
     /** Exactly one verdict line and one totals line for the site, and nothing per failure. */
     static void assertOneLoop(ForkedJvm jvm, String site, String peer, int failures, String layer, String kind) {
+        assertOneLoop(jvm, site, peer, failures, layer, kind, 21);
+    }
+
+    /** {@code verdictAt}: the failure that made it a loop, one more than pipeLoopFailures. */
+    static void assertOneLoop(ForkedJvm jvm, String site, String peer, int failures, String layer, String kind, int verdictAt) {
         String journal = jvm.journal();
         List<String> pipeLines = journal.lines().filter(l -> l.contains("broken-pipe loop")).collect(Collectors.toList());
         assertThat(pipeLines).as("journal:\n" + journal).hasSize(2);
-        assertThat(pipeLines.get(0)).contains("broken-pipe loop at " + site).contains(": writing to " + peer + " failed 21 times in ")
+        assertThat(pipeLines.get(0)).contains("broken-pipe loop at " + site).contains(": writing to " + peer + " failed " + verdictAt + " times in ")
                 .contains(layer).contains("    at " + site);
         assertThat(pipeLines.get(1)).contains("broken-pipe loop at " + site).contains(" to " + peer + " ended: " + failures + " failed writes over ")
                 .contains(kind);
         assertThat(jvm.stderr()).as("the application's log (SLF4J simple, on stderr) has the verdict once")
-                .containsOnlyOnce(": writing to " + peer + " failed 21 times").containsOnlyOnce(" ended: " + failures + " failed writes");
+                .containsOnlyOnce(": writing to " + peer + " failed " + verdictAt + " times").containsOnlyOnce(" ended: " + failures + " failed writes");
     }
 
     static int failures(ForkedJvm jvm) {

@@ -28,14 +28,24 @@ final class LoopWatch implements Runnable {
         if (!started.compareAndSet(false, true)) {
             return;
         }
-        Thread t = new Thread(this, "forensics-pipes");
+        Thread t = detached(this, "forensics-pipes");
         t.setDaemon(true);
         t.start();
         try {
-            Runtime.getRuntime().addShutdownHook(new Thread(this::atExit, "forensics-pipes-exit"));
+            Runtime.getRuntime().addShutdownHook(detached(this::atExit, "forensics-pipes-exit"));
         } catch (IllegalStateException | SecurityException e) {
             // already shutting down: the section in last words still lists the running loops
         }
+    }
+
+    /**
+     * Created on an application thread, which may belong to a webapp: without its inheritable thread locals and
+     * context class loader, this long-lived thread pins neither.
+     */
+    private static Thread detached(Runnable r, String name) {
+        Thread t = new Thread(null, r, name, 0, false);
+        t.setContextClassLoader(null);
+        return t;
     }
 
     @Override
