@@ -1,6 +1,7 @@
 package dev.forensics.benchmarks;
 
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -9,7 +10,9 @@ import java.nio.channels.SocketChannel;
 
 /**
  * Whole-process socket write throughput: 64 KB writes to a reading peer on loopback for a fixed time, after a
- * warm-up, printed as MB/s. {@code benchmarks/socket-write.sh} runs it alternately with and without the agent.
+ * warm-up, printed as MB/s and as the writing thread's CPU time (user + system, so the kernel's copy too) per
+ * write, which a loaded machine disturbs far less than wall-clock throughput, and the bytes the writing thread
+ * allocated per write (its own counter, so exact whatever else the process does). {@code benchmarks/socket-write.sh} runs it alternately with and without the agent.
  * Args: socket|channel [seconds, default 5] [warm-up seconds, default 2] [chunk KB, default 64].
  */
 public final class SocketWriteLoop {
@@ -39,10 +42,17 @@ public final class SocketWriteLoop {
                 };
             }
             run(w, warmup * 1_000_000_000L);
+            com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long self = Thread.currentThread().getId();
+            long alloc0 = threads.getThreadAllocatedBytes(self);
+            long cpu0 = threads.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             long writes = run(w, seconds * 1_000_000_000L);
             double secs = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("%s %.1f MB/s (%d writes of %d KB in %.2f s)%n", api, writes * (double) chunk / secs / 1e6, writes, chunk / 1024, secs);
+            double cpuMicrosPerWrite = (threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / writes;
+            double bytesPerWrite = (threads.getThreadAllocatedBytes(self) - alloc0) / (double) writes;
+            System.out.printf("%s %.1f MB/s %.2f us-cpu/write %.4f B-allocated/write (%d writes of %d KB in %.2f s)%n", api,
+                    writes * (double) chunk / secs / 1e6, cpuMicrosPerWrite, bytesPerWrite, writes, chunk / 1024, secs);
         }
     }
 
