@@ -10,12 +10,18 @@ fi
 AGENT="$PWD/agent/target/forensics.jar"
 OUT="$(mktemp -d /tmp/forensics-demo.XXXXXX)"
 
-run() { # name, main class, args…
-  local name=$1 main=$2; shift 2
-  echo "== $name"
+run() { # name, main class, args…   (env: OPTS=more agent options; PIPE="head -n 3" pipes stdout into a reader)
+  local name=$1 main=$2 status; shift 2
+  echo "== $name${PIPE:+ (stdout piped into: $PIPE)}"
   set +e
-  "$JAVA" -javaagent:"$AGENT"=dir="$OUT/$name" -cp samples/target/forensics-samples.jar "$main" "$@"
-  echo "(exit status $?)"
+  if [[ -n ${PIPE:-} ]]; then
+    "$JAVA" -javaagent:"$AGENT"=dir="$OUT/$name"${OPTS:+,$OPTS} -cp samples/target/forensics-samples.jar "$main" "$@" | $PIPE
+    status=${PIPESTATUS[0]}
+  else
+    "$JAVA" -javaagent:"$AGENT"=dir="$OUT/$name"${OPTS:+,$OPTS} -cp samples/target/forensics-samples.jar "$main" "$@"
+    status=$?
+  fi
+  echo "(exit status $status)"
   set -e
   echo "-- what forensics wrote in $OUT/$name:"
   cat "$OUT/$name"/journal-*.log 2>/dev/null | grep -v ' agent ' || echo "(nothing)"
@@ -24,6 +30,8 @@ run() { # name, main class, args…
 }
 
 run library-exit dev.forensics.samples.LibraryExit
+OPTS=pipeLoopWindow=1s run broken-pipe-loop dev.forensics.samples.WriterAfterPeerVanished
+PIPE="head -n 3" run stdout-reader-gone dev.forensics.samples.StdoutReaderGone
 
 show() { # name: what forensics wrote for a sample run outside run()
   local name=$1

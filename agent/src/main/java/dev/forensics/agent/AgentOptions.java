@@ -48,7 +48,13 @@ public final class AgentOptions {
             new Spec("envRoot", "/", "path",
                     "Directory the doctor and the black box read system files under (/proc, /sys/fs/cgroup, /etc/systemd …); for tests and copied environments."),
             new Spec("unitPath", "systemd's search path", "directories separated by ':'",
-                    "Where the doctor looks for the systemd unit file and its drop-ins, instead of systemd's standard directories (resolved under envRoot)."));
+                    "Where the doctor looks for the systemd unit file and its drop-ins, instead of systemd's standard directories (resolved under envRoot)."),
+            new Spec("pipes", "on", "on|off", "Failed socket, SocketChannel and TLS writes per peer and site, and broken-pipe loop verdicts."),
+            new Spec("stdstreams", "on", "on|off", "Report once when writes to stdout or stderr start failing (reader of a pipe gone, terminal hung up)."),
+            new Spec("pipeLoopFailures", "20", "integer 1..1000000",
+                    "A site writing to one peer is a broken-pipe loop when more writes than this fail within pipeLoopWindow."),
+            new Spec("pipeLoopWindow", "10s", "duration 100ms..1h",
+                    "The window for pipeLoopFailures; a loop with no failed write for a whole window is closed with its totals."));
 
     private final Map<String, String> values;
     private final List<String> problems;
@@ -195,6 +201,16 @@ public final class AgentOptions {
                     }
                 }
                 return null;
+            case "pipes":
+            case "stdstreams":
+                return oneOf(value, "on", "off");
+            case "pipeLoopFailures":
+                return intIn(value, 1, 1_000_000);
+            case "pipeLoopWindow": {
+                Duration d = parseDuration(value);
+                return d == null || d.toMillis() < 100 || d.compareTo(Duration.ofHours(1)) > 0
+                        ? "expected a duration from 100ms to 1h such as 500ms, 10s or 2m, got '" + value + "'" : null;
+            }
             case "log":
                 return oneOf(value, "auto", "slf4j", "stderr", "off");
             case "status":
@@ -216,6 +232,18 @@ public final class AgentOptions {
             default:
                 return null;
         }
+    }
+
+    private static String intIn(String value, int min, int max) {
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= min && n <= max) {
+                return null;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        return "expected a whole number from " + min + " to " + max + ", got '" + value + "'";
     }
 
     private static String oneOf(String value, String... allowed) {

@@ -4,6 +4,7 @@ import dev.forensics.blackbox.BlackBox;
 import dev.forensics.bootstrap.AdviceErrors;
 import dev.forensics.bootstrap.Feature;
 import dev.forensics.instrument.Targets;
+import dev.forensics.pipe.Pipes;
 import dev.forensics.report.Finding;
 import dev.forensics.report.Jfr;
 import dev.forensics.report.PrivateFiles;
@@ -68,12 +69,17 @@ public final class AgentRuntime {
         current = runtime;
         Feature.enable(Feature.AGENT, true);
         Feature.enable(Feature.TERMINATION, options.feature("termination"));
+        Feature.enable(Feature.PIPES, options.feature("pipes"));
+        Feature.enable(Feature.STDSTREAMS, options.feature("stdstreams"));
         AdviceErrors.onFirstError(AgentRuntime::featureFailed);
 
         if (options.feature("termination")) {
             Termination.install(options, dir, inst);
         }
         BlackBox.install(options, dir, inst);
+        if (options.feature("pipes") || options.feature("stdstreams")) {
+            Pipes.install(options);
+        }
         Thread installer = new Thread(() -> runtime.installHooks(inst), "forensics-install");
         installer.setDaemon(true);
         installer.start();

@@ -92,7 +92,8 @@ final class HookStatus {
     Report check(Instrumentation inst, List<Hook> woven) {
         TypePool jdk = Installer.jdkPool();
         java.util.Set<String> loaded = new java.util.HashSet<>();
-        for (Class<?> c : inst.getAllLoadedClasses()) {
+        Class<?>[] all = inst.getAllLoadedClasses(); // null once the JVM is exiting (an app that ends during install)
+        for (Class<?> c : all == null ? new Class<?>[0] : all) {
             loaded.add(c.getName());
         }
         List<Entry> entries = new ArrayList<>();

@@ -1,6 +1,10 @@
 package dev.forensics.instrument;
 
 import dev.forensics.instrument.exit.ExitInstrumentation;
+import dev.forensics.instrument.socket.SocketChannelWriteInstrumentation;
+import dev.forensics.instrument.socket.SocketWriteInstrumentation;
+import dev.forensics.instrument.socket.TlsWriteInstrumentation;
+import dev.forensics.instrument.stdstream.StdStreamInstrumentation;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,6 +14,10 @@ public final class Targets {
 
     public static List<Hook> all() {
         List<Hook> hooks = new ArrayList<>();
+        hooks.addAll(SocketWriteInstrumentation.hooks());
+        hooks.addAll(SocketChannelWriteInstrumentation.hooks());
+        hooks.addAll(TlsWriteInstrumentation.hooks());
+        hooks.addAll(StdStreamInstrumentation.hooks());
         return hooks;
     }
 

@@ -57,6 +57,21 @@ public final class Reporter {
         r.write(f, System.nanoTime(), Instant.now());
     }
 
+    /**
+     * Like {@link #report}, but only the journal line is written on this thread; the log-sink line goes out on a
+     * short-lived daemon thread. For findings raised inside a write that holds an application lock the log sink may
+     * need too: a failing write to System.out holds that PrintStream, which a console appender on another thread,
+     * holding its own lock, may be waiting for.
+     */
+    public static void reportLogLater(Finding f) {
+        Reporter r = current;
+        if (r == null) {
+            Stderr.line("[forensics] " + f.message());
+            return;
+        }
+        r.write(f, System.nanoTime(), Instant.now(), true);
+    }
+
     /** Journal only: status and detail lines an operator looks up, not ones that should reach the app's log. */
     public static void journal(String category, String message) {
         Reporter r = current;
@@ -81,6 +96,10 @@ public final class Reporter {
     }
 
     void write(Finding f, long now, Instant at) {
+        write(f, now, at, false);
+    }
+
+    void write(Finding f, long now, Instant at, boolean logLater) {
         String message;
         synchronized (this) {
             Aggregate agg = aggregates.get(f.key());
@@ -115,6 +134,11 @@ public final class Reporter {
         boolean onDisk = journal.append(at, f.severity().name(), f.category(), message);
         if (log.off() && !onDisk) {
             Stderr.line("[forensics] " + message); // nowhere else would say it
+        } else if (logLater) {
+            String line = message;
+            Thread t = new Thread(() -> log.log(f.severity(), line), "forensics-log");
+            t.setDaemon(true);
+            t.start();
         } else {
             log.log(f.severity(), message);
         }

@@ -3,16 +3,31 @@ package dev.forensics.targets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Lets a target wait until the agent's off-thread installation has been journaled, as a long-running service would be. */
 public final class AgentReady {
+    private static final Pattern SUMMARY = Pattern.compile("(\\d+) hooks active, (\\d+) missing, (\\d+) not applicable");
+    private static final Pattern HOOK_LINE = Pattern.compile("\\sagent\\s+hook \\S+ ");
+
     private AgentReady() {}
+
+    /** The summary line comes first and holds the counts; one line per hook follows, and a test may look for those. */
+    static boolean selfCheckComplete(String journal) {
+        Matcher m = SUMMARY.matcher(journal);
+        if (!m.find()) {
+            return false;
+        }
+        int hooks = Integer.parseInt(m.group(1)) + Integer.parseInt(m.group(2)) + Integer.parseInt(m.group(3));
+        return journal.lines().filter(l -> HOOK_LINE.matcher(l).find()).count() >= hooks;
+    }
 
     public static void await(String dir) throws Exception {
         Path journal = Paths.get(dir, "journal-" + ProcessHandle.current().pid() + ".log");
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < deadline) {
-            if (Files.exists(journal) && Files.readString(journal).contains("hooks active")) {
+            if (Files.exists(journal) && selfCheckComplete(Files.readString(journal))) {
                 return;
             }
             Thread.sleep(10);

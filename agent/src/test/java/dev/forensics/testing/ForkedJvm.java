@@ -31,6 +31,7 @@ public final class ForkedJvm implements AutoCloseable {
     private final Path stdout;
     private final Path stderr;
     private final long pid;
+    private final List<Process> readers = new ArrayList<>();
 
     private ForkedJvm(Process process, Path workDir, Path dir, Path stdout, Path stderr) {
         this.process = process;
@@ -58,6 +59,8 @@ public final class ForkedJvm implements AutoCloseable {
         private List<String> wrapper = List.of();
         private String classpath;
         private boolean stdinFromNull = true;
+        private List<String> stdoutReader;
+        private boolean stderrPiped;
 
         private Builder(Jdk jdk) {
             this.jdk = jdk;
@@ -106,6 +109,21 @@ public final class ForkedJvm implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Pipes the JVM's stdout into a reader process such as {@code head -n 1} (whose own output goes to the stdout
+         * file), as {@code java … | head -n 1} would: when the reader exits, the JVM's writes to fd 1 fail with EPIPE.
+         */
+        public Builder stdoutPipedTo(String... readerCommand) {
+            this.stdoutReader = Arrays.asList(readerCommand);
+            return this;
+        }
+
+        /** Leaves the JVM's stderr a pipe to this test, read with {@link ForkedJvm#readStderrLineThenHangUp()}. */
+        public Builder stderrPiped() {
+            this.stderrPiped = true;
+            return this;
+        }
+
         /** Records a JFR file with forensics.jfc, dumped when the JVM exits. */
         public Builder recording(Path jfr) {
             return jvmArg("-XX:StartFlightRecording:settings=" + JFC + ",filename=" + jfr + ",dumponexit=true");
@@ -144,6 +162,18 @@ public final class ForkedJvm implements AutoCloseable {
                 pb.redirectOutput(so.toFile()).redirectError(se.toFile());
                 if (stdinFromNull) {
                     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                }
+                if (stderrPiped) {
+                    pb.redirectError(ProcessBuilder.Redirect.PIPE);
+                }
+                if (stdoutReader != null) {
+                    pb.redirectOutput(ProcessBuilder.Redirect.PIPE);
+                    ProcessBuilder reader = new ProcessBuilder(stdoutReader).directory(wd.toFile())
+                            .redirectOutput(so.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+                    List<Process> pipeline = ProcessBuilder.startPipeline(List.of(pb, reader));
+                    ForkedJvm jvm = new ForkedJvm(pipeline.get(0), wd, out, so, se);
+                    jvm.readers.add(pipeline.get(1));
+                    return jvm;
                 }
                 return new ForkedJvm(pb.start(), wd, out, so, se);
             } catch (IOException e) {
@@ -267,6 +297,16 @@ public final class ForkedJvm implements AutoCloseable {
         return read(stdout);
     }
 
+    /** With {@link Builder#stderrPiped()}: reads the first line of the JVM's stderr, then closes our end of the pipe. */
+    public String readStderrLineThenHangUp() {
+        try (java.io.BufferedReader r = new java.io.BufferedReader(
+                new java.io.InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+            return r.readLine();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public String stderr() {
         return read(stderr);
     }
@@ -311,6 +351,9 @@ public final class ForkedJvm implements AutoCloseable {
 
     @Override
     public void close() {
+        for (Process r : readers) {
+            r.destroyForcibly();
+        }
         if (process.isAlive()) {
             process.destroyForcibly();
             try {

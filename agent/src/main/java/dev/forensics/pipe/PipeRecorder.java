@@ -1,0 +1,143 @@
+package dev.forensics.pipe;
+
+import dev.forensics.bootstrap.PipeHooks;
+import dev.forensics.report.Finding;
+import dev.forensics.report.Jfr;
+import dev.forensics.report.Reporter;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Turns failed writes into findings: counts each at its (peer, site), reports a loop once when it is judged one
+ * (journal, the application's log and a JFR event whose stack is the writing code), leaves progress to
+ * {@link LoopWatch}, and hands stdout/stderr failures to {@link StdStreams}. Runs on the failing thread.
+ */
+final class PipeRecorder implements PipeHooks.Listener {
+    static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
+    private static final String[] LAYERS = {"socket", "channel", "tls"};
+
+    final WriteFailures failures;
+    final StdStreams std;
+    private final LoopWatch watch;
+
+    PipeRecorder(WriteFailures failures, StdStreams std, LoopWatch watch) {
+        this.failures = failures;
+        this.std = std;
+        this.watch = watch;
+    }
+
+    @Override
+    public void socketWriteFailed(int layer, Throwable error, Object peer, int port, long bytes) {
+        FailureKind kind = FailureKind.of(error);
+        if (kind == null) {
+            return;
+        }
+        WriteSite.Site site = WriteSite.find();
+        if (layer == PipeHooks.SOCKET && site.underTls()) {
+            return; // the TLS write the application called counts it; TLS's own handshake and close writes are not the application's
+        }
+        long now = System.nanoTime();
+        WriteFailures.Loop loop = failures.record(LAYERS[layer], peer(peer, port), site.frame(), kind,
+                FailureKind.message(error), bytes, now, System.currentTimeMillis());
+        if (loop != null) {
+            detected(loop, now);
+        }
+    }
+
+    @Override
+    public void stdStreamWriteFailed(boolean stderr, Throwable error) {
+        std.writeFailed(stderr, error);
+    }
+
+    private void detected(WriteFailures.Loop loop, long now) {
+        loop.stack = WriteSite.stack();
+        watch.start();
+        if (Jfr.AVAILABLE) {
+            PipeEvents.loopDetected(loop, failures.windowNanos / 1_000_000, now);
+        }
+        Reporter.report(Finding.warn("pipe", "pipe-loop:" + loop.entry.key, detectedMessage(loop, now)));
+    }
+
+    static String detectedMessage(WriteFailures.Loop l, long now) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("broken-pipe loop at ").append(l.entry.site).append(": writing to ").append(l.entry.peer)
+                .append(" failed ").append(l.failures).append(" times in ").append(duration(now - l.startNanos))
+                .append(" (").append(rate(l.rate(now))).append("), last \"").append(l.lastMessage).append("\" (")
+                .append(l.mainKind().label).append(", ").append(l.entry.layer).append(" write)")
+                .append("; the peer is gone and the code keeps writing. Progress goes to the journal, totals when it stops.");
+        List<String> stack = l.stack;
+        for (String frame : stack) {
+            sb.append("\n    at ").append(frame);
+        }
+        return sb.toString();
+    }
+
+    static String updateMessage(WriteFailures.Progress p) {
+        WriteFailures.Loop l = p.loop();
+        return "broken-pipe loop at " + l.entry.site + " to " + l.entry.peer + " continues: +" + p.newFailures()
+                + " failed writes in the last " + duration(p.sinceNanos()) + " (" + rate(p.newFailures() * 1e9 / Math.max(p.sinceNanos(), 1))
+                + "), " + l.failures + " since " + CLOCK.format(Instant.ofEpochMilli(l.startMillis));
+    }
+
+    static String endedMessage(WriteFailures.Loop l) {
+        return "broken-pipe loop at " + l.entry.site + " to " + l.entry.peer + (l.endedAtExit ? " still running when the JVM ended: " : " ended: ")
+                + l.failures + " failed writes over " + duration(l.lastNanos - l.startNanos) + " (" + rate(l.rate(l.lastNanos)) + ") from "
+                + CLOCK.format(Instant.ofEpochMilli(l.startMillis)) + " to " + CLOCK.format(Instant.ofEpochMilli(l.lastMillis))
+                + " (" + l.kindSummary() + "), " + l.bytes + " bytes attempted, last \"" + l.lastMessage + "\"";
+    }
+
+    /**
+     * {@code 127.0.0.1:8080}, {@code [::1]:8080}: the address literal only. {@code InetAddress.toString()} gains a
+     * host name once anything calls {@code getHostName()} (JFR's own socket events do), which would split one peer in
+     * two; and a name lookup here would be a DNS query on the failure path.
+     */
+    static String peer(Object peer, int port) {
+        try {
+            if (peer instanceof InetAddress) {
+                return literal((InetAddress) peer, port);
+            }
+            if (peer instanceof Socket) {
+                Socket s = (Socket) peer;
+                return s.getInetAddress() == null ? "unconnected socket" : literal(s.getInetAddress(), s.getPort());
+            }
+            if (peer instanceof InetSocketAddress) {
+                InetSocketAddress a = (InetSocketAddress) peer;
+                return a.getAddress() == null ? a.getHostString() + ":" + a.getPort() : literal(a.getAddress(), a.getPort());
+            }
+            if (peer instanceof SocketAddress) {
+                return peer.toString(); // a UNIX domain socket path
+            }
+        } catch (RuntimeException e) {
+            // fall through: an address we cannot print is still a peer
+        }
+        return peer == null ? "unconnected socket" : "unknown peer";
+    }
+
+    private static String literal(InetAddress a, int port) {
+        String host = a.getHostAddress();
+        return (a instanceof Inet6Address ? "[" + host + "]" : host) + ":" + port;
+    }
+
+    static String duration(long nanos) {
+        long ms = nanos / 1_000_000;
+        if (ms < 10_000) {
+            return ms + " ms";
+        }
+        if (ms < 600_000) {
+            return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+        }
+        return String.format(Locale.ROOT, "%.1f min", ms / 60_000.0);
+    }
+
+    static String rate(double perSecond) {
+        return perSecond >= 10 ? Math.round(perSecond) + "/s" : String.format(Locale.ROOT, "%.1f/s", perSecond);
+    }
+}
