@@ -4,6 +4,8 @@ import static net.bytebuddy.matcher.ElementMatchers.any;
 import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import static net.bytebuddy.matcher.ElementMatchers.nameContains;
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.not;
 
 import dev.forensics.bootstrap.AdviceErrors;
 import dev.forensics.instrument.Hook;
@@ -64,8 +66,11 @@ public final class Installer {
                 .with(AgentBuilder.PoolStrategy.Default.FAST)
                 .with(AgentBuilder.TypeStrategy.Default.DECORATE)
                 .with(status.listener())
-                // Our own classes are never instrumented (a hook must not observe the agent), nor lambdas and synthetics.
-                .ignore(new AgentClasses().or(nameContains("$$Lambda")).or(isSynthetic()));
+                // Every class not named by a hook is ignored on its name alone, first: the other checks need the
+                // class file parsed, which for every loaded class (attach, 10,000+ classes) took seconds of the
+                // target's CPU, and afterwards cost a parse per class loaded. Our own classes are never instrumented
+                // (a hook must not observe the agent), nor lambdas and synthetics.
+                .ignore(not(namedOneOf(typeNames(hooks))).or(new AgentClasses()).or(nameContains("$$Lambda")).or(isSynthetic()));
 
         for (Hook hook : hooks) {
             Advice.ExceptionHandler handler = new Advice.ExceptionHandler.Simple(new StackManipulation.Compound(
@@ -78,6 +83,14 @@ public final class Installer {
         }
         builder.installOn(inst);
         return status.check(inst, woven);
+    }
+
+    private static String[] typeNames(List<Hook> hooks) {
+        String[] names = new String[hooks.size()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = hooks.get(i).typeName();
+        }
+        return names;
     }
 
     /** The agent's own packages, the same list stack walks skip. */
