@@ -58,7 +58,9 @@ final class CommandChannel implements Runnable {
                 return;
             }
             try (WatchService watch = requests.getFileSystem().newWatchService()) {
-                closeAtShutdown(watch);
+                if (!closeAtShutdown(watch)) {
+                    return; // the JVM is already going: the watch closes on the way out, its poller with it
+                }
                 requests.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
                 drain();
                 while (true) {
@@ -98,11 +100,12 @@ final class CommandChannel implements Runnable {
      * native code to settle: left open, the watch would add that to every exit of every JVM with the agent. Closing
      * it in a shutdown hook ends the poller before the VM exits. (A halt skips hooks and pays the 300 ms.)
      */
-    private static void closeAtShutdown(WatchService watch) {
+    private static boolean closeAtShutdown(WatchService watch) {
         try {
             Runtime.getRuntime().addShutdownHook(new Thread(new WatchCloser(watch), "forensics-commands-close"));
+            return true;
         } catch (IllegalStateException alreadyShuttingDown) {
-            // the JVM is going anyway
+            return false;
         }
     }
 
