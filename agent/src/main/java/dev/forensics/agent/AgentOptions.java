@@ -32,7 +32,17 @@ public final class AgentOptions {
             new Spec("journalMaxBytes", "16m", "size (k, m suffix)",
                     "Cap on the journal file; past it one last line says so and the journal stops growing."),
             new Spec("status", "problems", "problems|always",
-                    "When the start-up self-check is printed on stderr: only when a hook is missing (default) or always."));
+                    "When the start-up self-check is printed on stderr: only when a hook is missing (default) or always."),
+            new Spec("leaks", "on", "on|off",
+                    "Track HTTP response bodies (JDK HttpClient, HttpURLConnection, Apache HttpClient 4/5, OkHttp 4/5) and report leaked ones."),
+            new Spec("leakStacks", "0.5%", "always|never|N/s|P%",
+                    "Which tracked bodies get their origin stack: as many as fit in P% of wall-clock time, at most N per second, every one (debugging), or none."),
+            new Spec("leakHeldAfter", "5m", "duration (ms, s, m, h)",
+                    "A body open longer than this is reported as held too long; withdrawn with a note if closed later."),
+            new Spec("leakMaxOpen", "50000", "integer >= 100",
+                    "Cap on open bodies tracked at once; bodies beyond it are counted as untracked, never stored."),
+            new Spec("healthPeriod", "10s", "duration|off",
+                    "How often open bodies, threads, file descriptors and CLOSE_WAIT sockets are sampled (journal on growth, MBean)."));
 
     private final Map<String, String> values;
     private final List<String> problems;
@@ -149,7 +159,30 @@ public final class AgentOptions {
             case "redact":
                 return oneOf(value, "true", "false");
             case "termination":
+            case "leaks":
                 return oneOf(value, "on", "off");
+            case "leakStacks":
+                return value.equals("always") || value.equals("never") || value.matches("[1-9][0-9]{0,6}/s")
+                        || (value.matches("[0-9]{1,3}(\\.[0-9]{1,3})?%") && Double.parseDouble(value.substring(0, value.length() - 1)) > 0
+                                && Double.parseDouble(value.substring(0, value.length() - 1)) <= 100) ? null
+                        : "expected always, never, a rate such as 100/s or a time share such as 0.5%, got '" + value + "'";
+            case "leakHeldAfter": {
+                Duration d = parseDuration(value);
+                return d == null || d.toMillis() < 100 ? "expected a duration of at least 100ms such as 30s or 5m, got '" + value + "'" : null;
+            }
+            case "healthPeriod": {
+                if (value.equals("off")) {
+                    return null;
+                }
+                Duration d = parseDuration(value);
+                return d == null || d.toMillis() < 100 ? "expected off or a duration of at least 100ms such as 10s, got '" + value + "'" : null;
+            }
+            case "leakMaxOpen":
+                try {
+                    return Integer.parseInt(value) >= 100 ? null : "expected an integer of at least 100, got '" + value + "'";
+                } catch (NumberFormatException e) {
+                    return "expected an integer of at least 100, got '" + value + "'";
+                }
             case "log":
                 return oneOf(value, "auto", "slf4j", "stderr", "off");
             case "status":

@@ -3,6 +3,7 @@ package dev.forensics.agent;
 import dev.forensics.bootstrap.AdviceErrors;
 import dev.forensics.bootstrap.Feature;
 import dev.forensics.instrument.Targets;
+import dev.forensics.leak.Leaks;
 import dev.forensics.report.Finding;
 import dev.forensics.report.Jfr;
 import dev.forensics.report.PrivateFiles;
@@ -60,11 +61,13 @@ public final class AgentRuntime {
         current = runtime;
         Feature.enable(Feature.AGENT, true);
         Feature.enable(Feature.TERMINATION, options.feature("termination"));
+        Feature.enable(Feature.LEAKS, options.feature("leaks"));
         AdviceErrors.onFirstError(AgentRuntime::featureFailed);
 
         if (options.feature("termination")) {
             Termination.install(options, dir);
         }
+        Leaks.install(options, options.feature("leaks"));
         Thread installer = new Thread(() -> runtime.installHooks(inst), "forensics-install");
         installer.setDaemon(true);
         installer.start();

@@ -1,6 +1,12 @@
 package dev.forensics.instrument;
 
+import dev.forensics.instrument.apache4.Apache4Instrumentation;
+import dev.forensics.instrument.apache5.Apache5Instrumentation;
 import dev.forensics.instrument.exit.ExitInstrumentation;
+import dev.forensics.instrument.halt.HaltInstrumentation;
+import dev.forensics.instrument.jdkhttp.JdkHttpClientInstrumentation;
+import dev.forensics.instrument.okhttp.OkHttpInstrumentation;
+import dev.forensics.instrument.urlconnection.UrlConnectionInstrumentation;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,6 +17,12 @@ public final class Targets {
     public static List<Hook> all() {
         List<Hook> hooks = new ArrayList<>();
         hooks.addAll(ExitInstrumentation.hooks());
+        hooks.addAll(JdkHttpClientInstrumentation.hooks());
+        hooks.addAll(UrlConnectionInstrumentation.hooks());
+        hooks.addAll(Apache5Instrumentation.hooks());
+        hooks.addAll(Apache4Instrumentation.hooks());
+        hooks.addAll(OkHttpInstrumentation.hooks());
+        hooks.addAll(HaltInstrumentation.hooks());
         return hooks;
     }
 }
