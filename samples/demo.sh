@@ -24,3 +24,5 @@ run() { # name, main class, args…
 }
 
 run library-exit dev.forensics.samples.LibraryExit
+run leaky-proxy dev.forensics.samples.LeakyProxy
+run leaky-proxy-fixed dev.forensics.samples.LeakyProxy --fixed
