@@ -133,11 +133,13 @@ final class LeakWatcher implements Runnable {
                 String line = leakLine(t);
                 long batch = t.fresh;
                 t.fresh = 0;
-                Reporter.report(Finding.error("leak", "leak:" + t.key, line));
-                journalStackOnce(t);
+                // The event first: whoever reads the journal line (a test, a script about to stop the JVM) can rely
+                // on the event being in the recording already.
                 if (Jfr.AVAILABLE) {
                     LeakEvents.leak(t, batch);
                 }
+                Reporter.report(Finding.error("leak", "leak:" + t.key, line));
+                journalStackOnce(t);
             }
         }
     }
@@ -162,8 +164,10 @@ final class LeakWatcher implements Runnable {
     }
 
     private void journalStackOnce(Tallies.Tally t) {
-        if (t.stack.isEmpty() || stackJournaled.size() >= MAX_SITES || stackJournaled.put(t.site, Boolean.TRUE) != null) {
-            return;
+        synchronized (stackJournaled) {
+            if (t.stack.isEmpty() || stackJournaled.size() >= MAX_SITES || stackJournaled.put(t.site, Boolean.TRUE) != null) {
+                return;
+            }
         }
         Reporter.journal("leak", "origin stack of bodies obtained at " + t.site + ": " + t.stack.replace("\n", " <- "));
     }
@@ -184,11 +188,11 @@ final class LeakWatcher implements Runnable {
             String line = BodyLine.plural(t.count, "response body", "response bodies") + " open longer than " + BodyLine.age(heldNanos)
                     + " at " + t.site + " — " + t.request + "; oldest " + BodyLine.age(oldest) + " (obtained " + BodyLine.clock(t.firstNanos)
                     + "); a later close withdraws this" + (BodyLine.isError(t.status) ? "; an error response: its body must be closed too" : "");
-            Reporter.report(Finding.warn("leak", "held:" + t.key, line));
-            journalStackOnce(t);
             if (Jfr.AVAILABLE) {
                 LeakEvents.held(t, oldest / 1_000_000L, false);
             }
+            Reporter.report(Finding.warn("leak", "held:" + t.key, line));
+            journalStackOnce(t);
         }
     }
 
@@ -210,10 +214,10 @@ final class LeakWatcher implements Runnable {
             String line = "withdrawn: " + BodyLine.plural(t.count, "response body", "response bodies") + " reported as open longer than "
                     + BodyLine.age(heldNanos) + " at " + t.site + " " + (t.count == 1 ? "was" : "were") + " closed after all, after "
                     + BodyLine.age(heldFor) + " — " + t.request;
-            Reporter.report(Finding.info("leak", "withdrawn:" + t.key, line));
             if (Jfr.AVAILABLE) {
                 LeakEvents.held(t, heldFor / 1_000_000L, true);
             }
+            Reporter.report(Finding.info("leak", "withdrawn:" + t.key, line));
         }
     }
 
@@ -320,7 +324,9 @@ final class LeakWatcher implements Runnable {
                 }
             }
             reportLeaks();
-            dumpToJournal("at exit (" + why + ")");
+            if (tracker.tracked() > 0 || tracker.untracked() > 0) {
+                dumpToJournal("at exit (" + why + ")"); // a process that never saw a body has nothing to summarise
+            }
         } finally {
             Reporter.flush();
         }
