@@ -157,6 +157,8 @@ public final class HttpBodies {
             System.out.println("MBEAN " + a + "=" + server.getAttribute(name, a));
         }
         System.out.println("MBEAN dump=" + server.invoke(name, "dumpOpenResponseBodies", null, null).toString().replace('\n', '|'));
+        // The test runs forensics.Health at a 200 ms period; stay long enough for several samples of the final count.
+        Thread.sleep(1000);
         System.out.println("HELD " + held.size());
     }
 
