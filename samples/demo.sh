@@ -91,3 +91,5 @@ echo "== sigkill-restart (black box)"
 samples/sigkill-restart.sh "$OUT/sigkill-restart"
 echo
 samples/doctor-fixtures.sh "$OUT/doctor"
+run leaky-proxy dev.forensics.samples.LeakyProxy
+run leaky-proxy-fixed dev.forensics.samples.LeakyProxy --fixed

@@ -54,7 +54,17 @@ public final class AgentOptions {
             new Spec("pipeLoopFailures", "20", "integer 1..1000000",
                     "A site writing to one peer is a broken-pipe loop when more writes than this fail within pipeLoopWindow."),
             new Spec("pipeLoopWindow", "10s", "duration 100ms..1h",
-                    "The window for pipeLoopFailures; a loop with no failed write for a whole window is closed with its totals."));
+                    "The window for pipeLoopFailures; a loop with no failed write for a whole window is closed with its totals."),
+            new Spec("leaks", "on", "on|off",
+                    "Track HTTP response bodies (JDK HttpClient, HttpURLConnection, Apache HttpClient 4/5, OkHttp 4/5) and report leaked ones."),
+            new Spec("leakStacks", "0.5%", "always|never|N/s|P%",
+                    "Which tracked bodies get their origin stack: as many as fit in P% of wall-clock time, at most N per second, every one (debugging), or none."),
+            new Spec("leakHeldAfter", "5m", "duration (ms, s, m, h)",
+                    "A body open longer than this is reported as held too long; withdrawn with a note if closed later."),
+            new Spec("leakMaxOpen", "50000", "integer >= 100",
+                    "Cap on open bodies tracked at once; bodies beyond it are counted as untracked, never stored."),
+            new Spec("healthPeriod", "10s", "duration|off",
+                    "How often open bodies, threads, file descriptors and CLOSE_WAIT sockets are sampled (journal on growth, MBean)."));
 
     private final Map<String, String> values;
     private final List<String> problems;
@@ -211,6 +221,30 @@ public final class AgentOptions {
                 return d == null || d.toMillis() < 100 || d.compareTo(Duration.ofHours(1)) > 0
                         ? "expected a duration from 100ms to 1h such as 500ms, 10s or 2m, got '" + value + "'" : null;
             }
+            case "leaks":
+                return oneOf(value, "on", "off");
+            case "leakStacks":
+                return value.equals("always") || value.equals("never") || value.matches("[1-9][0-9]{0,6}/s")
+                        || (value.matches("[0-9]{1,3}(\\.[0-9]{1,3})?%") && Double.parseDouble(value.substring(0, value.length() - 1)) > 0
+                                && Double.parseDouble(value.substring(0, value.length() - 1)) <= 100) ? null
+                        : "expected always, never, a rate such as 100/s or a time share such as 0.5%, got '" + value + "'";
+            case "leakHeldAfter": {
+                Duration d = parseDuration(value);
+                return d == null || d.toMillis() < 100 ? "expected a duration of at least 100ms such as 30s or 5m, got '" + value + "'" : null;
+            }
+            case "healthPeriod": {
+                if (value.equals("off")) {
+                    return null;
+                }
+                Duration d = parseDuration(value);
+                return d == null || d.toMillis() < 100 ? "expected off or a duration of at least 100ms such as 10s, got '" + value + "'" : null;
+            }
+            case "leakMaxOpen":
+                try {
+                    return Integer.parseInt(value) >= 100 ? null : "expected an integer of at least 100, got '" + value + "'";
+                } catch (NumberFormatException e) {
+                    return "expected an integer of at least 100, got '" + value + "'";
+                }
             case "log":
                 return oneOf(value, "auto", "slf4j", "stderr", "off");
             case "status":

@@ -5,6 +5,7 @@ import dev.forensics.bootstrap.AdviceErrors;
 import dev.forensics.bootstrap.Feature;
 import dev.forensics.instrument.Targets;
 import dev.forensics.pipe.Pipes;
+import dev.forensics.leak.Leaks;
 import dev.forensics.report.Finding;
 import dev.forensics.report.Jfr;
 import dev.forensics.report.PrivateFiles;
@@ -71,6 +72,7 @@ public final class AgentRuntime {
         Feature.enable(Feature.TERMINATION, options.feature("termination"));
         Feature.enable(Feature.PIPES, options.feature("pipes"));
         Feature.enable(Feature.STDSTREAMS, options.feature("stdstreams"));
+        Feature.enable(Feature.LEAKS, options.feature("leaks"));
         AdviceErrors.onFirstError(AgentRuntime::featureFailed);
 
         if (options.feature("termination")) {
@@ -80,6 +82,7 @@ public final class AgentRuntime {
         if (options.feature("pipes") || options.feature("stdstreams")) {
             Pipes.install(options);
         }
+        Leaks.install(options, options.feature("leaks"));
         Thread installer = new Thread(() -> runtime.installHooks(inst), "forensics-install");
         installer.setDaemon(true);
         installer.start();

@@ -103,6 +103,12 @@ final class HookStatus {
                 entries.add(new Entry(hook, State.FAILED, error));
             } else if (hook.library() != null) {
                 boolean onClassPath = ClassLoader.getSystemResource(hook.library()) != null;
+                // A library on the class path is checked like the JDK: a version whose internals changed is reported.
+                String problem = onClassPath ? Installer.verify(jdk, hook) : null;
+                if (problem != null) {
+                    entries.add(new Entry(hook, State.MISSING, problem));
+                    continue;
+                }
                 entries.add(new Entry(hook, onClassPath || transformed.containsKey(hook.typeName()) ? State.READY : State.NOT_APPLICABLE,
                         onClassPath ? "applied when " + hook.typeName() + " loads" : "library not on the class path"));
             } else {

@@ -1,10 +1,16 @@
 package dev.forensics.instrument;
 
+import dev.forensics.instrument.apache4.Apache4Instrumentation;
+import dev.forensics.instrument.apache5.Apache5Instrumentation;
 import dev.forensics.instrument.exit.ExitInstrumentation;
 import dev.forensics.instrument.socket.SocketChannelWriteInstrumentation;
 import dev.forensics.instrument.socket.SocketWriteInstrumentation;
 import dev.forensics.instrument.socket.TlsWriteInstrumentation;
 import dev.forensics.instrument.stdstream.StdStreamInstrumentation;
+import dev.forensics.instrument.halt.HaltInstrumentation;
+import dev.forensics.instrument.jdkhttp.JdkHttpClientInstrumentation;
+import dev.forensics.instrument.okhttp.OkHttpInstrumentation;
+import dev.forensics.instrument.urlconnection.UrlConnectionInstrumentation;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,6 +24,12 @@ public final class Targets {
         hooks.addAll(SocketChannelWriteInstrumentation.hooks());
         hooks.addAll(TlsWriteInstrumentation.hooks());
         hooks.addAll(StdStreamInstrumentation.hooks());
+        hooks.addAll(JdkHttpClientInstrumentation.hooks());
+        hooks.addAll(UrlConnectionInstrumentation.hooks());
+        hooks.addAll(Apache5Instrumentation.hooks());
+        hooks.addAll(Apache4Instrumentation.hooks());
+        hooks.addAll(OkHttpInstrumentation.hooks());
+        hooks.addAll(HaltInstrumentation.hooks());
         return hooks;
     }
 

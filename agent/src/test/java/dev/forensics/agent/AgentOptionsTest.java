@@ -53,6 +53,22 @@ class AgentOptionsTest {
     }
 
     @Test
+    void leakOptionsAreValidated() {
+        AgentOptions good = AgentOptions.parse("leaks=off,leakStacks=always,leakHeldAfter=30s,leakMaxOpen=1000,healthPeriod=off");
+        assertThat(good.problems()).isEmpty();
+        assertThat(good.feature("leaks")).isFalse();
+        assertThat(good.raw("leakStacks")).isEqualTo("always");
+        assertThat(AgentOptions.parse("leakStacks=250/s,healthPeriod=500ms").problems()).isEmpty();
+        assertThat(AgentOptions.parse("leakStacks=2.5%").problems()).isEmpty();
+        assertThat(AgentOptions.parse("leakStacks=0%").problems()).hasSize(1);
+        AgentOptions bad = AgentOptions.parse("leaks=maybe,leakStacks=sometimes,leakHeldAfter=soon,leakMaxOpen=5,healthPeriod=10");
+        assertThat(bad.problems()).hasSize(5);
+        assertThat(bad.problemLine()).contains("'leaks'").contains("'leakStacks'").contains("'leakHeldAfter'").contains("'leakMaxOpen'")
+                .contains("'healthPeriod'");
+        assertThat(bad.feature("leaks")).as("a bad value keeps the default").isTrue();
+    }
+
+    @Test
     void durationsAndSizesParse() {
         assertThat(AgentOptions.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(AgentOptions.parseDuration("30s")).isEqualTo(Duration.ofSeconds(30));

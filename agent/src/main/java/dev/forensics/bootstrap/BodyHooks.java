@@ -1,0 +1,295 @@
+package dev.forensics.bootstrap;
+
+/**
+ * What advice inlined into HTTP clients calls: the JDK's HttpClient and HttpURLConnection, Apache HttpClient 4 and 5,
+ * OkHttp 4 and 5. Every argument is a plain Object or primitive, because these classes live in the bootstrap loader
+ * and cannot link a client's types; the leak feature registers the {@link Listener} that understands them. Until it
+ * does, and whenever the feature is off or failed, each entry returns after one volatile read.
+ */
+public final class BodyHooks {
+    /** Receives client events on the calling thread; implemented by the leak feature. */
+    public interface Listener {
+        /** A body (or the connection holder standing for it) was closed or released. */
+        void closed(Object body);
+
+        /** A read on a tracked stream returned n bytes, or -1 at end of stream. */
+        void read(Object body, long n);
+
+        void jdkExchangeStarted(Object multiExchange, Object handler);
+
+        void jdkReadingBody(boolean start, Object exchange, Object multiExchange, Object handler);
+
+        void jdkBodySubscriberCreated(Object subscriber);
+
+        void jdkResponse(Object exchange, Object body, int status, Object uri, Object request, Object headers);
+
+        void jdkPublisherSubscribing(boolean start, Object publisher);
+
+        void jdkSubscriberRefCreated(Object subscriberRef);
+
+        void urlConnectionBody(Object stream, Object inner, Object connection);
+
+        void urlConnectionErrorBuffered(Object inputStream, Object errorStream);
+
+        void apache5Response(Object request, Object scope, Object response);
+
+        void apache4Response(Object route, Object request, Object response);
+
+        void okhttpEnqueued(Object call);
+
+        void okhttpOpening(boolean start);
+
+        void okhttpSourceCreated(Object source, boolean completed, long contentLength);
+
+        void okhttpBodyOpened(Object call, Object response);
+
+        /** Runtime.halt skips shutdown hooks: the still-open bodies are summarised here instead. */
+        void halting();
+    }
+
+    private static volatile Listener listener;
+
+    private BodyHooks() {}
+
+    public static void register(Listener l) {
+        listener = l;
+    }
+
+    private static Listener active() {
+        Listener l = listener;
+        return l != null && Feature.enabled(Feature.LEAKS) ? l : null;
+    }
+
+    // Close and read run on every body the client touches and never report inline, so they skip the re-entry guard.
+
+    public static void closed(Object body) {
+        Listener l = active();
+        if (l == null || body == null) {
+            return;
+        }
+        try {
+            l.closed(body);
+        } catch (Throwable t) {
+            AdviceErrors.record(t, Feature.LEAKS);
+        }
+    }
+
+    public static void read(Object body, long n) {
+        Listener l = active();
+        if (l == null || n == 0) {
+            return;
+        }
+        try {
+            l.read(body, n);
+        } catch (Throwable t) {
+            AdviceErrors.record(t, Feature.LEAKS);
+        }
+    }
+
+    /** A single-byte read: -1 is end of stream, anything else one byte. */
+    public static void readByte(Object body, int b) {
+        read(body, b < 0 ? -1 : 1);
+    }
+
+    public static void jdkExchangeStarted(Object multiExchange, Object handler) {
+        Listener l = active();
+        if (l == null || !Reentry.enter(Feature.LEAKS)) {
+            return;
+        }
+        try {
+            l.jdkExchangeStarted(multiExchange, handler);
+        } catch (Throwable t) {
+            AdviceErrors.record(t, Feature.LEAKS);
+        } finally {
+            Reentry.exit(Feature.LEAKS);
+        }
+    }
+
+    public static void jdkReadingBody(boolean start, Object exchange, Object multiExchange, Object handler) {
+        Listener l = active();
+        if (l == null || !Reentry.enter(Feature.LEAKS)) {
+            return;
+        }
+        try {
+            l.jdkReadingBody(start, exchange, multiExchange, handler);
+        } catch (Throwable t) {
+            AdviceErrors.record(t, Feature.LEAKS);
+        } finally {
+            Reentry.exit(Feature.LEAKS);
+        }
+    }
+
+    public static void jdkBodySubscriberCreated(Object subscriber) {
+        Listener l = active();
+        if (l == null || !Reentry.enter(Feature.LEAKS)) {
+            return;
+        }
+        try {
+            l.jdkBodySubscriberCreated(subscriber);
+        } catch (Throwable t) {
+            AdviceErrors.record(t, Feature.LEAKS);
+        } finally {
+            Reentry.exit(Feature.LEAKS);
+        }
+    }
+
+    public static void jdkResponse(Object exchange, Object body, int status, Object uri, Object request, Object headers) {
+        Listener l = active();
+        if (l == null || body == null || !Reentry.enter(Feature.LEAKS)) {
+            return;
+        }
+        try {
+            l.jdkResponse(exchange, body, status, uri, request, headers);
+        } catch (Throwable t) {
+            AdviceErrors.record(t, Feature.LEAKS);
+        } finally {
+            Reentry.exit(Feature.LEAKS);
+        }
+    }
+
+    public static void jdkPublisherSubscribing(boolean start, Object publisher) {
+        Listener l = active();
+        if (l == null) {
+            return;
+        }
+        try {
+            l.jdkPublisherSubscribing(start, publisher);
+        } catch (Throwable t) {
+            AdviceErrors.record(t, Feature.LEAKS);
+        }
+    }
+
+    public static void jdkSubscriberRefCreated(Object subscriberRef) {
+        Listener l = active();
+        if (l == null || !Reentry.enter(Feature.LEAKS)) {
+            return;
+        }
+        try {
+            l.jdkSubscriberRefCreated(subscriberRef);
+        } catch (Throwable t) {
+            AdviceErrors.record(t, Feature.LEAKS);
+        } finally {
+            Reentry.exit(Feature.LEAKS);
+        }
+    }
+
+    public static void urlConnectionBody(Object stream, Object inner, Object connection) {
+        Listener l = active();
+        if (l == null || !Reentry.enter(Feature.LEAKS)) {
+            return;
+        }
+        try {
+            l.urlConnectionBody(stream, inner, connection);
+        } catch (Throwable t) {
+            AdviceErrors.record(t, Feature.LEAKS);
+        } finally {
+            Reentry.exit(Feature.LEAKS);
+        }
+    }
+
+    public static void urlConnectionErrorBuffered(Object inputStream, Object errorStream) {
+        Listener l = active();
+        if (l == null || errorStream == null || inputStream == null) {
+            return;
+        }
+        try {
+            l.urlConnectionErrorBuffered(inputStream, errorStream);
+        } catch (Throwable t) {
+            AdviceErrors.record(t, Feature.LEAKS);
+        }
+    }
+
+    public static void apache5Response(Object request, Object scope, Object response) {
+        Listener l = active();
+        if (l == null || response == null || !Reentry.enter(Feature.LEAKS)) {
+            return;
+        }
+        try {
+            l.apache5Response(request, scope, response);
+        } catch (Throwable t) {
+            AdviceErrors.record(t, Feature.LEAKS);
+        } finally {
+            Reentry.exit(Feature.LEAKS);
+        }
+    }
+
+    public static void apache4Response(Object route, Object request, Object response) {
+        Listener l = active();
+        if (l == null || response == null || !Reentry.enter(Feature.LEAKS)) {
+            return;
+        }
+        try {
+            l.apache4Response(route, request, response);
+        } catch (Throwable t) {
+            AdviceErrors.record(t, Feature.LEAKS);
+        } finally {
+            Reentry.exit(Feature.LEAKS);
+        }
+    }
+
+    public static void okhttpEnqueued(Object call) {
+        Listener l = active();
+        if (l == null || !Reentry.enter(Feature.LEAKS)) {
+            return;
+        }
+        try {
+            l.okhttpEnqueued(call);
+        } catch (Throwable t) {
+            AdviceErrors.record(t, Feature.LEAKS);
+        } finally {
+            Reentry.exit(Feature.LEAKS);
+        }
+    }
+
+    public static void okhttpOpening(boolean start) {
+        Listener l = active();
+        if (l == null) {
+            return;
+        }
+        try {
+            l.okhttpOpening(start);
+        } catch (Throwable t) {
+            AdviceErrors.record(t, Feature.LEAKS);
+        }
+    }
+
+    public static void okhttpSourceCreated(Object source, boolean completed, long contentLength) {
+        Listener l = active();
+        if (l == null) {
+            return;
+        }
+        try {
+            l.okhttpSourceCreated(source, completed, contentLength);
+        } catch (Throwable t) {
+            AdviceErrors.record(t, Feature.LEAKS);
+        }
+    }
+
+    public static void okhttpBodyOpened(Object call, Object response) {
+        Listener l = active();
+        if (l == null || !Reentry.enter(Feature.LEAKS)) {
+            return;
+        }
+        try {
+            l.okhttpBodyOpened(call, response);
+        } catch (Throwable t) {
+            AdviceErrors.record(t, Feature.LEAKS);
+        } finally {
+            Reentry.exit(Feature.LEAKS);
+        }
+    }
+
+    public static void halting() {
+        Listener l = active();
+        if (l == null || !Reentry.enter(Feature.LEAKS)) {
+            return;
+        }
+        try {
+            l.halting();
+        } catch (Throwable t) {
+            AdviceErrors.record(t, Feature.LEAKS);
+        } finally {
+            Reentry.exit(Feature.LEAKS);
+        }
+    }
+}

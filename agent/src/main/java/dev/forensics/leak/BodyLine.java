@@ -1,0 +1,173 @@
+package dev.forensics.leak;
+
+import dev.forensics.report.Redaction;
+import dev.forensics.report.Sites;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * How a tracked body reads in a report: its origin site, {@code POST https://host/path?key=*** → 500}, the client and
+ * how the body was obtained. URLs are rendered and redacted here, on the reporting thread, never when a body is
+ * tracked; a small cache keeps a leaking loop from redacting the same URL a hundred thousand times.
+ */
+final class BodyLine {
+    static final String UNSAMPLED = "an unsampled call site";
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+    private static final long START_NANOS = System.nanoTime();
+    private static final long START_MILLIS = System.currentTimeMillis();
+    private static final int CACHE = 512;
+    private static final Map<String, String> REDACTED = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > CACHE;
+        }
+    };
+
+    private BodyLine() {}
+
+    /** The origin site, or {@link #UNSAMPLED} when the stack was not sampled. */
+    static String site(TrackedBody r) {
+        StackTraceElement e = r.site();
+        return e == null ? UNSAMPLED : Sites.frame(e);
+    }
+
+    /** Up to {@link Origin#MAX_FRAMES} frames, one per line, or empty. */
+    static String stack(TrackedBody r) {
+        if (r.stack == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (StackTraceElement e : r.stack.frames()) {
+            sb.append(sb.length() == 0 ? "" : "\n").append(Sites.frame(e));
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The request URL with userinfo and query values masked and identifier-like path segments (numbers, UUIDs, long
+     * hex or token strings) shown as {@code {id}}, so {@code /users/123} and {@code /users/456} are one group.
+     */
+    static String url(TrackedBody r) {
+        String raw = rawUrl(r.target, r.host);
+        if (raw == null) {
+            return "(unknown URL)";
+        }
+        synchronized (REDACTED) {
+            String cached = REDACTED.get(raw);
+            if (cached == null) {
+                cached = shape(Redaction.url(raw));
+                REDACTED.put(raw, cached);
+            }
+            return cached;
+        }
+    }
+
+    /** Replaces identifier-like path segments of an (already redacted) URL by {@code {id}}. */
+    static String shape(String url) {
+        int start = url.indexOf("://");
+        start = start < 0 ? 0 : url.indexOf('/', start + 3);
+        if (start < 0) {
+            return url;
+        }
+        int end = url.length();
+        for (int i = start; i < url.length(); i++) {
+            char c = url.charAt(i);
+            if (c == '?' || c == '#') {
+                end = i;
+                break;
+            }
+        }
+        StringBuilder sb = new StringBuilder(url.length()).append(url, 0, start);
+        int i = start;
+        while (i < end) {
+            int next = url.indexOf('/', i + 1);
+            if (next < 0 || next > end) {
+                next = end;
+            }
+            String segment = url.substring(i + 1, next);
+            sb.append('/').append(isIdentifier(segment) ? "{id}" : segment);
+            i = next;
+        }
+        return sb.append(url, end, url.length()).toString();
+    }
+
+    private static boolean isIdentifier(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        int digits = 0;
+        int hexOrToken = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= '0' && c <= '9') {
+                digits++;
+            } else if (Character.isLetter(c) || c == '-' || c == '_') {
+                hexOrToken++;
+            } else {
+                return false;
+            }
+        }
+        return digits == s.length() || (digits > 0 && s.length() >= 16);
+    }
+
+    static String rawUrl(Object target, Object host) {
+        if (target == null) {
+            return host == null ? null : String.valueOf(host);
+        }
+        String t = String.valueOf(target);
+        if (host == null || t.startsWith("http://") || t.startsWith("https://")) {
+            return t;
+        }
+        String h = String.valueOf(host);
+        if (!h.contains("://")) {
+            h = "http://" + h;
+        }
+        return t.startsWith("/") ? h + t : h + "/" + t;
+    }
+
+    /** {@code POST https://api.example.com/v1/chat → 500 (JDK HttpClient, ofInputStream)}. */
+    static String request(TrackedBody r) {
+        return (r.method == null ? "?" : r.method) + " " + url(r) + " → " + (r.status > 0 ? Integer.toString(r.status) : "?")
+                + " (" + r.client + ", " + r.kind + ")";
+    }
+
+    /** What aggregates findings: the same site and the same request shape. */
+    static String key(TrackedBody r) {
+        return site(r) + " — " + request(r);
+    }
+
+    static boolean isError(int status) {
+        return status >= 400;
+    }
+
+    static long wallMillis(long nanos) {
+        return START_MILLIS + (nanos - START_NANOS) / 1_000_000L;
+    }
+
+    static String clock(long nanos) {
+        return CLOCK.format(Instant.ofEpochMilli(wallMillis(nanos)));
+    }
+
+    /** 850ms, 12s, 3m05s, 2h10m. */
+    static String age(long nanos) {
+        long ms = nanos / 1_000_000L;
+        if (ms < 1000) {
+            return ms + "ms";
+        }
+        long s = ms / 1000;
+        if (s < 60) {
+            return s + "s";
+        }
+        if (s < 3600) {
+            return (s / 60) + "m" + String.format("%02d", s % 60) + "s";
+        }
+        return (s / 3600) + "h" + String.format("%02d", (s % 3600) / 60) + "m";
+    }
+
+    static String plural(long n, String one, String many) {
+        return n + " " + (n == 1 ? one : many);
+    }
+}

@@ -1,0 +1,125 @@
+package dev.forensics.leak;
+
+import dev.forensics.bootstrap.BodyHooks;
+
+/**
+ * The leak feature's side of {@link BodyHooks}: routes each client's events to its adapter and every close to the
+ * tracker. Runs on application threads, so it only updates tables; anything written happens on the watcher thread.
+ */
+final class ClientBodies implements BodyHooks.Listener {
+    private final BodyTracker tracker;
+    private final LeakWatcher watcher;
+    private final JdkHttpBodies jdk;
+    private final UrlConnectionBodies urlConnection;
+    private final ApacheBodies apache;
+    private final OkHttpBodies okhttp;
+
+    ClientBodies(BodyTracker tracker, LeakWatcher watcher) {
+        this.tracker = tracker;
+        this.watcher = watcher;
+        this.jdk = new JdkHttpBodies(tracker);
+        this.urlConnection = new UrlConnectionBodies(tracker);
+        this.apache = new ApacheBodies(tracker);
+        this.okhttp = new OkHttpBodies(tracker);
+    }
+
+    @Override
+    public void closed(Object body) {
+        TrackedBody r = tracker.close(body);
+        if (r == null) {
+            r = jdk.closedAlias(body);
+        }
+        afterClose(r);
+    }
+
+    @Override
+    public void read(Object body, long n) {
+        afterClose(tracker.read(body, n));
+    }
+
+    private void afterClose(TrackedBody r) {
+        if (r != null && (r.flags & TrackedBody.HELD) != 0) {
+            watcher.withdrawn(r, System.nanoTime());
+        }
+    }
+
+    @Override
+    public void jdkExchangeStarted(Object multiExchange, Object handler) {
+        jdk.exchangeStarted(multiExchange, handler);
+    }
+
+    @Override
+    public void jdkReadingBody(boolean start, Object exchange, Object multiExchange, Object handler) {
+        jdk.readingBody(start, exchange, multiExchange, handler);
+    }
+
+    @Override
+    public void jdkBodySubscriberCreated(Object subscriber) {
+        jdk.subscriberCreated(subscriber);
+    }
+
+    @Override
+    public void jdkResponse(Object exchange, Object body, int status, Object uri, Object request, Object headers) {
+        jdk.response(exchange, body, status, uri, request, headers);
+    }
+
+    @Override
+    public void jdkPublisherSubscribing(boolean start, Object publisher) {
+        jdk.publisherSubscribing(start, publisher);
+    }
+
+    @Override
+    public void jdkSubscriberRefCreated(Object subscriberRef) {
+        jdk.subscriberRefCreated(subscriberRef);
+    }
+
+    @Override
+    public void urlConnectionBody(Object stream, Object inner, Object connection) {
+        urlConnection.body(stream, inner, connection);
+    }
+
+    @Override
+    public void urlConnectionErrorBuffered(Object inputStream, Object errorStream) {
+        afterClose(urlConnection.errorBuffered(inputStream, errorStream));
+    }
+
+    @Override
+    public void apache5Response(Object request, Object scope, Object response) {
+        apache.response5(request, scope, response);
+    }
+
+    @Override
+    public void apache4Response(Object route, Object request, Object response) {
+        apache.response4(route, request, response);
+    }
+
+    @Override
+    public void okhttpEnqueued(Object call) {
+        okhttp.enqueued(call);
+    }
+
+    @Override
+    public void okhttpOpening(boolean start) {
+        okhttp.opening(start);
+    }
+
+    @Override
+    public void okhttpSourceCreated(Object source, boolean completed, long contentLength) {
+        okhttp.sourceCreated(source, completed, contentLength);
+    }
+
+    @Override
+    public void okhttpBodyOpened(Object call, Object response) {
+        okhttp.bodyOpened(call, response);
+    }
+
+    @Override
+    public void halting() {
+        watcher.summarizeAtExit("Runtime.halt");
+    }
+
+    /** Requests started whose origin waits for their response; bounded, see {@link IdentityStash}. */
+    long droppedPending() {
+        return jdk.droppedPending() + okhttp.droppedPending();
+    }
+}

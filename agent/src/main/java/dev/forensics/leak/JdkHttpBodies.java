@@ -1,0 +1,158 @@
+package dev.forensics.leak;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JDK's {@code java.net.http.HttpClient}. The caller's stack exists only on the thread that called
+ * {@code send}/{@code sendAsync} (where the exchange object is created), while the body subscriber and the response
+ * are created later on the client's own threads. So the origin is stashed by exchange, the body subscriber the
+ * handler creates is noted while {@code Exchange.readBodyAsync} runs, and both meet when the response object is
+ * built, which happens before the caller can see the response: the body is tracked before it can be closed.
+ * Tracked: {@code ofInputStream} (and anything built on {@code BodySubscribers.ofInputStream}), {@code ofLines} (the
+ * stream's underlying input stream) and {@code ofPublisher}; handlers that buffer ({@code ofString}…) hold nothing.
+ */
+final class JdkHttpBodies {
+    static final String CLIENT = "JDK HttpClient";
+    private static final String INPUT_STREAM = "jdk.internal.net.http.ResponseSubscribers$HttpResponseInputStream";
+    private static final String PUBLISHER = "jdk.internal.net.http.ResponseSubscribers$PublishingBodySubscriber";
+    private static final Accessor METHOD = Accessor.method("method");
+    private static final Accessor HEADER_MAP = Accessor.method("map");
+
+    private final BodyTracker tracker;
+    /** MultiExchange → origin, from send/sendAsync on the caller's thread to the client's thread. */
+    private final IdentityStash<Origin> origins = new IdentityStash<>(20_000);
+    /** Exchange → the body subscriber its handler created, until the response object exists. */
+    private final IdentityStash<Pending> pending = new IdentityStash<>(20_000);
+    /** Handlers seen creating no closeable body (ofString, ofByteArray…): their requests need no stack. */
+    private final IdentityStash<Boolean> bufferingHandlers = new IdentityStash<>(1024);
+    /** A publisher's SubscriberRef → its record: cancelling a subscription is seen only on that object. */
+    private final IdentityStash<TrackedBody> subscriberRefs = new IdentityStash<>(20_000);
+    private final ThreadLocal<Slot> reading = ThreadLocal.withInitial(Slot::new);
+
+    private static final class Slot {
+        boolean active;
+        Object subscriber;
+        Object publisher;
+    }
+
+    private static final class Pending {
+        final Object subscriber;
+        final Origin origin;
+
+        Pending(Object subscriber, Origin origin) {
+            this.subscriber = subscriber;
+            this.origin = origin;
+        }
+    }
+
+    JdkHttpBodies(BodyTracker tracker) {
+        this.tracker = tracker;
+    }
+
+    void exchangeStarted(Object multiExchange, Object handler) {
+        boolean buffering = handler != null && bufferingHandlers.get(handler) != null;
+        origins.put(multiExchange, buffering
+                ? new Origin(System.nanoTime(), Thread.currentThread().getName(), null)
+                : Origin.here());
+    }
+
+    void readingBody(boolean start, Object exchange, Object multiExchange, Object handler) {
+        Slot slot = reading.get();
+        if (start) {
+            slot.active = true;
+            slot.subscriber = null;
+            return;
+        }
+        Object subscriber = slot.subscriber;
+        slot.active = false;
+        slot.subscriber = null;
+        Origin origin = origins.remove(multiExchange);
+        if (subscriber == null) {
+            if (handler != null && bufferingHandlers.get(handler) == null) {
+                bufferingHandlers.put(handler, Boolean.TRUE);
+            }
+            return;
+        }
+        if (handler != null) {
+            bufferingHandlers.remove(handler); // it can create closeable bodies after all: sample its stacks again
+        }
+        pending.put(exchange, new Pending(subscriber, origin != null ? origin : Origin.here()));
+    }
+
+    void subscriberCreated(Object subscriber) {
+        Slot slot = reading.get();
+        if (slot.active && slot.subscriber == null) {
+            slot.subscriber = subscriber;
+        }
+    }
+
+    void response(Object exchange, Object body, int status, Object uri, Object request, Object headers) {
+        Pending p = pending.remove(exchange);
+        if (p == null) {
+            return;
+        }
+        String type = p.subscriber.getClass().getName();
+        String kind;
+        int flags = 0;
+        if (type.equals(PUBLISHER)) {
+            kind = "ofPublisher";
+        } else if (type.equals(INPUT_STREAM)) {
+            kind = body == p.subscriber ? "ofInputStream" : body instanceof java.util.stream.BaseStream ? "ofLines" : "ofInputStream, mapped";
+            flags = TrackedBody.LENGTH_COMPLETES;
+        } else {
+            return;
+        }
+        Object method = METHOD.get(request);
+        tracker.open(p.subscriber, p.origin, CLIENT, kind, status, method instanceof String ? (String) method : null, uri, null,
+                contentLength(headers), flags);
+    }
+
+    void publisherSubscribing(boolean start, Object publisher) {
+        reading.get().publisher = start ? publisher : null;
+    }
+
+    /**
+     * Created inside the publisher's {@code subscribe}, before the subscriber sees anything: the one object both a
+     * completion and a cancellation clear, so it stands for the publisher from here on.
+     */
+    void subscriberRefCreated(Object subscriberRef) {
+        Object publisher = reading.get().publisher;
+        TrackedBody r = publisher == null ? null : tracker.find(publisher);
+        if (r != null) {
+            subscriberRefs.put(subscriberRef, r);
+        }
+    }
+
+    /** A close the tracker did not recognise may be a publisher's subscription ending. */
+    TrackedBody closedAlias(Object maybeSubscriberRef) {
+        if (subscriberRefs.size() == 0) {
+            return null;
+        }
+        TrackedBody r = subscriberRefs.remove(maybeSubscriberRef);
+        return r != null && tracker.closeRecord(r) ? r : null;
+    }
+
+    private static long contentLength(Object headers) {
+        Object map = HEADER_MAP.get(headers);
+        if (map instanceof Map) {
+            Object values = ((Map<?, ?>) map).get("content-length");
+            if (values instanceof List && !((List<?>) values).isEmpty()) {
+                try {
+                    return Long.parseLong(String.valueOf(((List<?>) values).get(0)).trim());
+                } catch (NumberFormatException e) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
+    }
+
+    int pendingCount() {
+        return origins.size() + pending.size();
+    }
+
+    long droppedPending() {
+        return origins.dropped() + pending.dropped() + subscriberRefs.dropped();
+    }
+}

@@ -1,0 +1,342 @@
+package dev.forensics.leak;
+
+import dev.forensics.report.Finding;
+import dev.forensics.report.Jfr;
+import dev.forensics.report.Reporter;
+import java.lang.ref.Reference;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one thread that turns tracking into findings ("forensics-leaks"): it takes the bodies the collector found
+ * unreachable and unclosed, looks for bodies open past the threshold, reports withdrawals, samples health, and writes
+ * the live table on request and when the JVM goes. Application threads only update tables; every line, event and
+ * file write happens here (or in the shutdown hook), so reporting can never slow down or recurse into a request.
+ */
+final class LeakWatcher implements Runnable {
+    static final int MAX_SITES = 1024;
+    static final int MAX_ROWS = 25;
+    private static final int MAX_WITHDRAWALS = 10_000;
+    private static final long TICK_NANOS = 1_000_000_000L;
+
+    private final BodyTracker tracker;
+    private final long heldNanos;
+    private final long healthNanos;
+    private final int maxOpen;
+    private final String stacks;
+    /** Every GC-confirmed leak since start, by site; guarded by itself. */
+    private final Tallies leaks = new Tallies(MAX_SITES);
+    private final ConcurrentLinkedQueue<Withdrawal> withdrawals = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queuedWithdrawals = new AtomicInteger();
+    private final AtomicLong droppedWithdrawals = new AtomicLong();
+    private final AtomicLong heldReported = new AtomicLong();
+    private final AtomicBoolean summarized = new AtomicBoolean();
+    private final Map<String, Boolean> stackJournaled = new LinkedHashMap<>();
+    private volatile Health health;
+    private volatile ClientBodies clients;
+
+    private static final class Withdrawal {
+        final TrackedBody body;
+        final long closedNanos;
+
+        Withdrawal(TrackedBody body, long closedNanos) {
+            this.body = body;
+            this.closedNanos = closedNanos;
+        }
+    }
+
+    LeakWatcher(BodyTracker tracker, long heldNanos, long healthNanos, String stacks) {
+        this.tracker = tracker;
+        this.heldNanos = heldNanos;
+        this.healthNanos = healthNanos;
+        this.maxOpen = tracker.maxOpen();
+        this.stacks = stacks;
+    }
+
+    void attach(ClientBodies clients, Health health) {
+        this.clients = clients;
+        this.health = health;
+    }
+
+    @Override
+    public void run() {
+        if (Jfr.AVAILABLE) {
+            try {
+                LeakEvents.registerPeriodic(this, health);
+            } catch (Throwable t) {
+                Reporter.journal("leak", "JFR events for response bodies unavailable: " + t);
+            }
+        }
+        long nextTick = System.nanoTime() + TICK_NANOS;
+        long nextHealth = healthNanos > 0 ? System.nanoTime() + healthNanos : Long.MAX_VALUE;
+        while (true) {
+            try {
+                Reference<?> ref = tracker.queue().remove(250);
+                while (ref != null) {
+                    TrackedBody r = (TrackedBody) ref;
+                    if (tracker.reap(r)) {
+                        synchronized (leaks) {
+                            leaks.add(r);
+                        }
+                    }
+                    ref = tracker.queue().poll();
+                }
+                long now = System.nanoTime();
+                if (now - nextTick >= 0) {
+                    nextTick = now + TICK_NANOS;
+                    reportLeaks();
+                    reportHeld(now);
+                    reportWithdrawals();
+                }
+                if (now - nextHealth >= 0 && health != null) {
+                    nextHealth = now + healthNanos;
+                    health.sample(healthNanos);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Throwable t) {
+                Reporter.journal("leak", "leak watcher error (continuing): " + t);
+                sleepQuietly();
+            }
+        }
+    }
+
+    /** From the closing thread: a body reported as held too long was closed after all. */
+    void withdrawn(TrackedBody r, long closedNanos) {
+        if (queuedWithdrawals.incrementAndGet() > MAX_WITHDRAWALS) {
+            queuedWithdrawals.decrementAndGet();
+            droppedWithdrawals.incrementAndGet();
+            return;
+        }
+        withdrawals.add(new Withdrawal(r, closedNanos));
+    }
+
+    long heldReported() {
+        return heldReported.get();
+    }
+
+    long untracked() {
+        return tracker.untracked();
+    }
+
+    private void reportLeaks() {
+        List<Tallies.Tally> fresh;
+        synchronized (leaks) {
+            fresh = leaks.takeFresh();
+            for (Tallies.Tally t : fresh) {
+                String line = leakLine(t);
+                long batch = t.fresh;
+                t.fresh = 0;
+                // The event first: whoever reads the journal line (a test, a script about to stop the JVM) can rely
+                // on the event being in the recording already.
+                if (Jfr.AVAILABLE) {
+                    LeakEvents.leak(t, batch);
+                }
+                Reporter.report(Finding.error("leak", "leak:" + t.key, line));
+                journalStackOnce(t);
+            }
+        }
+    }
+
+    static String leakLine(Tallies.Tally t) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(BodyLine.plural(t.count, "response body", "response bodies")).append(" leaked at ").append(t.site)
+                .append(" — ").append(t.request).append("; ");
+        if (t.count == 1) {
+            sb.append("obtained ").append(BodyLine.clock(t.firstNanos));
+        } else {
+            sb.append("first ").append(BodyLine.clock(t.firstNanos)).append(", last ").append(BodyLine.clock(t.lastNanos));
+        }
+        sb.append("; never closed, now unreachable (GC-confirmed)");
+        if (BodyLine.isError(t.status)) {
+            sb.append("; an error response: its body must be closed on the error path too");
+        }
+        if (BodyLine.UNSAMPLED.equals(t.site)) {
+            sb.append("; leakStacks=always names the site");
+        }
+        return sb.toString();
+    }
+
+    private void journalStackOnce(Tallies.Tally t) {
+        synchronized (stackJournaled) {
+            if (t.stack.isEmpty() || stackJournaled.size() >= MAX_SITES || stackJournaled.put(t.site, Boolean.TRUE) != null) {
+                return;
+            }
+        }
+        Reporter.journal("leak", "origin stack of bodies obtained at " + t.site + ": " + t.stack.replace("\n", " <- "));
+    }
+
+    private void reportHeld(long now) {
+        List<TrackedBody> held = tracker.mark(r -> now - r.openedNanos >= heldNanos, TrackedBody.HELD);
+        if (held.isEmpty()) {
+            return;
+        }
+        heldReported.addAndGet(held.size());
+        Tallies byKey = new Tallies(MAX_SITES);
+        for (TrackedBody r : held) {
+            byKey.add(r);
+        }
+        Reference.reachabilityFence(held);
+        for (Tallies.Tally t : byKey.largestFirst()) {
+            long oldest = now - t.firstNanos;
+            String line = BodyLine.plural(t.count, "response body", "response bodies") + " open longer than " + BodyLine.age(heldNanos)
+                    + " at " + t.site + " — " + t.request + "; oldest " + BodyLine.age(oldest) + " (obtained " + BodyLine.clock(t.firstNanos)
+                    + "); a later close withdraws this" + (BodyLine.isError(t.status) ? "; an error response: its body must be closed too" : "");
+            if (Jfr.AVAILABLE) {
+                LeakEvents.held(t, oldest / 1_000_000L, false);
+            }
+            Reporter.report(Finding.warn("leak", "held:" + t.key, line));
+            journalStackOnce(t);
+        }
+    }
+
+    private void reportWithdrawals() {
+        if (withdrawals.isEmpty()) {
+            return;
+        }
+        Tallies byKey = new Tallies(MAX_SITES);
+        Map<String, Long> longest = new LinkedHashMap<>();
+        for (Withdrawal w; (w = withdrawals.poll()) != null; ) {
+            queuedWithdrawals.decrementAndGet();
+            Tallies.Tally t = byKey.add(w.body);
+            if (t != null) {
+                longest.merge(t.key, w.closedNanos - w.body.openedNanos, Math::max);
+            }
+        }
+        for (Tallies.Tally t : byKey.largestFirst()) {
+            long heldFor = longest.getOrDefault(t.key, 0L);
+            String line = "withdrawn: " + BodyLine.plural(t.count, "response body", "response bodies") + " reported as open longer than "
+                    + BodyLine.age(heldNanos) + " at " + t.site + " " + (t.count == 1 ? "was" : "were") + " closed after all, after "
+                    + BodyLine.age(heldFor) + " — " + t.request;
+            if (Jfr.AVAILABLE) {
+                LeakEvents.held(t, heldFor / 1_000_000L, true);
+            }
+            Reporter.report(Finding.info("leak", "withdrawn:" + t.key, line));
+        }
+    }
+
+    /** Open bodies grouped by site and request, largest group first. */
+    List<Tallies.Tally> liveRows() {
+        Tallies live = new Tallies(MAX_SITES);
+        List<TrackedBody> open = tracker.snapshot();
+        for (TrackedBody r : open) {
+            live.add(r);
+        }
+        Reference.reachabilityFence(open);
+        return live.largestFirst();
+    }
+
+    /** The live table and the leak totals as lines for people: the Section, the journal dump and the exit summary. */
+    List<String> lines() {
+        long now = System.nanoTime();
+        List<String> out = new ArrayList<>();
+        List<Tallies.Tally> rows = liveRows();
+        long open = 0;
+        for (Tallies.Tally t : rows) {
+            open += t.count;
+        }
+        out.add(BodyLine.plural(open, "response body", "response bodies") + " open" + (rows.isEmpty() ? "" : ", by origin site:"));
+        int shown = 0;
+        for (Tallies.Tally t : rows) {
+            if (shown++ == MAX_ROWS) {
+                out.add("  … and " + (rows.size() - MAX_ROWS) + " more sites");
+                break;
+            }
+            out.add("  " + t.count + " at " + t.site + " — " + t.request + "; oldest " + BodyLine.age(now - t.firstNanos)
+                    + (t.count > 1 ? ", newest " + BodyLine.age(now - t.lastNanos) : "")
+                    + (BodyLine.isError(t.status) ? "; error response" : ""));
+        }
+        synchronized (leaks) {
+            long leaked = leaks.total();
+            if (leaked > 0) {
+                List<Tallies.Tally> sites = leaks.largestFirst();
+                out.add(BodyLine.plural(leaked, "response body", "response bodies") + " leaked since start (GC-confirmed), by origin site:");
+                int n = 0;
+                for (Tallies.Tally t : sites) {
+                    if (n++ == MAX_ROWS) {
+                        out.add("  … and " + (sites.size() - MAX_ROWS) + " more sites");
+                        break;
+                    }
+                    out.add("  " + t.count + " at " + t.site + " — " + t.request + "; first " + BodyLine.clock(t.firstNanos)
+                            + ", last " + BodyLine.clock(t.lastNanos));
+                }
+                if (leaks.overflow() > 0) {
+                    out.add("  " + leaks.overflow() + " more at sites beyond the first " + MAX_SITES + " (not grouped)");
+                }
+            }
+        }
+        out.add(limits());
+        return out;
+    }
+
+    /** Caps and what they dropped, so a reader knows whether the table is complete. */
+    String limits() {
+        ClientBodies c = clients;
+        return "tracking: " + tracker.tracked() + " bodies tracked since start, peak " + tracker.peak() + " open at once (cap leakMaxOpen="
+                + maxOpen + "), " + tracker.untracked() + " not tracked because the table was full, "
+                + (c == null ? 0 : c.droppedPending()) + " request origins dropped, " + droppedWithdrawals.get()
+                + " withdrawals dropped; stacks sampled " + stacks;
+    }
+
+    /** The three largest open groups, for the health warning. */
+    String topSites(int n) {
+        List<Tallies.Tally> rows = liveRows();
+        if (rows.isEmpty()) {
+            return "none tracked";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < Math.min(n, rows.size()); i++) {
+            Tallies.Tally t = rows.get(i);
+            sb.append(i == 0 ? "" : "; ").append(t.count).append(" at ").append(t.site).append(" — ").append(t.request);
+        }
+        return sb.toString();
+    }
+
+    /** Writes the live table to the journal now; returns the lines. */
+    List<String> dumpToJournal(String why) {
+        List<String> lines = lines();
+        Reporter.journal("leak", "open response bodies " + why + ":");
+        for (String l : lines) {
+            Reporter.journal("leak", "  " + l);
+        }
+        return lines;
+    }
+
+    /** Once, when the JVM goes (shutdown hook or Runtime.halt): still-open bodies by origin site, forced to disk. */
+    void summarizeAtExit(String why) {
+        if (!summarized.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            // Bodies the collector already found unreachable are leaks, not "still open".
+            for (Reference<?> ref; (ref = tracker.queue().poll()) != null; ) {
+                TrackedBody r = (TrackedBody) ref;
+                if (tracker.reap(r)) {
+                    synchronized (leaks) {
+                        leaks.add(r);
+                    }
+                }
+            }
+            reportLeaks();
+            if (tracker.tracked() > 0 || tracker.untracked() > 0) {
+                dumpToJournal("at exit (" + why + ")"); // a process that never saw a body has nothing to summarise
+            }
+        } finally {
+            Reporter.flush();
+        }
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.forensics.leak;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import org.junit.jupiter.api.Test;
+
+class BodyLineTest {
+    private static TrackedBody body(Object target, Object host, int status, StackTraceElement... stack) {
+        Origin o = new Origin(System.nanoTime(), "worker-1", stack.length == 0 ? null : new Origin.Stack(stack));
+        return new TrackedBody(new Object(), null, 1, o, "JDK HttpClient", "ofInputStream", status, "POST", target, host, -1, 0);
+    }
+
+    private static final StackTraceElement RELAY = new StackTraceElement("com.acme.Proxy", "relay", "Proxy.java", 88);
+
+    @Test
+    void aLeakReadsLikeTheIssueSaysWithTheErrorCalledOut() {
+        Tallies tallies = new Tallies(10);
+        for (int i = 0; i < 12; i++) {
+            tallies.add(body(URI.create("https://api.example.com/v1/chat?key=sk-secret"), null, 500, RELAY));
+        }
+        Tallies.Tally t = tallies.largestFirst().get(0);
+        String line = LeakWatcher.leakLine(t);
+        assertThat(line).startsWith("12 response bodies leaked at com.acme.Proxy.relay(Proxy.java:88) — "
+                + "POST https://api.example.com/v1/chat?key=*** → 500 (JDK HttpClient, ofInputStream); first ")
+                .contains(", last ").contains("an error response").doesNotContain("sk-secret");
+        assertThat(tallies.size()).isEqualTo(1);
+        assertThat(t.count).isEqualTo(12);
+    }
+
+    @Test
+    void unsampledBodiesSayHowToNameTheirSite() {
+        Tallies tallies = new Tallies(10);
+        Tallies.Tally t = tallies.add(body(URI.create("http://h/x"), null, 200));
+        assertThat(LeakWatcher.leakLine(t)).startsWith("1 response body leaked at an unsampled call site — POST http://h/x → 200")
+                .contains("obtained ").contains("leakStacks=always").doesNotContain("error response");
+    }
+
+    @Test
+    void identifierSegmentsGroupTogetherButVersionsStay() {
+        assertThat(BodyLine.shape("https://api.example.com/v1/users/12345/orders/3f2a9c1e-77aa-4b1d-9c1e-0123456789ab?x=***"))
+                .isEqualTo("https://api.example.com/v1/users/{id}/orders/{id}?x=***");
+        assertThat(BodyLine.shape("http://h/close/7")).isEqualTo("http://h/close/{id}");
+        assertThat(BodyLine.shape("http://h:8080")).isEqualTo("http://h:8080");
+        assertThat(BodyLine.shape("http://h/a/b#frag")).isEqualTo("http://h/a/b#frag");
+    }
+
+    @Test
+    void hostAndPathAreJoinedForClientsThatKeepThemApart() {
+        assertThat(BodyLine.rawUrl("/v1/chat?x=1", "http://api:8080")).isEqualTo("http://api:8080/v1/chat?x=1");
+        assertThat(BodyLine.rawUrl("/v1/chat", "api:8080")).isEqualTo("http://api:8080/v1/chat");
+        assertThat(BodyLine.rawUrl("https://api/v1", "http://other")).isEqualTo("https://api/v1");
+        assertThat(BodyLine.rawUrl(null, null)).isNull();
+    }
+
+    @Test
+    void agesReadAtAGlance() {
+        assertThat(BodyLine.age(850_000_000L)).isEqualTo("850ms");
+        assertThat(BodyLine.age(12_000_000_000L)).isEqualTo("12s");
+        assertThat(BodyLine.age(185_000_000_000L)).isEqualTo("3m05s");
+        assertThat(BodyLine.age(7_800_000_000_000L)).isEqualTo("2h10m");
+    }
+}

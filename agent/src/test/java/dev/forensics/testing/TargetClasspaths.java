@@ -1,0 +1,44 @@
+package dev.forensics.testing;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Class paths for targets that need a library the test JVM cannot hold at the same time: OkHttp 5 (okhttp-jvm) shares
+ * package names with OkHttp 4, so its targets get the test class path without OkHttp 4, Okio and Kotlin, plus the jars
+ * maven-dependency-plugin copied to {@code target/it-libs/okhttp5}.
+ */
+public final class TargetClasspaths {
+    public static final Path OKHTTP5_LIBS = Paths.get(System.getProperty("forensics.okhttp5.libs", "target/it-libs/okhttp5")).toAbsolutePath();
+
+    private TargetClasspaths() {}
+
+    /** The class path a target for this client runs with: the test class path, or the OkHttp 5 one. */
+    public static String forClient(String client) {
+        return client.equals("okhttp5") ? okhttp5() : ForkedJvm.targetClasspath();
+    }
+
+    public static String okhttp5() {
+        List<String> entries = Arrays.stream(ForkedJvm.targetClasspath().split(File.pathSeparator))
+                .filter(p -> !p.contains("/com/squareup/okhttp3/") && !p.contains("/com/squareup/okio/") && !p.contains("/org/jetbrains/kotlin/"))
+                .collect(Collectors.toCollection(ArrayList::new));
+        assumeTrue(Files.isDirectory(OKHTTP5_LIBS), "OkHttp 5 jars not copied to " + OKHTTP5_LIBS + " (run through mvn verify)");
+        try (Stream<Path> jars = Files.list(OKHTTP5_LIBS)) {
+            jars.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(p -> entries.add(p.toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+}
