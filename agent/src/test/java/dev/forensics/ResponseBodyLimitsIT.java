@@ -127,6 +127,19 @@ class ResponseBodyLimitsIT {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void withLeaksOffNothingIsTrackedOrReported(Jdk jdk) {
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(LeakTests.workDir()).agentOptions("leaks=off,healthPeriod=off")
+                .start(HttpBodies.class, "out", "okhttp4", "once")) {
+            assertThat(jvm.waitFor(Duration.ofMinutes(1))).as(jvm.stderr()).isZero();
+            assertThat(jvm.stdout()).contains("DONE");
+            assertThat(jvm.journal()).doesNotContain("  leak  ").doesNotContain("response bod").doesNotContain("  health  ");
+            assertThat(jvm.stderr()).doesNotContain("leaked");
+            assertAgentClean(jvm);
+        }
+    }
+
     private static long mbean(String out, String attribute) {
         Matcher m = Pattern.compile("MBEAN " + attribute + "=(-?\\d+)").matcher(out);
         assertThat(m.find()).as(out).isTrue();

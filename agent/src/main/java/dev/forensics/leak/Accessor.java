@@ -81,6 +81,9 @@ final class Accessor {
                 try {
                     Method m = k.getDeclaredMethod(name);
                     if (Modifier.isPublic(m.getModifiers())) {
+                        // Allowed for a public member of an exported package; it spares every call the access check,
+                        // which costs more than the call when the caller (us) and the target live in different loaders.
+                        m.trySetAccessible();
                         return m;
                     }
                 } catch (NoSuchMethodException | SecurityException | LinkageError ignored) {
@@ -112,6 +115,7 @@ final class Accessor {
             try {
                 Field f = k.getDeclaredField(name);
                 if (Modifier.isPublic(f.getModifiers()) && Modifier.isPublic(k.getModifiers()) && k.getModule().isExported(k.getPackageName())) {
+                    f.trySetAccessible();
                     return f;
                 }
                 return f.trySetAccessible() ? f : null;

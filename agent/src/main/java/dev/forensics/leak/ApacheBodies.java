@@ -45,7 +45,7 @@ final class ApacheBodies {
         Object original = SCOPE_ORIGINAL.get(scope);
         Object req = original != null ? original : request;
         tracker.open(runtime, Origin.here(), CLIENT5, "entity", GET_CODE.getInt(response, -1), string(GET_METHOD.get(req)),
-                GET_REQUEST_URI.get(req), TARGET_HOST.get(SCOPE_ROUTE.get(scope)),
+                BodyLine.url(GET_REQUEST_URI.get(req), TARGET_HOST.get(SCOPE_ROUTE.get(scope))),
                 CONTENT_LENGTH.getLong(GET_ENTITY.get(response), -1), 0);
     }
 
@@ -55,7 +55,7 @@ final class ApacheBodies {
             return;
         }
         tracker.open(holder, Origin.here(), CLIENT4, "entity", STATUS_CODE.getInt(STATUS_LINE.get(response), -1),
-                string(GET_METHOD.get(request)), GET_URI.get(request), TARGET_HOST.get(route),
+                string(GET_METHOD.get(request)), BodyLine.url(GET_URI.get(request), TARGET_HOST.get(route)),
                 CONTENT_LENGTH.getLong(GET_ENTITY.get(response), -1), 0);
     }
 

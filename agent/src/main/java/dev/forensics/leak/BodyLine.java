@@ -19,6 +19,8 @@ final class BodyLine {
     private static final long START_NANOS = System.nanoTime();
     private static final long START_MILLIS = System.currentTimeMillis();
     private static final int CACHE = 512;
+    private static final int MAX_INTERNED = 4096;
+    private static final java.util.concurrent.ConcurrentHashMap<String, String> INTERNED = new java.util.concurrent.ConcurrentHashMap<>();
     private static final Map<String, String> REDACTED = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
@@ -51,7 +53,7 @@ final class BodyLine {
      * hex or token strings) shown as {@code {id}}, so {@code /users/123} and {@code /users/456} are one group.
      */
     static String url(TrackedBody r) {
-        String raw = rawUrl(r.target, r.host);
+        String raw = r.url;
         if (raw == null) {
             return "(unknown URL)";
         }
@@ -111,6 +113,30 @@ final class BodyLine {
             }
         }
         return digits == s.length() || (digits > 0 && s.length() >= 16);
+    }
+
+    /**
+     * One shared copy of each URL string (up to {@value #MAX_INTERNED}): a body holds its URL, and a service calls the
+     * same URLs over and over, so tracking a thousand bodies of one endpoint costs one string, not a thousand.
+     */
+    static String intern(String url) {
+        if (url == null) {
+            return null;
+        }
+        String shared = INTERNED.get(url);
+        if (shared != null) {
+            return shared;
+        }
+        if (INTERNED.size() >= MAX_INTERNED) {
+            return url;
+        }
+        shared = INTERNED.putIfAbsent(url, url);
+        return shared != null ? shared : url;
+    }
+
+    /** The URL of a client that keeps host and path apart (Apache), interned. */
+    static String url(Object target, Object host) {
+        return intern(rawUrl(target, host));
     }
 
     static String rawUrl(Object target, Object host) {

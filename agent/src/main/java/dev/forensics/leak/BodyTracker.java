@@ -48,15 +48,15 @@ final class BodyTracker {
      * Starts tracking a body; returns null when the table is full (counted in {@link #untracked()}) or when the body
      * is already tracked (the first registration wins: it names where the body was first handed out).
      */
-    TrackedBody open(Object body, Origin origin, String client, String kind, int status, String method, Object target,
-                     Object host, long contentLength, int flags) {
+    TrackedBody open(Object body, Origin origin, String client, String kind, int status, String method, String url,
+                     long contentLength, int flags) {
         if (open.incrementAndGet() > maxOpen) {
             open.decrementAndGet();
             untracked.increment();
             return null;
         }
         int hash = System.identityHashCode(body);
-        TrackedBody record = new TrackedBody(body, queue, hash, origin, client, kind, status, method, target, host, contentLength, flags);
+        TrackedBody record = new TrackedBody(body, queue, hash, origin, client, kind, status, method, url, contentLength, flags);
         Stripe s = stripe(hash);
         synchronized (s) {
             if (find(s, body, hash) != null) {

@@ -104,8 +104,8 @@ final class JdkHttpBodies {
             return;
         }
         Object method = METHOD.get(request);
-        tracker.open(p.subscriber, p.origin, CLIENT, kind, status, method instanceof String ? (String) method : null, uri, null,
-                contentLength(headers), flags);
+        tracker.open(p.subscriber, p.origin, CLIENT, kind, status, method instanceof String ? (String) method : null,
+                BodyLine.intern(uri == null ? null : uri.toString()), contentLength(headers), flags);
     }
 
     void publisherSubscribing(boolean start, Object publisher) {

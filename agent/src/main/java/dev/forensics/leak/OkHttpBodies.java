@@ -64,7 +64,7 @@ final class OkHttpBodies {
         Object request = REQUEST.get(response);
         Object method = METHOD.get(request);
         tracker.open(source, origin != null ? origin : Origin.here(), LABEL.get(response.getClass()), "ResponseBody",
-                CODE.getInt(response, -1), method instanceof String ? (String) method : null, URL.get(request), null,
+                CODE.getInt(response, -1), method instanceof String ? (String) method : null, BodyLine.intern(String.valueOf(URL.get(request))),
                 slot.contentLength, 0);
     }
 

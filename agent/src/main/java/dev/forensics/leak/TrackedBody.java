@@ -27,15 +27,14 @@ final class TrackedBody extends PhantomReference<Object> {
     final String kind;
     final int status;
     final String method;
-    /** The request target as the client holds it: rendered with {@link #host} by {@link BodyLine#url}. */
-    final Object target;
-    final Object host;
+    /** The raw request URL, interned ({@link BodyLine#intern}); redacted only when reported. */
+    final String url;
     final long contentLength;
     long bytesRead;
     int flags;
 
     TrackedBody(Object body, ReferenceQueue<Object> queue, int hash, Origin origin, String client, String kind, int status,
-                String method, Object target, Object host, long contentLength, int flags) {
+                String method, String url, long contentLength, int flags) {
         super(body, queue);
         this.hash = hash;
         this.openedNanos = origin.nanos;
@@ -45,8 +44,7 @@ final class TrackedBody extends PhantomReference<Object> {
         this.kind = kind;
         this.status = status;
         this.method = method;
-        this.target = target;
-        this.host = host;
+        this.url = url;
         this.contentLength = contentLength;
         this.flags = flags;
     }

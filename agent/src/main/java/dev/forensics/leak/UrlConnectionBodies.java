@@ -35,7 +35,7 @@ final class UrlConnectionBodies {
             contentLength = -1;
         }
         tracker.open(stream, Origin.here(), CLIENT, status >= 400 ? "getErrorStream" : "getInputStream", status,
-                c.getRequestMethod(), c.getURL(), null, contentLength, TrackedBody.LENGTH_COMPLETES);
+                c.getRequestMethod(), BodyLine.intern(c.getURL().toExternalForm()), contentLength, TrackedBody.LENGTH_COMPLETES);
     }
 
     /**

@@ -7,8 +7,9 @@ import org.junit.jupiter.api.Test;
 
 class BodyLineTest {
     private static TrackedBody body(Object target, Object host, int status, StackTraceElement... stack) {
+        String url = BodyLine.url(target, host);
         Origin o = new Origin(System.nanoTime(), "worker-1", stack.length == 0 ? null : new Origin.Stack(stack));
-        return new TrackedBody(new Object(), null, 1, o, "JDK HttpClient", "ofInputStream", status, "POST", target, host, -1, 0);
+        return new TrackedBody(new Object(), null, 1, o, "JDK HttpClient", "ofInputStream", status, "POST", url, -1, 0);
     }
 
     private static final StackTraceElement RELAY = new StackTraceElement("com.acme.Proxy", "relay", "Proxy.java", 88);
@@ -51,6 +52,13 @@ class BodyLineTest {
         assertThat(BodyLine.rawUrl("/v1/chat", "api:8080")).isEqualTo("http://api:8080/v1/chat");
         assertThat(BodyLine.rawUrl("https://api/v1", "http://other")).isEqualTo("https://api/v1");
         assertThat(BodyLine.rawUrl(null, null)).isNull();
+    }
+
+    @Test
+    void repeatedUrlsShareOneString() {
+        String a = BodyLine.intern(new String("http://api/v1/chat"));
+        assertThat(BodyLine.intern(new String("http://api/v1/chat"))).isSameAs(a);
+        assertThat(BodyLine.intern(null)).isNull();
     }
 
     @Test

@@ -13,7 +13,7 @@ class BodyTrackerTest {
     }
 
     private static TrackedBody open(BodyTracker t, Object body, long contentLength, int flags) {
-        return t.open(body, origin(), "client", "kind", 200, "GET", "http://h/p", null, contentLength, flags);
+        return t.open(body, origin(), "client", "kind", 200, "GET", "http://h/p", contentLength, flags);
     }
 
     /** Collects until the tracker's queue yields a record, or gives up after a few seconds. */

@@ -16,6 +16,9 @@ public final class BenchServer {
 
     public static void main(String[] args) throws Exception {
         byte[] body = "{\"answer\":\"42\",\"padding\":\"0123456789012345678901234567890123456789\"}\n".getBytes(StandardCharsets.UTF_8);
+        // Headers and body go out as two writes; without TCP_NODELAY, Nagle holds the second until the client's
+        // delayed ACK (40 ms), which would measure the kernel, not the client.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1000);
         server.createContext("/", exchange -> {
             exchange.getRequestBody().readAllBytes();

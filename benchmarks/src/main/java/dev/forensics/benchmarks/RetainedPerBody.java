@@ -27,12 +27,13 @@ public final class RetainedPerBody {
         for (int i = 0; i < 200; i++) {
             client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofInputStream()).body().close();
         }
+        HttpLoop.awaitAgentInstalled();
         Thread.sleep(1500); // let the agent's watcher start and settle
         long before = usedAfterGc();
         for (int i = 0; i < n; i++) {
             open.add(client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofInputStream()).body());
         }
-        Thread.sleep(1500);
+        Thread.sleep(args.length > 2 ? Long.parseLong(args[2]) : 1500); // a third argument leaves time for jcmd GC.class_histogram
         long after = usedAfterGc();
         System.out.printf("%d open bodies: heap +%d bytes, %.1f bytes per body%n", open.size(), after - before, (after - before) / (double) n);
         for (InputStream in : open) {

@@ -107,6 +107,9 @@ public final class LeakyProxy {
 
     /** The upstream API: answers, except every fourth request, which fails with 502 and a JSON error body. */
     static HttpServer upstreamServer() throws IOException {
+        // Headers and body go out as two writes; without TCP_NODELAY, Nagle holds the second until the client's
+        // delayed ACK (40 ms), which would measure the kernel, not the client.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 100);
         AtomicInteger count = new AtomicInteger();
         server.createContext("/v1/chat", exchange -> {

@@ -19,6 +19,7 @@ import javax.management.ObjectName;
  *   <li>{@code held <exit|halt|wait>}: a body held past leakHeldAfter and then closed; then 3 bodies open at /live/a and 2
  *       at /live/b, and the JVM ends by System.exit, Runtime.halt, or waits for a signal.</li>
  *   <li>{@code flood [n]}: n leaked error bodies (default 100,000) in a row.</li>
+ *   <li>{@code once}: one error body leaked, two seconds of garbage collections, exit.</li>
  *   <li>{@code health [n]}: n bodies from /close held open (sockets the server closed: CLOSE_WAIT), one every 150 ms,
  *       then the Health MBean's figures printed.</li>
  * </ul>
@@ -48,6 +49,13 @@ public final class HttpBodies {
                     break;
                 case "flood":
                     flood(dir, client, base, args.length > 3 ? Integer.parseInt(args[3]) : 100_000);
+                    break;
+                case "once":
+                    client.leakErrorBody(base + "/error/once?token=" + SECRET);
+                    for (int i = 0; i < 20; i++) {
+                        System.gc();
+                        Thread.sleep(100);
+                    }
                     break;
                 case "health":
                     health(dir, client, base, args.length > 3 ? Integer.parseInt(args[3]) : 20);

@@ -44,6 +44,9 @@ public final class LoopbackServer implements AutoCloseable {
     private final SSLContext ssl;
 
     private LoopbackServer(boolean https, Path workDir) throws Exception {
+        // Headers and body go out as two writes; without TCP_NODELAY, Nagle holds the second until the client's
+        // delayed ACK (40 ms), which would measure the kernel, not the client.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         if (https) {
             ssl = selfSigned(workDir);
