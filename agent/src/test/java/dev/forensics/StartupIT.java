@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.forensics.targets.ExitWith;
 import dev.forensics.targets.Hello;
 import dev.forensics.targets.Idle;
+import dev.forensics.targets.SocketWriter;
 import dev.forensics.testing.ForkedJvm;
 import dev.forensics.testing.Jdk;
+import dev.forensics.testing.LoopbackPeer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -119,6 +121,38 @@ class StartupIT {
             assertThat(jvm.waitFor(Duration.ofSeconds(60))).isZero();
             assertThat(jvm.journal()).contains("hook exit.exit active");
             assertThat(jvm.stderr()).doesNotContain("forensics:");
+        }
+    }
+
+    /**
+     * The default installDelay: Byte Buddy's part starts a second after premain. Socket classes the application loaded
+     * and a connection it opened meanwhile are still covered (retransformation), and termination capture was there
+     * from the start.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void delayedInstallationCoversClassesLoadedMeanwhile(Jdk jdk) {
+        try (LoopbackPeer peer = new LoopbackPeer(LoopbackPeer.Mode.CLOSE);
+             ForkedJvm jvm = ForkedJvm.on(jdk).agentOptions("installDelay=1s")
+                     .start(SocketWriter.class, "out", "early-socket", Integer.toString(peer.port()), "100", "1024", "100")) {
+            assertThat(jvm.waitFor()).as(jvm.stderr()).isZero();
+            assertThat(jvm.stdout()).contains("CONNECTED before the agent installed").contains("DONE");
+            String journal = jvm.journal();
+            assertThat(journal.indexOf("termination capture installed")).as(journal).isNotNegative()
+                    .isLessThan(journal.indexOf("hooks active"));
+            assertThat(journal).contains("broken-pipe loop").contains("SocketWriter.keepWriting(SocketWriter.java:");
+            assertAgentClean(jvm);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void aJvmEndingBeforeTheDelayNeverInstallsByteBuddy(Jdk jdk) {
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).agentOptions("installDelay=1m").start(Hello.class)) {
+            assertThat(jvm.waitFor(Duration.ofSeconds(30))).isZero();
+            assertThat(jvm.stdout()).isEqualTo("Hello" + System.lineSeparator());
+            assertThat(jvm.stderr()).isEmpty();
+            assertThat(jvm.files(n -> n.startsWith("journal-"))).allSatisfy(j -> assertThat(Files.readString(j)).doesNotContain("hooks active"));
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.forensics.agent;
 
+import dev.forensics.report.Pid;
 import dev.forensics.blackbox.BlackBox;
 import dev.forensics.bootstrap.AdviceErrors;
 import dev.forensics.bootstrap.Feature;
@@ -23,7 +24,7 @@ import java.util.concurrent.CountDownLatch;
  * killed during its own start-up), and the Byte Buddy installation, the expensive part, on a thread of its own.
  */
 public final class AgentRuntime {
-    public static final String VERSION = versionOf();
+    public static final String VERSION = BuildInfo.VERSION;
 
     private static volatile AgentRuntime current;
 
@@ -34,6 +35,7 @@ public final class AgentRuntime {
     private final CountDownLatch installed = new CountDownLatch(1);
     private volatile HookStatus.Report report;
     private volatile long installMillis = -1;
+    private volatile long premainMicros;
 
     private AgentRuntime(AgentOptions options, Path dir, boolean attached) {
         this.options = options;
@@ -58,6 +60,7 @@ public final class AgentRuntime {
             }
             return;
         }
+        long t0 = System.nanoTime();
         AgentOptions options = AgentOptions.parse(rawOptions);
         if (options.problemLine() != null) {
             Stderr.line(options.problemLine());
@@ -73,24 +76,42 @@ public final class AgentRuntime {
         Feature.enable(Feature.PIPES, options.feature("pipes"));
         Feature.enable(Feature.STDSTREAMS, options.feature("stdstreams"));
         Feature.enable(Feature.LEAKS, options.feature("leaks"));
-        AdviceErrors.onFirstError(AgentRuntime::featureFailed);
+        AdviceErrors.onFirstError(new FeatureFailed());
 
         if (options.feature("termination")) {
             Termination.install(options, dir, inst);
         }
-        BlackBox.install(options, dir, inst);
-        if (options.feature("pipes") || options.feature("stdstreams")) {
-            Pipes.install(options);
-        }
-        Leaks.install(options, options.feature("leaks"));
-        Thread installer = new Thread(() -> runtime.installHooks(inst), "forensics-install");
+        long delay = attached ? 0 : options.installDelayMillis();
+        Thread installer = new Thread(new Rest(runtime, inst, delay), "forensics-install");
         installer.setDaemon(true);
         installer.start();
         // Advertised before the channel starts, so a channel that fails at once can still say "unavailable" last.
         runtime.advertise(options.feature("commands") ? "on" : "off");
-        if (options.feature("commands")) {
-            CommandChannel.start(runtime);
+        runtime.premainMicros = (System.nanoTime() - t0) / 1000;
+    }
+
+    /**
+     * Everything but termination capture, on the installer thread: the rest of the exit path at once, then, after
+     * {@code installDelay}, the features that cost CPU to install (about half a second for Byte Buddy's matchers and
+     * retransformation) and the threads that read files (black box, doctor, request channel). Start-up is when the
+     * application needs both cores; a JVM that ends sooner never pays, and classes it loaded meanwhile are
+     * retransformed like those loaded before premain.
+     */
+    private void installRest(Instrumentation inst, long delayMillis) {
+        Termination.installLate(inst); // the rest of the exit path first: it is what a dying JVM needs
+        if (!pastStartup(delayMillis)) {
+            installed.countDown();
+            return; // the JVM began to exit first
         }
+        BlackBox.install(options, dir, inst);
+        if (options.feature("commands")) {
+            CommandChannel.start(this);
+        }
+        if (options.feature("pipes") || options.feature("stdstreams")) {
+            Pipes.install(options);
+        }
+        Leaks.install(options, options.feature("leaks"));
+        installHooks(inst);
     }
 
     /** Sets {@link AgentMarker#PROPERTY}, which the CLI reads through the attach API without loading anything. */
@@ -98,8 +119,22 @@ public final class AgentRuntime {
         System.setProperty(AgentMarker.PROPERTY, new AgentMarker(VERSION, attached ? "attach" : "startup", commands, dir).format());
     }
 
+    /** Sleeps through start-up; false when the JVM began to exit meanwhile (nothing is worth installing then). */
+    private static boolean pastStartup(long delayMillis) {
+        try {
+            if (delayMillis > 0) {
+                Thread.sleep(delayMillis);
+            }
+            Thread probe = new Thread(() -> {}, "forensics-probe");
+            Runtime.getRuntime().addShutdownHook(probe); // throws once shutdown has begun
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return true;
+        } catch (IllegalStateException | InterruptedException exiting) {
+            return false;
+        }
+    }
+
     private void installHooks(Instrumentation inst) {
-        Termination.installLate(inst); // the rest of the exit path first: it is what a dying JVM needs
         try {
             long t0 = System.nanoTime();
             report = Installer.install(inst, Targets.all(), Targets.woven());
@@ -122,8 +157,9 @@ public final class AgentRuntime {
         int active = r.in(HookStatus.State.ACTIVE, HookStatus.State.READY).size();
         int missing = r.in(HookStatus.State.MISSING, HookStatus.State.FAILED).size();
         int notApplicable = r.in(HookStatus.State.NOT_APPLICABLE).size();
-        String summary = "forensics " + VERSION + " on JDK " + Runtime.version() + ", pid " + ProcessHandle.current().pid()
-                + ": " + active + " hooks active, " + missing + " missing, " + notApplicable + " not applicable; installed in " + installMillis + " ms; output in " + dir;
+        String summary = "forensics " + VERSION + " on JDK " + Runtime.version() + ", pid " + Pid.current()
+                + ": " + active + " hooks active, " + missing + " missing, " + notApplicable + " not applicable; installed in " + installMillis + " ms (premain took "
+                + premainMicros / 1000 + "." + premainMicros / 100 % 10 + " ms); output in " + dir;
         Reporter.journal("agent", summary);
         for (HookStatus.Entry e : r.entries()) {
             Reporter.journal("agent", "hook " + e.hook().name() + " " + e.state().name().toLowerCase() + ": " + e.detail());
@@ -132,6 +168,31 @@ public final class AgentRuntime {
             Stderr.line("forensics: " + missing + " hook(s) matched nothing on this JVM and are inactive: " + r.missingSummary());
         } else if (options.statusAlways()) {
             Stderr.line(summary);
+        }
+    }
+
+    /** Named classes, not lambdas: the first lambda of a JVM costs premain a millisecond or two of bootstrap. */
+    private static final class Rest implements Runnable {
+        private final AgentRuntime runtime;
+        private final Instrumentation inst;
+        private final long delayMillis;
+
+        Rest(AgentRuntime runtime, Instrumentation inst, long delayMillis) {
+            this.runtime = runtime;
+            this.inst = inst;
+            this.delayMillis = delayMillis;
+        }
+
+        @Override
+        public void run() {
+            runtime.installRest(inst, delayMillis);
+        }
+    }
+
+    private static final class FeatureFailed implements Runnable {
+        @Override
+        public void run() {
+            featureFailed();
         }
     }
 
@@ -196,10 +257,5 @@ public final class AgentRuntime {
     /** Waits (bounded) for the off-thread installation; for the CLI and tests that need the self-check. */
     public boolean awaitInstalled(long millis) throws InterruptedException {
         return installed.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
-    }
-
-    private static String versionOf() {
-        String v = AgentRuntime.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
     }
 }

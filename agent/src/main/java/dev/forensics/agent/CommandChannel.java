@@ -1,5 +1,6 @@
 package dev.forensics.agent;
 
+import dev.forensics.report.Pid;
 import dev.forensics.report.PrivateFiles;
 import dev.forensics.report.Reporter;
 import java.io.IOException;
@@ -32,7 +33,7 @@ final class CommandChannel implements Runnable {
 
     private final AgentRuntime runtime;
     private final Path requests;
-    private final long pid = ProcessHandle.current().pid();
+    private final long pid = Pid.current();
     private final Pattern mine;
     private final Commands commands;
 

@@ -1,5 +1,6 @@
 package dev.forensics.agent;
 
+import dev.forensics.report.Pid;
 import dev.forensics.bootstrap.AdviceErrors;
 import dev.forensics.bootstrap.Feature;
 import dev.forensics.report.Jfr;
@@ -35,7 +36,7 @@ final class Commands {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private final AgentRuntime runtime;
-    private final long pid = ProcessHandle.current().pid();
+    private final long pid = Pid.current();
 
     Commands(AgentRuntime runtime) {
         this.runtime = runtime;

@@ -1,5 +1,6 @@
 package dev.forensics.agent;
 
+import dev.forensics.report.Pid;
 import dev.forensics.report.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,7 +42,7 @@ final class JfrCommands {
     private JfrCommands() {}
 
     static synchronized Result start(Path dir, Path file, Duration maxAge, long maxSize) throws Exception {
-        long pid = ProcessHandle.current().pid();
+        long pid = Pid.current();
         Recording running = running();
         if (running != null) {
             Path dest = running.getDestination();
@@ -87,7 +88,7 @@ final class JfrCommands {
         if (problem != null) {
             return Result.failed(AgentCommand.FAILED, problem);
         }
-        return new Result(null, "running", dest, "dumped the forensics recording of pid " + ProcessHandle.current().pid() + " to " + dest
+        return new Result(null, "running", dest, "dumped the forensics recording of pid " + Pid.current() + " to " + dest
                 + " (" + Files.size(dest) + " bytes); it keeps recording");
     }
 
@@ -115,11 +116,11 @@ final class JfrCommands {
             }
         }
         return new Result(null, "closed", dest != null ? dest : destination, "stopped the forensics recording of pid "
-                + ProcessHandle.current().pid() + "; written to " + where);
+                + Pid.current() + "; written to " + where);
     }
 
     private static Result noRecording() {
-        long pid = ProcessHandle.current().pid();
+        long pid = Pid.current();
         return Result.failed(AgentCommand.NO_RECORDING, "no forensics recording runs in pid " + pid + "; start one with: forensics jfr start " + pid);
     }
 
@@ -137,7 +138,7 @@ final class JfrCommands {
     }
 
     private static Path defaultFile(Path dir) {
-        return dir.resolve("recording-" + ProcessHandle.current().pid() + "-" + LocalDateTime.now().format(STAMP) + ".jfr");
+        return dir.resolve("recording-" + Pid.current() + "-" + LocalDateTime.now().format(STAMP) + ".jfr");
     }
 
     /** Dumps into a fresh 0600 file beside the destination, then renames it over: never world-readable, never half. */
@@ -146,7 +147,7 @@ final class JfrCommands {
         if (problem != null) {
             return problem;
         }
-        Path tmp = dest.resolveSibling("." + dest.getFileName() + ".tmp" + ProcessHandle.current().pid());
+        Path tmp = dest.resolveSibling("." + dest.getFileName() + ".tmp" + Pid.current());
         Files.deleteIfExists(tmp);
         PrivateFiles.create(tmp).close();
         try {
@@ -174,7 +175,7 @@ final class JfrCommands {
             return "cannot write " + dest + ": no such directory";
         }
         if (!Files.isWritable(parent)) {
-            return "cannot write " + dest + ": pid " + ProcessHandle.current().pid() + " (user " + System.getProperty("user.name")
+            return "cannot write " + dest + ": pid " + Pid.current() + " (user " + System.getProperty("user.name")
                     + ") may not write in " + parent;
         }
         if (Files.isSymbolicLink(dest) || Files.exists(dest, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(dest, LinkOption.NOFOLLOW_LINKS)) {

@@ -1,5 +1,6 @@
 package dev.forensics.blackbox;
 
+import dev.forensics.report.Pid;
 import dev.forensics.environment.Cgroups;
 import dev.forensics.environment.Doctor;
 import dev.forensics.environment.Host;
@@ -40,7 +41,7 @@ final class Recorder {
     private final boolean doctorOn;
     private final List<String> unitPath;
     private final Instrumentation inst;
-    private final long pid = ProcessHandle.current().pid();
+    private final long pid = Pid.current();
     private final Map<String, String> identity = new LinkedHashMap<>();
     private final Set<String> apiHooks = new LinkedHashSet<>();
     private final Object lock = new Object();

@@ -6,21 +6,12 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 
 /**
  * The process journal: {@code journal-<pid>.log} in the output directory, one plain-text line per finding,
  * owner-only, opened on the first line (a process with nothing to say leaves no file) and capped in size.
  */
 public final class Journal {
-    /** java.time costs tens of milliseconds to initialise; a process with nothing to say never pays it. */
-    static final class Clock {
-        static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS xx").withZone(ZoneId.systemDefault());
-
-        private Clock() {}
-    }
-
     private final Path file;
     private final long maxBytes;
     private FileChannel channel;
@@ -29,7 +20,7 @@ public final class Journal {
     private boolean failed;
 
     public Journal(Path dir, long maxBytes) {
-        this.file = dir.resolve("journal-" + ProcessHandle.current().pid() + ".log");
+        this.file = dir.resolve("journal-" + Pid.current() + ".log");
         this.maxBytes = maxBytes;
     }
 
@@ -45,7 +36,7 @@ public final class Journal {
         if (full) {
             return true; // said so once already; the cap is a promise, not an error
         }
-        String line = Clock.TIME.format(at) + "  " + pad(level, 5) + "  " + pad(category, 11) + "  " + oneLine(message) + "\n";
+        String line = Clock.timestamp(at.toEpochMilli()) + "  " + pad(level, 5) + "  " + pad(category, 11) + "  " + oneLine(message) + "\n";
         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
         try {
             if (channel == null) {
@@ -54,7 +45,7 @@ public final class Journal {
             }
             if (written + bytes.length > maxBytes) {
                 full = true;
-                bytes = (Clock.TIME.format(at) + "  INFO   agent        journal reached its cap of " + maxBytes
+                bytes = (Clock.timestamp(at.toEpochMilli()) + "  INFO   agent        journal reached its cap of " + maxBytes
                         + " bytes (option journalMaxBytes); later findings go to JFR and the log only\n").getBytes(StandardCharsets.UTF_8);
             }
             ByteBuffer buf = ByteBuffer.wrap(bytes);

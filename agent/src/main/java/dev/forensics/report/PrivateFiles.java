@@ -101,7 +101,7 @@ public final class PrivateFiles {
 
     /** Writes a whole file atomically (temp + rename), 0600, forced to disk. */
     public static void writeAtomically(Path file, byte[] content) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp" + ProcessHandle.current().pid());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp" + Pid.current());
         try (FileChannel ch = open(tmp, false)) {
             java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(content);
             while (buf.hasRemaining()) {

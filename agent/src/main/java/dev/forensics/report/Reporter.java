@@ -122,7 +122,7 @@ public final class Reporter {
                 }
             } else if (agg.suppressed > 0) {
                 message = message + " (+" + agg.suppressed + " more like this since "
-                        + Journal.Clock.TIME.format(Instant.ofEpochMilli(agg.firstSuppressedMillis)) + ")";
+                        + Clock.timestamp(agg.firstSuppressedMillis) + ")";
                 agg.suppressed = 0;
             }
             if (dropped > 0) {

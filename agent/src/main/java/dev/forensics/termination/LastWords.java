@@ -1,5 +1,7 @@
 package dev.forensics.termination;
 
+import dev.forensics.report.Clock;
+import dev.forensics.report.Pid;
 import dev.forensics.report.PrivateFiles;
 import dev.forensics.report.Stderr;
 import java.io.IOException;
@@ -12,8 +14,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 /**
@@ -26,7 +26,6 @@ import java.util.List;
 final class LastWords {
     static final int TERMINATION_LOG_MAX = 4096;
     static final int MAX_APPENDED_LINES = 2000;
-    private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneId.systemDefault());
 
     private final Path dir;
     private final Path terminationLog;
@@ -160,7 +159,7 @@ final class LastWords {
     }
 
     private Path uniqueFile(Instant now) throws IOException {
-        String base = "last-words-" + ProcessHandle.current().pid() + "-" + NAME_TIME.format(now);
+        String base = "last-words-" + Pid.current() + "-" + Clock.compact(now.toEpochMilli());
         Path f = dir.resolve(base + ".txt");
         for (int i = 2; Files.exists(f, LinkOption.NOFOLLOW_LINKS); i++) {
             f = dir.resolve(base + "-" + i + ".txt");

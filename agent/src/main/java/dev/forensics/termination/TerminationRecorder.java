@@ -1,5 +1,6 @@
 package dev.forensics.termination;
 
+import dev.forensics.report.Pid;
 import dev.forensics.bootstrap.TerminationHooks;
 import dev.forensics.report.Finding;
 import dev.forensics.report.Redaction;
@@ -38,7 +39,7 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
     private static final ThreadLocal<Cause> SIGNAL_ON_THIS_THREAD = new ThreadLocal<>();
 
     private final LastWords lastWords;
-    private final long ownPid = ProcessHandle.current().pid();
+    private final long ownPid = Pid.current();
     private final WeakReference<Thread> mainThread;
     private final AtomicBoolean dying = new AtomicBoolean();
     private final AtomicBoolean shutdownSeen = new AtomicBoolean();

@@ -1,5 +1,6 @@
 package dev.forensics.termination;
 
+import dev.forensics.report.Clock;
 import dev.forensics.report.Redaction;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +21,6 @@ import java.util.Map;
 final class Verdicts {
     static final int VERDICT_COMMAND_MAX = 160;
     static final int RECORD_COMMAND_MAX = 1000;
-    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
-    private static final DateTimeFormatter FULL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS xx").withZone(ZoneId.systemDefault());
 
     private Verdicts() {}
 
@@ -43,11 +42,11 @@ final class Verdicts {
     }
 
     static String clock(long epochMillis) {
-        return CLOCK.format(Instant.ofEpochMilli(epochMillis));
+        return Clock.timeOfDay(epochMillis);
     }
 
     static String full(Instant at) {
-        return FULL.format(at);
+        return Full.FORMAT.format(at);
     }
 
     /** {@code SIGTERM from pid 4242 (bash /opt/deploy.sh, parent sshd: root@pts/0) at 12:03:11.284}, and its kin. */
@@ -193,5 +192,10 @@ final class Verdicts {
             sb.append('0');
         }
         return sb.append(s).toString();
+    }
+
+    /** Built on first use: java.time's formatters cost milliseconds the first time, which premain should not pay. */
+    private static final class Full {
+        static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS xx").withZone(ZoneId.systemDefault());
     }
 }

@@ -15,12 +15,17 @@ import javax.net.ssl.SSLSocketFactory;
  * failure, the way code that logs-and-continues keeps writing to a peer that went away. Prints how many writes
  * failed, stays quiet long enough for a loop to be judged over, then prints the agent's report section.
  *
- * <p>Args: dir api port writes chunkBytes quietMillis; api is socket, channel, nonblocking, gather, adaptor or tls.
+ * <p>Args: dir api port writes chunkBytes quietMillis; api is socket, channel, nonblocking, gather, adaptor or tls,
+ * optionally prefixed {@code early-}: connect first, then wait for the agent's (delayed) installation, so the socket
+ * classes were loaded before the agent's hooks existed.
  */
 public final class SocketWriter {
     public static void main(String[] args) throws Exception {
-        AgentReady.await(args[0]);
-        String api = args[1];
+        boolean early = args[1].startsWith("early-");
+        String api = early ? args[1].substring("early-".length()) : args[1];
+        if (!early) {
+            AgentReady.await(args[0]);
+        }
         int port = Integer.parseInt(args[2]);
         int writes = Integer.parseInt(args[3]);
         byte[] chunk = new byte[Integer.parseInt(args[4])];
@@ -39,6 +44,14 @@ public final class SocketWriter {
             } else {
                 s = new Socket(peer.getAddress(), port);
             }
+            if (early) {
+                System.out.println("CONNECTED before the agent installed");
+                AgentReady.await(args[0]);
+            }
+            if (early) {
+                System.out.println("CONNECTED before the agent installed");
+                AgentReady.await(args[0]);
+            }
             Thread.sleep(300); // the vanishing peer is gone by now
             r = keepWriting(s.getOutputStream(), chunk, writes);
             closeQuietly(s);
@@ -46,6 +59,10 @@ public final class SocketWriter {
             SocketChannel ch = SocketChannel.open(peer);
             if (api.equals("nonblocking")) {
                 ch.configureBlocking(false);
+            }
+            if (early) {
+                System.out.println("CONNECTED before the agent installed");
+                AgentReady.await(args[0]);
             }
             Thread.sleep(300);
             r = api.equals("gather") ? keepGathering(ch, chunk, writes) : keepWriting(ch, chunk, writes);
