@@ -42,9 +42,6 @@ public final class BodyHooks {
         void okhttpSourceCreated(Object source, boolean completed, long contentLength);
 
         void okhttpBodyOpened(Object call, Object response);
-
-        /** Runtime.halt skips shutdown hooks: the still-open bodies are summarised here instead. */
-        void halting();
     }
 
     private static volatile Listener listener;
@@ -272,20 +269,6 @@ public final class BodyHooks {
         }
         try {
             l.okhttpBodyOpened(call, response);
-        } catch (Throwable t) {
-            AdviceErrors.record(t, Feature.LEAKS);
-        } finally {
-            Reentry.exit(Feature.LEAKS);
-        }
-    }
-
-    public static void halting() {
-        Listener l = active();
-        if (l == null || !Reentry.enter(Feature.LEAKS)) {
-            return;
-        }
-        try {
-            l.halting();
         } catch (Throwable t) {
             AdviceErrors.record(t, Feature.LEAKS);
         } finally {

@@ -7,7 +7,6 @@ import dev.forensics.instrument.socket.SocketChannelWriteInstrumentation;
 import dev.forensics.instrument.socket.SocketWriteInstrumentation;
 import dev.forensics.instrument.socket.TlsWriteInstrumentation;
 import dev.forensics.instrument.stdstream.StdStreamInstrumentation;
-import dev.forensics.instrument.halt.HaltInstrumentation;
 import dev.forensics.instrument.jdkhttp.JdkHttpClientInstrumentation;
 import dev.forensics.instrument.okhttp.OkHttpInstrumentation;
 import dev.forensics.instrument.urlconnection.UrlConnectionInstrumentation;
@@ -29,7 +28,6 @@ public final class Targets {
         hooks.addAll(Apache5Instrumentation.hooks());
         hooks.addAll(Apache4Instrumentation.hooks());
         hooks.addAll(OkHttpInstrumentation.hooks());
-        hooks.addAll(HaltInstrumentation.hooks());
         return hooks;
     }
 

@@ -113,11 +113,6 @@ final class ClientBodies implements BodyHooks.Listener {
         okhttp.bodyOpened(call, response);
     }
 
-    @Override
-    public void halting() {
-        watcher.summarizeAtExit("Runtime.halt");
-    }
-
     /** Requests started whose origin waits for their response; bounded, see {@link IdentityStash}. */
     long droppedPending() {
         return jdk.droppedPending() + okhttp.droppedPending();

@@ -3,6 +3,8 @@ package dev.forensics.leak;
 import dev.forensics.agent.AgentOptions;
 import dev.forensics.bootstrap.BodyHooks;
 import dev.forensics.report.Sections;
+import dev.forensics.termination.Termination;
+import dev.forensics.termination.TerminationListener;
 import java.time.Duration;
 
 /**
@@ -46,6 +48,8 @@ public final class Leaks {
         if (leaksOn) {
             BodyHooks.register(clients);
             Sections.register(new OpenBodiesSection(w, tracker));
+            // Runtime.halt runs no shutdown hook: termination tells us, on the halting thread, before the JVM acts.
+            Termination.addListener(new HaltSummary(w));
             try {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> w.summarizeAtExit("shutdown"), "forensics-leaks-exit"));
             } catch (IllegalStateException alreadyShuttingDown) {
@@ -59,5 +63,21 @@ public final class Leaks {
 
     private static String valueOr(String v, String otherwise) {
         return v == null ? otherwise : v;
+    }
+
+    /** The still-open bodies, summarised when the JVM halts (every other way out runs the feature's shutdown hook). */
+    private static final class HaltSummary implements TerminationListener {
+        private final LeakWatcher watcher;
+
+        HaltSummary(LeakWatcher watcher) {
+            this.watcher = watcher;
+        }
+
+        @Override
+        public void shutdownStarted(String verdict, String kind) {
+            if (kind.equals("halt")) {
+                watcher.summarizeAtExit("Runtime.halt");
+            }
+        }
     }
 }
