@@ -1,16 +1,14 @@
 package dev.forensics.bootstrap;
 
-import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.atomic.AtomicReferenceArray;
-
 /**
  * Counts what inlined advice and hooks swallowed, per feature, and switches that feature off at the
  * first failure so a broken hook costs the host one exception, not one per call. Byte Buddy's exception
- * handler for every advice calls {@link #record(Throwable, int)}; the agent reports what it finds here.
+ * handler for every advice calls {@link #record(Throwable, int)}; the agent reports what it finds here. Errors are
+ * rare (a feature is off after its first), so plain synchronized arrays do, without atomics' start-up cost.
  */
 public final class AdviceErrors {
-    private static final AtomicLongArray COUNTS = new AtomicLongArray(Feature.COUNT);
-    private static final AtomicReferenceArray<Throwable> FIRST = new AtomicReferenceArray<>(Feature.COUNT);
+    private static final long[] COUNTS = new long[Feature.COUNT];
+    private static final Throwable[] FIRST = new Throwable[Feature.COUNT];
     private static volatile Runnable listener;
 
     private AdviceErrors() {}
@@ -20,8 +18,15 @@ public final class AdviceErrors {
         try {
             int f = feature >= 0 && feature < Feature.COUNT ? feature : Feature.AGENT;
             Feature.disable(f);
-            COUNTS.incrementAndGet(f);
-            if (FIRST.compareAndSet(f, null, error)) {
+            boolean first;
+            synchronized (COUNTS) {
+                COUNTS[f]++;
+                first = FIRST[f] == null;
+                if (first) {
+                    FIRST[f] = error;
+                }
+            }
+            if (first) {
                 Runnable l = listener;
                 if (l != null) {
                     l.run();
@@ -33,19 +38,25 @@ public final class AdviceErrors {
     }
 
     public static long count(int feature) {
-        return COUNTS.get(feature);
+        synchronized (COUNTS) {
+            return COUNTS[feature];
+        }
     }
 
     public static long total() {
         long sum = 0;
-        for (int i = 0; i < Feature.COUNT; i++) {
-            sum += COUNTS.get(i);
+        synchronized (COUNTS) {
+            for (long c : COUNTS) {
+                sum += c;
+            }
         }
         return sum;
     }
 
     public static Throwable first(int feature) {
-        return FIRST.get(feature);
+        synchronized (COUNTS) {
+            return FIRST[feature];
+        }
     }
 
     /** The agent is told (once per feature) that a feature failed, so it can say so once. */

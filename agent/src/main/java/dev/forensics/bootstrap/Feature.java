@@ -1,10 +1,9 @@
 package dev.forensics.bootstrap;
 
-import java.util.concurrent.atomic.AtomicIntegerArray;
-
 /**
  * The agent's features as seen from advice: each can be switched off on its own, by an option or because
- * it failed. Advice reads one volatile int before doing anything, which is the cheapest check there is.
+ * it failed. Advice reads one volatile int (a bit per feature) before doing anything, which is the cheapest check
+ * there is. A plain field, not an atomic array: VarHandle's first use costs premain about a millisecond.
  */
 public final class Feature {
     public static final int AGENT = 0;
@@ -15,20 +14,20 @@ public final class Feature {
     public static final int COUNT = 5;
 
     private static final String[] NAMES = {"agent", "termination", "leaks", "pipes", "stdstreams"};
-    private static final AtomicIntegerArray ENABLED = new AtomicIntegerArray(COUNT);
+    private static volatile int enabled;
 
     private Feature() {}
 
     public static boolean enabled(int feature) {
-        return ENABLED.get(feature) != 0;
+        return (enabled & (1 << feature)) != 0;
     }
 
-    public static void enable(int feature, boolean on) {
-        ENABLED.set(feature, on ? 1 : 0);
+    public static synchronized void enable(int feature, boolean on) {
+        enabled = on ? enabled | (1 << feature) : enabled & ~(1 << feature);
     }
 
-    public static void disable(int feature) {
-        ENABLED.set(feature, 0);
+    public static synchronized void disable(int feature) {
+        enabled &= ~(1 << feature);
     }
 
     public static String name(int feature) {
