@@ -16,7 +16,7 @@ doctor() { # name, fixture, env assignments…
   local name=$1 fixture=$2; shift 2
   echo "== doctor on $fixture"
   env "$@" "$JAVA" -javaagent:"$AGENT"=dir="$OUT/$name",envRoot="$ENVS/$fixture",log=stderr,blackbox=off \
-    -cp "$CP" dev.forensics.samples.OrdersService 1
+    -cp "$CP" dev.forensics.samples.OrdersService 3
   echo "-- journal:"
   grep -h ' doctor ' "$OUT/$name"/journal-*.log | cut -c1-400
   echo

@@ -20,7 +20,7 @@ kill -KILL "$PID"
 set +e; wait "$PID"; echo "(exit status $?: killed by signal 9)"; set -e
 
 echo "-- second run on the same directory"
-"$JAVA" -javaagent:"$AGENT"=dir="$OUT",log=stderr -cp "$CP" dev.forensics.samples.OrdersService 1
+"$JAVA" -javaagent:"$AGENT"=dir="$OUT",log=stderr -cp "$CP" dev.forensics.samples.OrdersService 3
 echo "-- what forensics wrote in $OUT:"
 grep -h 'blackbox' "$OUT"/journal-*.log || true
 for f in "$OUT"/no-last-words-*.txt; do [[ -f $f ]] && { echo "-- $f"; sed -n '1,8p' "$f"; }; done

@@ -17,6 +17,7 @@ import java.util.Set;
 final class HookThreads {
     private static volatile Field hooksField;
     private static volatile Class<?> hooksClass;
+    private static volatile Map<?, ?> hooksMap;
 
     private HookThreads() {}
 
@@ -33,6 +34,12 @@ final class HookThreads {
             f.setAccessible(true);
             hooksClass = c;
             hooksField = f;
+            synchronized (c) {
+                Object map = f.get(null);
+                if (map instanceof Map) {
+                    hooksMap = (Map<?, ?>) map;
+                }
+            }
             return true;
         } catch (Throwable t) {
             return false;
@@ -63,6 +70,32 @@ final class HookThreads {
             // fall through: hooks stay unnamed
         }
         return List.of();
+    }
+
+    /**
+     * The hook threads as the JDK started them. {@code runHooks} lets go of its map ({@code hooks = null}) before
+     * starting them but never empties it, so the map object held since {@link #open} still lists every hook
+     * registered up to then, including those added after the last heartbeat's snapshot. Empty if unavailable.
+     */
+    static List<Thread> atShutdown() {
+        Map<?, ?> map = hooksMap;
+        Class<?> c = hooksClass;
+        if (map == null || c == null) {
+            return List.of();
+        }
+        try {
+            synchronized (c) {
+                List<Thread> out = new ArrayList<>();
+                for (Object k : map.keySet()) {
+                    if (k instanceof Thread) {
+                        out.add((Thread) k);
+                    }
+                }
+                return out;
+            }
+        } catch (Throwable ignored) {
+            return List.of();
+        }
     }
 
     /** "name (where it is now)": the first frame outside the JDK, which is where a hung hook hangs. */

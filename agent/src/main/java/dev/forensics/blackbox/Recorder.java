@@ -381,7 +381,8 @@ final class Recorder {
         try {
             String cause = HookThreads.shutdownCause();
             List<Thread> others = new ArrayList<>();
-            for (Thread t : hookSnapshot) {
+            List<Thread> hooks = HookThreads.atShutdown();
+            for (Thread t : hooks.isEmpty() ? hookSnapshot : hooks) {
                 if (t != Thread.currentThread() && !t.getName().startsWith("forensics")) {
                     others.add(t);
                 }
