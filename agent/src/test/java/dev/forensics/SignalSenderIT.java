@@ -72,11 +72,13 @@ class SignalSenderIT {
         Path work = tempDir();
         Path pty = work.resolve("under-pty.py");
         // The JVM runs as the session leader of a pseudo-terminal; closing the master side is what an SSH disconnect
-        // does to a login session's terminal.
+        // does to a login session's terminal. A login shell starts with SIGHUP at its default; the child resets it, so
+        // a test run started under nohup (which the JVM would inherit as "ignored") still sees a hangup.
         Files.writeString(pty, String.join("\n",
-                "import os, pty, select, sys, time",
+                "import os, pty, select, signal, sys, time",
                 "pid, fd = pty.fork()",
                 "if pid == 0:",
+                "    signal.signal(signal.SIGHUP, signal.SIG_DFL)",
                 "    os.execv(sys.argv[1], sys.argv[1:])",
                 "buf = b''",
                 "deadline = time.time() + 60",
