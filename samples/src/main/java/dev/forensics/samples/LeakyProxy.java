@@ -74,6 +74,7 @@ public final class LeakyProxy {
         boolean fixed = args.length > 0 && args[0].equals("--fixed");
         HttpServer server = upstreamServer();
         LeakyProxy proxy = new LeakyProxy("http://127.0.0.1:" + server.getAddress().getPort(), fixed);
+        TimeUnit.MILLISECONDS.sleep(2500); // the service starts up (and the agent installs its hooks meanwhile)
         System.out.println((fixed ? "fixed" : "leaky") + " proxy: relaying " + REQUESTS + " requests to an upstream that fails one in four");
         AtomicInteger served = new AtomicInteger();
         AtomicInteger errors = new AtomicInteger();
