@@ -56,6 +56,8 @@ final class Recorder {
     private String shutdownCause;
     private boolean causeFromApi;
     private volatile List<Thread> hookSnapshot = List.of();
+    /** How long a registered hook may take to be started by the JDK's runHooks before it is taken as never starting. */
+    private static final long HOOK_START_NANOS = 2_000_000_000L;
     private volatile List<Thread> hooksAtShutdown = List.of();
     private long closedMillis = -1;
     private String outcome;
@@ -390,6 +392,15 @@ final class Recorder {
             hooksAtShutdown = others;
             markShutdown(cause, false, !others.isEmpty()); // nothing to wait for: the close below is the one write
             for (Thread t : others) {
+                // runHooks starts the hooks one after another: ours may run before the others have started.
+                long startBy = System.nanoTime() + HOOK_START_NANOS;
+                while (t.getState() == Thread.State.NEW && System.nanoTime() - startBy < 0) {
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException e) {
+                        // keep waiting: the JVM joins this hook anyway
+                    }
+                }
                 while (t.isAlive() && !"closed".equals(state)) {
                     try {
                         t.join(200);
