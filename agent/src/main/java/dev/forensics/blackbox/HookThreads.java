@@ -55,16 +55,7 @@ final class HookThreads {
         try {
             synchronized (hooksClass) { // the JDK's own lock for add/remove/runHooks
                 Object map = f.get(null);
-                if (map instanceof Map) {
-                    List<Thread> out = new ArrayList<>();
-                    for (Object k : ((Map<?, ?>) map).keySet()) {
-                        if (k instanceof Thread) {
-                            out.add((Thread) k);
-                        }
-                    }
-                    return out;
-                }
-                return null;
+                return map instanceof Map ? threads((Map<?, ?>) map) : null;
             }
         } catch (Throwable ignored) {
             // fall through: hooks stay unnamed
@@ -85,17 +76,22 @@ final class HookThreads {
         }
         try {
             synchronized (c) {
-                List<Thread> out = new ArrayList<>();
-                for (Object k : map.keySet()) {
-                    if (k instanceof Thread) {
-                        out.add((Thread) k);
-                    }
-                }
-                return out;
+                return threads(map);
             }
         } catch (Throwable ignored) {
             return List.of();
         }
+    }
+
+    /** The hook threads a map of the JDK's holds; call with the JDK's lock held. */
+    private static List<Thread> threads(Map<?, ?> hooks) {
+        List<Thread> out = new ArrayList<>();
+        for (Object k : hooks.keySet()) {
+            if (k instanceof Thread) {
+                out.add((Thread) k);
+            }
+        }
+        return out;
     }
 
     /** "name (where it is now)": the first frame outside the JDK, which is where a hung hook hangs. */

@@ -117,16 +117,7 @@ final class BodyTracker {
 
     /** Closes a record found through something other than its body (an alias); false when it was already closed or leaked. */
     boolean closeRecord(TrackedBody r) {
-        Stripe s = stripe(r.hash);
-        synchronized (s) {
-            if ((r.flags & (TrackedBody.CLOSED | TrackedBody.LEAKED)) != 0 || !unlink(s, r)) {
-                return false;
-            }
-            r.flags |= TrackedBody.CLOSED;
-            r.clear();
-        }
-        open.decrementAndGet();
-        return true;
+        return retire(r, TrackedBody.CLOSED);
     }
 
     /** Counts bytes read; -1 (end of stream) or reading all content-length bytes where that releases the connection closes it. */
@@ -161,15 +152,26 @@ final class BodyTracker {
      * closed, which makes it a leak; false when a close won the race.
      */
     boolean reap(TrackedBody r) {
+        if (!retire(r, TrackedBody.LEAKED)) {
+            return false;
+        }
+        leaked.incrementAndGet();
+        return true;
+    }
+
+    /** Takes a still-open record out of the table as closed or leaked; false when a close or the collector came first. */
+    private boolean retire(TrackedBody r, int how) {
         Stripe s = stripe(r.hash);
         synchronized (s) {
             if ((r.flags & (TrackedBody.CLOSED | TrackedBody.LEAKED)) != 0 || !unlink(s, r)) {
                 return false;
             }
-            r.flags |= TrackedBody.LEAKED;
+            r.flags |= how;
+            if (how == TrackedBody.CLOSED) {
+                r.clear(); // a cleared reference is never enqueued
+            }
         }
         open.decrementAndGet();
-        leaked.incrementAndGet();
         return true;
     }
 
