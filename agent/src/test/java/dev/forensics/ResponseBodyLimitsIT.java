@@ -78,6 +78,8 @@ class ResponseBodyLimitsIT {
                     .contains("at dev.forensics.targets.http.UrlConnectionClient.open(");
             assertThat(journal).contains("INFO   health       health: open response bodies ");
             String out = jvm.stdout();
+            assertThat(out).as("the agent never starts the platform MBean server").contains("JMX SERVERS BEFORE=0");
+            assertThat(journal).contains("MBean dev.forensics:type=Health registered with the platform MBean server");
             assertThat(out).contains("MBEAN OpenResponseBodies=20").contains("MBEAN Growing=");
             assertThat(mbean(out, "CloseWaitSockets")).isGreaterThanOrEqualTo(15);
             assertThat(mbean(out, "OpenFileDescriptors")).isGreaterThan(20);

@@ -6,14 +6,18 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 
 /**
  * The JVM's version of "169,000 goroutines": figures that only grow when something leaks. Sampled by the leak
  * watcher every {@code healthPeriod}; a journal line when a figure reaches a new high, a warning when one rose at every
- * one of the last {@value #STEADY} samples. The same figures are the MBean {@code dev.forensics:type=Health},
- * registered at the first sample, never in premain: touching the platform MBean server early can initialise an
- * application's logging or JMX set-up before the application does.
+ * one of the last {@value #STEADY} samples. The same figures are the MBean {@code dev.forensics:type=Health}, registered
+ * at the first sample after something in the JVM has started the platform MBean server (JConsole or JMC attaching, a
+ * JMX exporter, the application's own JMX): the agent never starts it. Starting it initialises
+ * {@code java.util.logging} before an application server can install its own {@code LogManager}, loads a few hundred
+ * classes, and, measured in a warmed-up JDK HttpClient loop, deoptimised ~860 compiled methods whose recompilation
+ * took C2 most of a core for five seconds.
  */
 public final class Health implements HealthMBean {
     static final int STEADY = 5;
@@ -68,7 +72,7 @@ public final class Health implements HealthMBean {
         this.watcher = watcher;
     }
 
-    /** One sample on the watcher thread: journal on a new high, warn on steady growth, register the MBean once. */
+    /** One sample on the watcher thread: journal on a new high, warn on steady growth, register the MBean once JMX runs. */
     void sample(long periodNanos) {
         long[] now = {getOpenResponseBodies(), getLiveThreads(), getOpenFileDescriptors(), getCloseWaitSockets()};
         boolean newHigh = false;
@@ -103,19 +107,35 @@ public final class Health implements HealthMBean {
             Reporter.journal("health", line.toString());
         }
         if (!registered) {
-            registered = true;
-            register();
+            registerIfJmxRuns();
         }
     }
 
-    private void register() {
+    /**
+     * Registers with the platform MBean server once it exists. {@code ManagementFactory.getPlatformMBeanServer()}
+     * would create it; {@code MBeanServerFactory.findMBeanServer} lists the servers created so far (the platform one is
+     * created through the factory) and creates nothing. The platform server is the one holding the JVM's own MXBeans.
+     */
+    private void registerIfJmxRuns() {
         try {
-            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            ObjectName name = new ObjectName(OBJECT_NAME);
-            if (!server.isRegistered(name)) {
-                server.registerMBean(this, name);
+            List<MBeanServer> servers = MBeanServerFactory.findMBeanServer(null);
+            if (servers.isEmpty()) {
+                return;
+            }
+            ObjectName runtime = new ObjectName(ManagementFactory.RUNTIME_MXBEAN_NAME);
+            for (MBeanServer server : servers) {
+                if (server.isRegistered(runtime)) {
+                    registered = true;
+                    ObjectName name = new ObjectName(OBJECT_NAME);
+                    if (!server.isRegistered(name)) {
+                        server.registerMBean(this, name);
+                        Reporter.journal("health", "MBean " + OBJECT_NAME + " registered with the platform MBean server");
+                    }
+                    return;
+                }
             }
         } catch (Exception | LinkageError e) {
+            registered = true;
             Reporter.journal("health", "MBean " + OBJECT_NAME + " not registered: " + e);
         }
     }

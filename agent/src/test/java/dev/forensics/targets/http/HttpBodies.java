@@ -8,6 +8,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 
 /**
@@ -159,8 +160,14 @@ public final class HttpBodies {
             Thread.sleep(150);
         }
         awaitJournal(dir, "grew at each of the last", 30_000);
+        // Many health samples have run by now; the agent must not have started JMX itself.
+        System.out.println("JMX SERVERS BEFORE=" + MBeanServerFactory.findMBeanServer(null).size());
+        // Started the way JConsole, a JMX exporter or the application would; the agent registers at its next sample.
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName name = new ObjectName("dev.forensics:type=Health");
+        for (long deadline = System.currentTimeMillis() + 10_000; !server.isRegistered(name) && System.currentTimeMillis() < deadline; ) {
+            Thread.sleep(50);
+        }
         for (String a : new String[] {"OpenResponseBodies", "CloseWaitSockets", "OpenFileDescriptors", "LiveThreads", "Growing"}) {
             System.out.println("MBEAN " + a + "=" + server.getAttribute(name, a));
         }
