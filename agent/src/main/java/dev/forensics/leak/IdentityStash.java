@@ -118,8 +118,9 @@ final class IdentityStash<V> {
         Entry<V> prev = null;
         for (Entry<V> e = b[i]; e != null; prev = e, e = e.next) {
             if (e.hash == hash && e.refersTo(key)) {
+                // Not cleared: an unlinked entry is garbage the collector never discovers, and Reference.clear is a
+                // native call before JDK 23. If the key dies first, expunge finds the entry gone and skips it.
                 unlink(s, i, prev, e);
-                e.clear();
                 return e.value;
             }
         }

@@ -18,11 +18,15 @@ import org.apache.hc.core5.http.io.entity.EntityUtils;
 
 /**
  * A request loop the way a well-behaved service writes it: one client, sequential GETs to a loopback server, every
- * body read and closed. {@code HttpLoop <jdk|urlconnection|apache5|okhttp> <url> <requests> <warmup>} prints
- * requests per second of the measured part and the process's CPU time per request; http-overhead.sh runs it with and
- * without the agent.
+ * body read and closed. {@code HttpLoop <jdk|urlconnection|apache5|okhttp> <url> <requests> <warmup>} warms up with at
+ * least {@code warmup} requests and then until three chunks in a row ran with the JIT compiling for under 2 % of their
+ * time (steady state, the same rule with and without the agent), measures three segments of {@code requests}, and
+ * prints the median segment's requests per second and CPU time per request of the whole process;
+ * http-overhead.sh runs it with and without the agent.
  */
 public final class HttpLoop {
+    static final int SEGMENTS = 3;
+
     interface Call {
         int run(String url) throws Exception;
     }
@@ -37,19 +41,50 @@ public final class HttpLoop {
         awaitAgentInstalled();
         Call call = call(client);
         long sink = 0;
-        for (int i = 0; i < warmup; i++) {
-            sink += call.run(url + "?i=" + i);
+        int warmed = 0;
+        for (; warmed < warmup; warmed++) {
+            sink += call.run(url + "?i=" + warmed);
         }
-        long cpu0 = processCpuNanos();
-        long t0 = System.nanoTime();
-        for (int i = 0; i < requests; i++) {
-            sink += call.run(url + "?i=" + i);
+        // Then until the JIT is done: the JDK HttpClient's asynchronous chains still get their big C2 compiles after
+        // 20,000 requests, with or without an agent, and a measurement that includes them measures compile timing.
+        // Quiet spells between big compiles are common, so three quiet chunks in a row (at most 40 chunks).
+        int chunk = Math.max(1000, requests / 4);
+        for (int chunks = 0, quiet = 0; chunks < 40 && quiet < 3; chunks++) {
+            long jit0 = compileMillis();
+            long w0 = System.nanoTime();
+            for (int i = 0; i < chunk; i++, warmed++) {
+                sink += call.run(url + "?i=" + warmed);
+            }
+            quiet = (compileMillis() - jit0) * 1e6 < 0.02 * (System.nanoTime() - w0) ? quiet + 1 : 0;
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        double cpuMicros = (processCpuNanos() - cpu0) / 1e3 / requests;
-        System.out.printf("%s %.1f req/s %.2f cpu-us/req (%d requests in %.2f s, %d bytes)%n", client, requests / seconds, cpuMicros,
-                requests, seconds, sink);
+        // Three measured segments, the median one reported: on JDK 17 the code cache sweeper's one-off flush of cold
+        // code (several hundred methods recompiled within a second) comes some seconds into any long run, earlier the
+        // more code the JVM has compiled, and must not decide a steady-state figure when it lands in one segment.
+        double[] rates = new double[SEGMENTS];
+        double[] cpus = new double[SEGMENTS];
+        long jit0 = compileMillis();
+        for (int s = 0; s < SEGMENTS; s++) {
+            long cpu0 = processCpuNanos();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < requests; i++) {
+                sink += call.run(url + "?i=" + i);
+            }
+            rates[s] = requests / ((System.nanoTime() - t0) / 1e9);
+            cpus[s] = (processCpuNanos() - cpu0) / 1e3 / requests;
+        }
+        String each = String.format("%.0f/%.0f/%.0f", rates[0], rates[1], rates[2]);
+        java.util.Arrays.sort(rates);
+        java.util.Arrays.sort(cpus);
+        System.out.printf("%s %.1f req/s %.2f cpu-us/req (median of %d segments of %d requests: %s req/s; after %d warm-up; JIT %d ms"
+                + " during; %d bytes)%n", client, rates[SEGMENTS / 2], cpus[SEGMENTS / 2], SEGMENTS, requests, each, warmed,
+                compileMillis() - jit0, sink);
         System.exit(0);
+    }
+
+    /** Time the JIT compilers have spent so far, all threads. */
+    static long compileMillis() {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     /**
