@@ -3,10 +3,11 @@
 # sampling, and with leakStacks=always, for the JDK HttpClient, HttpURLConnection, Apache HttpClient 5 and OkHttp.
 # The server runs in its own JVM without the agent; client runs alternate (none, default, always, none, …) so drift
 # hits all three alike; prints the median req/s of each and the median over rounds of each round's ratio to "none"
-# (targets: ≥ 98 % default, ≥ 90 % always), and the median CPU time per request of the whole client process, which a busy machine disturbs less.
+# (targets: ≥ 98 % default, ≥ 90 % always), and the median CPU time per request of the whole client process, which
+# a busy machine disturbs less.
 # Each run first waits for the agent's installer thread, then warms up with at least the measured number of requests
 # and on until the JIT is quiet (HttpLoop: three chunks in a row with under 2 % compile time), then measures three
-# segments and reports the median one: steady state. One-off costs are start-up (benchmarks/startup.sh); on JDK 17 one
+# segments and reports their medians: steady state. One-off costs are start-up (benchmarks/startup.sh); on JDK 17 one
 # of them is the code cache sweeper's flush of cold code, which comes seconds earlier with the agent (it has compiled
 # more) and then has the JDK HttpClient's big asynchronous methods recompiled — with a fixed warm-up it landed inside
 # the measured part in agent runs only, and decided the ratio.
@@ -38,20 +39,19 @@ rate() { "$JAVA" "$@" -cp "$CP" dev.forensics.benchmarks.HttpLoop "$client" "$UR
 echo "$("$JAVA" -version 2>&1 | head -1); $(nproc) cores; median of 3 segments of $REQUESTS requests after ≥ $WARMUP warm-up (until the JIT is quiet), $RUNS alternating runs per variant"
 printf '%-14s %10s %10s %7s %10s %7s   %18s   %s\n' client "none req/s" "default" "ratio" "always" "ratio" "cpu-us/req n/d/a" "default/always ratio per round"
 for client in "${CLIENTS[@]}"; do
-  : >"$OUT/none"; : >"$OUT/default"; : >"$OUT/always"
+  none=$OUT/$client.none; default=$OUT/$client.default; always=$OUT/$client.always
   for ((i = 0; i < RUNS; i++)); do
-    rate >>"$OUT/none"
-    rate -javaagent:"$AGENT"=dir="$OUT/dir" >>"$OUT/default"
-    rate -javaagent:"$AGENT"=dir="$OUT/dir",leakStacks=always >>"$OUT/always"
+    rate >>"$none"
+    rate -javaagent:"$AGENT"=dir="$OUT/dir" >>"$default"
+    rate -javaagent:"$AGENT"=dir="$OUT/dir",leakStacks=always >>"$always"
   done
-  cp "$OUT/none" "$OUT/$client.none"; cp "$OUT/default" "$OUT/$client.default"; cp "$OUT/always" "$OUT/$client.always"
-  n=$(cut -d' ' -f1 "$OUT/none" | median); d=$(cut -d' ' -f1 "$OUT/default" | median); a=$(cut -d' ' -f1 "$OUT/always" | median)
-  cn=$(cut -d' ' -f2 "$OUT/none" | median); cd=$(cut -d' ' -f2 "$OUT/default" | median); ca=$(cut -d' ' -f2 "$OUT/always" | median)
+  n=$(cut -d' ' -f1 "$none" | median); d=$(cut -d' ' -f1 "$default" | median); a=$(cut -d' ' -f1 "$always" | median)
+  cn=$(cut -d' ' -f2 "$none" | median); cd=$(cut -d' ' -f2 "$default" | median); ca=$(cut -d' ' -f2 "$always" | median)
   # The ratio is the median over rounds of each round's own ratio: the machine drifts by ±10 % between rounds on 2
   # shared cores, and the three runs of one round (none, default, always, back to back) drift together.
-  rd=$(paste -d' ' "$OUT/none" "$OUT/default" | awk '{print 100*$3/$1}' | median)
-  ra=$(paste -d' ' "$OUT/none" "$OUT/always" | awk '{print 100*$3/$1}' | median)
-  rounds=$(paste -d' ' "$OUT/none" "$OUT/default" "$OUT/always" | awk '{printf "%s%.0f/%.0f", (NR > 1 ? " " : ""), 100*$3/$1, 100*$5/$1}')
+  rd=$(paste -d' ' "$none" "$default" | awk '{print 100*$3/$1}' | median)
+  ra=$(paste -d' ' "$none" "$always" | awk '{print 100*$3/$1}' | median)
+  rounds=$(paste -d' ' "$none" "$default" "$always" | awk '{printf "%s%.0f/%.0f", (NR > 1 ? " " : ""), 100*$3/$1, 100*$5/$1}')
   awk -v c="$client" -v n="$n" -v d="$d" -v a="$a" -v cn="$cn" -v cd="$cd" -v ca="$ca" -v rd="$rd" -v ra="$ra" -v rounds="$rounds" \
     'BEGIN { printf "%-14s %10.0f %10.0f %6.1f%% %10.0f %6.1f%%   %6.1f/%5.1f/%5.1f   %s\n", c, n, d, rd, a, ra, cn, cd, ca, rounds }'
 done

@@ -13,8 +13,8 @@ import java.util.function.Predicate;
  * Every open response body, by identity: a striped hash table of phantom-referenced {@link TrackedBody} records with
  * a hard cap (a body that arrives when the table is full is counted, not tracked). Closing unlinks the record and
  * marks it closed under the stripe lock, so a record the garbage collector enqueues counts as a leak only if it was
- * never closed: those are the GC-confirmed leaks. Each close or read holds the body reachable until the record is unlinked (reachability fence), so a body
- * being closed while the collector runs can never be mistaken for a leak.
+ * never closed: those are the GC-confirmed leaks. Each close or read holds the body reachable until the record is
+ * unlinked (reachability fence), so a body being closed while the collector runs can never be mistaken for a leak.
  */
 final class BodyTracker {
     private static final int STRIPES = 64;
@@ -167,9 +167,6 @@ final class BodyTracker {
                 return false;
             }
             r.flags |= how;
-            if (how == TrackedBody.CLOSED) {
-                r.clear(); // a cleared reference is never enqueued
-            }
         }
         open.decrementAndGet();
         return true;
@@ -248,9 +245,9 @@ final class BodyTracker {
     }
 
     /**
-     * Not cleared, unlike an alias close: this runs on every close and read-to-end, and Reference.clear is a native
-     * call before JDK 23. An unlinked record is garbage the collector never discovers; one something still holds when
-     * its body dies is enqueued, and {@link #reap} finds it CLOSED (set here under the stripe lock) and ignores it.
+     * A closed record is not cleared (here or in {@link #retire}): closes run on every body, and Reference.clear is a
+     * native call before JDK 23. An unlinked record is garbage the collector never discovers; one something still holds
+     * when its body dies is enqueued, and {@link #reap} finds it CLOSED (set under the stripe lock) and ignores it.
      */
     private void unlinkClosed(Stripe s, TrackedBody r) {
         unlink(s, r);

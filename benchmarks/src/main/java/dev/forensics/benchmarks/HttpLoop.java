@@ -21,7 +21,7 @@ import org.apache.hc.core5.http.io.entity.EntityUtils;
  * body read and closed. {@code HttpLoop <jdk|urlconnection|apache5|okhttp> <url> <requests> <warmup>} warms up with at
  * least {@code warmup} requests and then until three chunks in a row ran with the JIT compiling for under 2 % of their
  * time (steady state, the same rule with and without the agent), measures three segments of {@code requests}, and
- * prints the median segment's requests per second and CPU time per request of the whole process;
+ * prints the median over the segments of requests per second and of the whole process's CPU time per request;
  * http-overhead.sh runs it with and without the agent.
  */
 public final class HttpLoop {
@@ -57,7 +57,7 @@ public final class HttpLoop {
             }
             quiet = (compileMillis() - jit0) * 1e6 < 0.02 * (System.nanoTime() - w0) ? quiet + 1 : 0;
         }
-        // Three measured segments, the median one reported: on JDK 17 the code cache sweeper's one-off flush of cold
+        // Three measured segments, their medians reported: on JDK 17 the code cache sweeper's one-off flush of cold
         // code (several hundred methods recompiled within a second) comes some seconds into any long run, earlier the
         // more code the JVM has compiled, and must not decide a steady-state figure when it lands in one segment.
         double[] rates = new double[SEGMENTS];
@@ -72,7 +72,10 @@ public final class HttpLoop {
             rates[s] = requests / ((System.nanoTime() - t0) / 1e9);
             cpus[s] = (processCpuNanos() - cpu0) / 1e3 / requests;
         }
-        String each = String.format("%.0f/%.0f/%.0f", rates[0], rates[1], rates[2]);
+        StringBuilder each = new StringBuilder();
+        for (double r : rates) {
+            each.append(each.length() == 0 ? "" : "/").append(Math.round(r));
+        }
         java.util.Arrays.sort(rates);
         java.util.Arrays.sort(cpus);
         System.out.printf("%s %.1f req/s %.2f cpu-us/req (median of %d segments of %d requests: %s req/s; after %d warm-up; JIT %d ms"
