@@ -21,7 +21,8 @@ public final class BodyHooks {
 
         void jdkBodySubscriberCreated(Object subscriber);
 
-        void jdkResponse(Object exchange, Object body, int status, Object uri, Object request, Object headers);
+        /** The response object was built; method and header map are read by the advice, which can link java.net.http. */
+        void jdkResponse(Object exchange, Object body, int status, Object uri, String method, java.util.Map<String, java.util.List<String>> headers);
 
         void jdkPublisherSubscribing(boolean start, Object publisher);
 
@@ -127,13 +128,13 @@ public final class BodyHooks {
         }
     }
 
-    public static void jdkResponse(Object exchange, Object body, int status, Object uri, Object request, Object headers) {
+    public static void jdkResponse(Object exchange, Object body, int status, Object uri, String method, java.util.Map<String, java.util.List<String>> headers) {
         Listener l = active();
         if (l == null || body == null) {
             return;
         }
         try {
-            l.jdkResponse(exchange, body, status, uri, request, headers);
+            l.jdkResponse(exchange, body, status, uri, method, headers);
         } catch (Throwable t) {
             AdviceErrors.record(t, Feature.LEAKS);
         }

@@ -1,6 +1,8 @@
 package dev.forensics.leak;
 
 import dev.forensics.bootstrap.BodyHooks;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The leak feature's side of {@link BodyHooks}: routes each client's events to its adapter and every close to the
@@ -59,8 +61,8 @@ final class ClientBodies implements BodyHooks.Listener {
     }
 
     @Override
-    public void jdkResponse(Object exchange, Object body, int status, Object uri, Object request, Object headers) {
-        jdk.response(exchange, body, status, uri, request, headers);
+    public void jdkResponse(Object exchange, Object body, int status, Object uri, String method, Map<String, List<String>> headers) {
+        jdk.response(exchange, body, status, uri, method, headers);
     }
 
     @Override

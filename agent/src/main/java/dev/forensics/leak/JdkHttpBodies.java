@@ -16,8 +16,6 @@ final class JdkHttpBodies {
     static final String CLIENT = "JDK HttpClient";
     private static final String INPUT_STREAM = "jdk.internal.net.http.ResponseSubscribers$HttpResponseInputStream";
     private static final String PUBLISHER = "jdk.internal.net.http.ResponseSubscribers$PublishingBodySubscriber";
-    private static final Accessor METHOD = Accessor.method("method");
-    private static final Accessor HEADER_MAP = Accessor.method("map");
 
     private final BodyTracker tracker;
     /** MultiExchange → origin, from send/sendAsync on the caller's thread to the client's thread. */
@@ -51,10 +49,10 @@ final class JdkHttpBodies {
     }
 
     void exchangeStarted(Object multiExchange, Object handler) {
-        boolean buffering = handler != null && bufferingHandlers.get(handler) != null;
-        origins.put(multiExchange, buffering
-                ? new Origin(System.nanoTime(), Thread.currentThread().getName(), null)
-                : Origin.here());
+        if (handler != null && bufferingHandlers.get(handler) != null) {
+            return; // ofString, ofByteArray…: nothing to stash; should it create a closeable body after all, readingBody takes its origin there
+        }
+        origins.put(multiExchange, Origin.here());
     }
 
     void readingBody(boolean start, Object exchange, Object multiExchange, Object handler) {
@@ -77,7 +75,9 @@ final class JdkHttpBodies {
         if (handler != null) {
             bufferingHandlers.remove(handler); // it can create closeable bodies after all: sample its stacks again
         }
-        pending.put(exchange, new Pending(subscriber, origin != null ? origin : Origin.here()));
+        // Without a stashed origin (a handler that buffered before, or a full stash) the caller's stack is gone: this
+        // is the client's own thread, whose frames would only name the JDK.
+        pending.put(exchange, new Pending(subscriber, origin != null ? origin : new Origin(System.nanoTime(), Thread.currentThread().getName(), null)));
     }
 
     void subscriberCreated(Object subscriber) {
@@ -87,7 +87,7 @@ final class JdkHttpBodies {
         }
     }
 
-    void response(Object exchange, Object body, int status, Object uri, Object request, Object headers) {
+    void response(Object exchange, Object body, int status, Object uri, String method, Map<String, List<String>> headers) {
         Pending p = pending.remove(exchange);
         if (p == null) {
             return;
@@ -103,8 +103,7 @@ final class JdkHttpBodies {
         } else {
             return;
         }
-        Object method = METHOD.get(request);
-        tracker.open(p.subscriber, p.origin, CLIENT, kind, status, method instanceof String ? (String) method : null,
+        tracker.open(p.subscriber, p.origin, CLIENT, kind, status, method,
                 BodyLine.intern(uri == null ? null : uri.toString()), contentLength(headers), flags);
     }
 
@@ -133,19 +132,17 @@ final class JdkHttpBodies {
         return r != null && tracker.closeRecord(r) ? r : null;
     }
 
-    private static long contentLength(Object headers) {
-        Object map = HEADER_MAP.get(headers);
-        if (map instanceof Map) {
-            Object values = ((Map<?, ?>) map).get("content-length");
-            if (values instanceof List && !((List<?>) values).isEmpty()) {
-                try {
-                    return Long.parseLong(String.valueOf(((List<?>) values).get(0)).trim());
-                } catch (NumberFormatException e) {
-                    return -1;
-                }
-            }
+    /** The response's content-length, or -1 (the JDK's header map compares names case-insensitively). */
+    private static long contentLength(Map<String, List<String>> headers) {
+        List<String> values = headers == null ? null : headers.get("content-length");
+        if (values == null || values.isEmpty()) {
+            return -1;
         }
-        return -1;
+        try {
+            return Long.parseLong(values.get(0).trim());
+        } catch (NumberFormatException | NullPointerException e) {
+            return -1;
+        }
     }
 
     int pendingCount() {

@@ -7,6 +7,8 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import dev.forensics.bootstrap.BodyHooks;
 import dev.forensics.bootstrap.Feature;
 import dev.forensics.instrument.Hook;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
 
@@ -72,8 +74,10 @@ public final class JdkHttpClientInstrumentation {
         @Advice.OnMethodExit(suppress = Throwable.class)
         static void exit(@Advice.Argument(4) Object exchange, @Advice.FieldValue("body") Object body,
                          @Advice.FieldValue("responseCode") int status, @Advice.FieldValue("uri") Object uri,
-                         @Advice.FieldValue("initialRequest") Object request, @Advice.FieldValue("headers") Object headers) {
-            BodyHooks.jdkResponse(exchange, body, status, uri, request, headers);
+                         @Advice.FieldValue("initialRequest") HttpRequest request, @Advice.FieldValue("headers") HttpHeaders headers) {
+            // Inlined into java.net.http's own class, so it can call the public API the bootstrap-loaded hooks cannot
+            // link: no reflection per response.
+            BodyHooks.jdkResponse(exchange, body, status, uri, request == null ? null : request.method(), headers == null ? null : headers.map());
         }
     }
 
