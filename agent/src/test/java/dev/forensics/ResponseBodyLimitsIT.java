@@ -96,7 +96,8 @@ class ResponseBodyLimitsIT {
         assertThat(health).anyMatch(e -> e.getString("growing").contains("CLOSE_WAIT sockets"));
         List<RecordedEvent> open = RecordingFile.readAllEvents(jfr).stream()
                 .filter(e -> e.getEventType().getName().equals("forensics.OpenResponseBodies")).collect(Collectors.toList());
-        assertThat(open).isNotEmpty().allMatch(e -> e.getString("originSite").startsWith("dev.forensics.targets.http.UrlConnectionClient.open("));
+        assertThat(open).isNotEmpty().allMatch(e -> e.getString("originSite").startsWith("dev.forensics.targets.http.UrlConnectionClient.open("))
+                .allMatch(e -> e.getString("originStack").contains("HttpBodies.")).allMatch(e -> e.getString("method").equals("GET"));
         IItemCollection jmc = JfrLoaderToolkit.loadEvents(jfr.toFile());
         assertThat(jmc.apply(ItemFilters.type("forensics.Health")).hasItems()).isTrue();
         assertThat(jmc.apply(ItemFilters.type("forensics.OpenResponseBodies")).hasItems()).isTrue();

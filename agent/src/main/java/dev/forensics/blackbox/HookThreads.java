@@ -1,12 +1,12 @@
 package dev.forensics.blackbox;
 
+import dev.forensics.report.JavaBase;
 import dev.forensics.report.Sites;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The application's shutdown hooks as threads, so that a run killed during its shutdown can name the hook that
@@ -25,11 +25,7 @@ final class HookThreads {
     static boolean open(Instrumentation inst) {
         try {
             Class<?> c = Class.forName("java.lang.ApplicationShutdownHooks");
-            Module base = Object.class.getModule();
-            Module us = HookThreads.class.getModule();
-            if (inst != null && inst.isModifiableModule(base) && !base.isOpen("java.lang", us)) {
-                inst.redefineModule(base, Set.of(), Map.of(), Map.of("java.lang", Set.of(us)), Set.of(), Map.of());
-            }
+            JavaBase.open(inst, "java.lang");
             Field f = c.getDeclaredField("hooks");
             f.setAccessible(true);
             hooksClass = c;

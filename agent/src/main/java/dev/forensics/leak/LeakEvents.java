@@ -2,6 +2,7 @@ package dev.forensics.leak;
 
 import dev.forensics.bootstrap.events.HealthEvent;
 import dev.forensics.bootstrap.events.OpenResponseBodiesEvent;
+import dev.forensics.bootstrap.events.ResponseBodyGroup;
 import dev.forensics.bootstrap.events.ResponseBodyHeldEvent;
 import dev.forensics.bootstrap.events.ResponseBodyLeakEvent;
 import java.util.List;
@@ -20,13 +21,7 @@ final class LeakEvents {
         if (!e.isEnabled()) {
             return;
         }
-        e.originSite = t.site;
-        e.originStack = t.stack;
-        e.client = t.client;
-        e.obtainedVia = t.kind;
-        e.method = t.method;
-        e.url = t.url;
-        e.status = t.status;
+        group(e, t);
         e.bodies = batch;
         e.total = t.count;
         e.firstObtained = BodyLine.wallMillis(t.firstNanos);
@@ -39,6 +34,14 @@ final class LeakEvents {
         if (!e.isEnabled()) {
             return;
         }
+        group(e, t);
+        e.bodies = t.count;
+        e.oldestAge = ageMillis;
+        e.withdrawn = withdrawn;
+        e.commit();
+    }
+
+    private static void group(ResponseBodyGroup e, Tallies.Tally t) {
         e.originSite = t.site;
         e.originStack = t.stack;
         e.client = t.client;
@@ -46,10 +49,6 @@ final class LeakEvents {
         e.method = t.method;
         e.url = t.url;
         e.status = t.status;
-        e.bodies = t.count;
-        e.oldestAge = ageMillis;
-        e.withdrawn = withdrawn;
-        e.commit();
     }
 
     static void registerPeriodic(LeakWatcher watcher, Health health) {
@@ -75,12 +74,7 @@ final class LeakEvents {
                 break;
             }
             OpenResponseBodiesEvent e = new OpenResponseBodiesEvent();
-            e.originSite = t.site;
-            e.client = t.client;
-            e.obtainedVia = t.kind;
-            e.method = t.method;
-            e.url = t.url;
-            e.status = t.status;
+            group(e, t);
             e.open = t.count;
             e.oldestAge = (now - t.firstNanos) / 1_000_000L;
             e.totalOpen = total;

@@ -25,8 +25,6 @@ final class Tallies {
         long count;
         long firstNanos = Long.MAX_VALUE;
         long lastNanos = Long.MIN_VALUE;
-        long bytesRead;
-        long contentLength = -1;
         /** Bodies added since the group was last reported. */
         long fresh;
 
@@ -47,8 +45,6 @@ final class Tallies {
             fresh++;
             firstNanos = Math.min(firstNanos, r.openedNanos);
             lastNanos = Math.max(lastNanos, r.openedNanos);
-            bytesRead = r.bytesRead;
-            contentLength = r.contentLength;
         }
     }
 

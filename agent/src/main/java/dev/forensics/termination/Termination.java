@@ -4,6 +4,7 @@ import dev.forensics.agent.AgentOptions;
 import dev.forensics.bootstrap.Feature;
 import dev.forensics.bootstrap.TerminationHooks;
 import dev.forensics.instrument.exit.ExitInstrumentation;
+import dev.forensics.report.JavaBase;
 import dev.forensics.report.Reporter;
 import dev.forensics.report.Sections;
 import dev.forensics.report.Stderr;
@@ -11,8 +12,6 @@ import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -28,7 +27,7 @@ public final class Termination {
     private static final List<TerminationListener> LISTENERS = new CopyOnWriteArrayList<>();
     private static volatile TerminationRecorder recorder;
     private static volatile long installNanos;
-    private static volatile boolean javaLangOpen;
+    private static volatile boolean javaLangTried;
 
     private Termination() {}
 
@@ -180,14 +179,12 @@ public final class Termination {
      * the agent without a read edge: retransforming a java.base class gives it one to the boot loader's unnamed module.)
      */
     private static void openJavaLang(Instrumentation inst) {
-        if (javaLangOpen) {
-            return;
+        if (javaLangTried) {
+            return; // opened, or refused and said so once
         }
-        javaLangOpen = true;
+        javaLangTried = true;
         try {
-            Module base = Object.class.getModule();
-            Module us = Termination.class.getModule();
-            inst.redefineModule(base, Set.of(), Map.of(), Map.of("java.lang", Set.of(us), "jdk.internal.misc", Set.of(us)), Set.of(), Map.of());
+            JavaBase.open(inst, "java.lang", "jdk.internal.misc");
         } catch (Throwable t) {
             Reporter.journal("termination", "java.lang could not be opened to the agent (" + t + "); hook progress and silent native loading may be unavailable");
         }

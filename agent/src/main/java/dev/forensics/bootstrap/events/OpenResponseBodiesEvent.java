@@ -15,26 +15,7 @@ import jdk.jfr.Timespan;
 @Category({"Forensics", "HTTP Leaks"})
 @Period("60 s")
 @StackTrace(false)
-public class OpenResponseBodiesEvent extends jdk.jfr.Event {
-    @Label("Origin Site")
-    public String originSite;
-
-    @Label("Client")
-    public String client;
-
-    @Label("Obtained Via")
-    public String obtainedVia;
-
-    @Label("Method")
-    public String method;
-
-    @Label("URL")
-    @Description("Request URL with userinfo and query values redacted")
-    public String url;
-
-    @Label("Status")
-    public int status;
-
+public class OpenResponseBodiesEvent extends ResponseBodyGroup {
     @Label("Open")
     public long open;
 

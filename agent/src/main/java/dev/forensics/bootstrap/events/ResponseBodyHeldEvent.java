@@ -13,29 +13,7 @@ import jdk.jfr.Timespan;
 @Description("HTTP response bodies still open after the leakHeldAfter threshold, grouped by origin site; withdrawn when closed later")
 @Category({"Forensics", "HTTP Leaks"})
 @StackTrace(false)
-public class ResponseBodyHeldEvent extends jdk.jfr.Event {
-    @Label("Origin Site")
-    public String originSite;
-
-    @Label("Origin Stack")
-    public String originStack;
-
-    @Label("Client")
-    public String client;
-
-    @Label("Obtained Via")
-    public String obtainedVia;
-
-    @Label("Method")
-    public String method;
-
-    @Label("URL")
-    @Description("Request URL with userinfo and query values redacted")
-    public String url;
-
-    @Label("Status")
-    public int status;
-
+public class ResponseBodyHeldEvent extends ResponseBodyGroup {
     @Label("Bodies")
     public long bodies;
 
