@@ -21,6 +21,7 @@ final class BodyLine {
     private static final int CACHE = 512;
     private static final int MAX_INTERNED = 4096;
     private static final java.util.concurrent.ConcurrentHashMap<String, String> INTERNED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static boolean internFull; // plain: a thread that sees it late only looks up a few more times
     private static final Map<String, String> REDACTED = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
@@ -117,17 +118,21 @@ final class BodyLine {
 
     /**
      * One shared copy of each URL string (up to {@value #MAX_INTERNED}): a body holds its URL, and a service calls the
-     * same URLs over and over, so tracking a thousand bodies of one endpoint costs one string, not a thousand.
+     * same URLs over and over, so tracking a thousand bodies of one endpoint costs one string, not a thousand. Once the
+     * table is full the service's URLs are mostly unique (ids in paths or queries), every lookup would miss, and a
+     * lookup (hashing a new string, probing a table of thousands) was the largest single item of the agent's
+     * per-request profile in such a loop: then the string is kept as it is, unlooked-up.
      */
     static String intern(String url) {
-        if (url == null) {
-            return null;
+        if (url == null || internFull) {
+            return url;
         }
         String shared = INTERNED.get(url);
         if (shared != null) {
             return shared;
         }
         if (INTERNED.size() >= MAX_INTERNED) {
+            internFull = true;
             return url;
         }
         shared = INTERNED.putIfAbsent(url, url);

@@ -55,10 +55,16 @@ class BodyLineTest {
     }
 
     @Test
-    void repeatedUrlsShareOneString() {
+    void repeatedUrlsShareOneStringUntilTheTableIsFullThenStringsAreKeptAsGiven() {
         String a = BodyLine.intern(new String("http://api/v1/chat"));
         assertThat(BodyLine.intern(new String("http://api/v1/chat"))).isSameAs(a);
         assertThat(BodyLine.intern(null)).isNull();
+        // one test, not two: the table is the JVM's, so filling it must come after the sharing is checked
+        for (int i = 0; i < 5000; i++) {
+            BodyLine.intern("http://api/v1/users/" + i);
+        }
+        String late = new String("http://api/v1/chat");
+        assertThat(BodyLine.intern(late)).as("no lookup once full").isSameAs(late);
     }
 
     @Test
