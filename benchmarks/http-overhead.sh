@@ -12,7 +12,8 @@
 # more) and then has the JDK HttpClient's big asynchronous methods recompiled — with a fixed warm-up it landed inside
 # the measured part in agent runs only, and decided the ratio.
 # Usage: benchmarks/http-overhead.sh [runs per variant, default 5] [requests, default 20000] [clients…]
-#        (after mvn -B -DskipTests package; JAVA_HOME picks the JDK)
+#        (after mvn -B -DskipTests package; JAVA_HOME picks the JDK; ALWAYS=0 leaves out the stacks-always variant,
+#        for more rounds of none/default in the same time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
@@ -21,6 +22,7 @@ shift 2 2>/dev/null || shift $#
 CLIENTS=("${@:-jdk urlconnection apache5 okhttp}")
 read -r -a CLIENTS <<<"${CLIENTS[*]}"
 WARMUP=${WARMUP:-$REQUESTS} # the minimum; HttpLoop goes on until the JIT is quiet
+ALWAYS=${ALWAYS:-1}
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 AGENT=$PWD/agent/target/forensics.jar
 CP="$PWD/benchmarks/target/forensics-benchmarks.jar:$PWD/benchmarks/target/lib/*"
@@ -43,7 +45,7 @@ for client in "${CLIENTS[@]}"; do
   for ((i = 0; i < RUNS; i++)); do
     rate >>"$none"
     rate -javaagent:"$AGENT"=dir="$OUT/dir" >>"$default"
-    rate -javaagent:"$AGENT"=dir="$OUT/dir",leakStacks=always >>"$always"
+    if [[ $ALWAYS == 0 ]]; then echo "0 0" >>"$always"; else rate -javaagent:"$AGENT"=dir="$OUT/dir",leakStacks=always >>"$always"; fi
   done
   n=$(cut -d' ' -f1 "$none" | median); d=$(cut -d' ' -f1 "$default" | median); a=$(cut -d' ' -f1 "$always" | median)
   cn=$(cut -d' ' -f2 "$none" | median); cd=$(cut -d' ' -f2 "$default" | median); ca=$(cut -d' ' -f2 "$always" | median)

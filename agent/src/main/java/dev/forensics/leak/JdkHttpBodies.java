@@ -22,7 +22,7 @@ final class JdkHttpBodies {
     private final IdentityStash<Origin> origins = new IdentityStash<>(20_000);
     /** Exchange → the body subscriber its handler created, until the response object exists. */
     private final IdentityStash<Pending> pending = new IdentityStash<>(20_000);
-    /** Handlers seen creating no closeable body (ofString, ofByteArray…): their requests need no stack. */
+    /** Handlers seen creating no closeable body (ofString, ofByteArray…): their requests need no origin. */
     private final IdentityStash<Boolean> bufferingHandlers = new IdentityStash<>(1024);
     /** A publisher's SubscriberRef → its record: cancelling a subscription is seen only on that object. */
     private final IdentityStash<TrackedBody> subscriberRefs = new IdentityStash<>(20_000);
