@@ -50,7 +50,9 @@ final class JdkHttpBodies {
 
     void exchangeStarted(Object multiExchange, Object handler) {
         if (handler != null && bufferingHandlers.get(handler) != null) {
-            return; // ofString, ofByteArray…: nothing to stash; should it create a closeable body after all, readingBody takes its origin there
+            // ofString, ofByteArray…: nothing to stash; should it create a closeable body after all, readingBody
+            // takes its origin there
+            return;
         }
         origins.put(multiExchange, Origin.here());
     }
@@ -77,7 +79,7 @@ final class JdkHttpBodies {
         }
         // Without a stashed origin (a handler that buffered before, or a full stash) the caller's stack is gone: this
         // is the client's own thread, whose frames would only name the JDK.
-        pending.put(exchange, new Pending(subscriber, origin != null ? origin : new Origin(System.nanoTime(), Thread.currentThread().getName(), null)));
+        pending.put(exchange, new Pending(subscriber, origin != null ? origin : Origin.withoutStack()));
     }
 
     void subscriberCreated(Object subscriber) {
@@ -135,12 +137,13 @@ final class JdkHttpBodies {
     /** The response's content-length, or -1 (the JDK's header map compares names case-insensitively). */
     private static long contentLength(Map<String, List<String>> headers) {
         List<String> values = headers == null ? null : headers.get("content-length");
-        if (values == null || values.isEmpty()) {
+        String first = values == null || values.isEmpty() ? null : values.get(0);
+        if (first == null) {
             return -1;
         }
         try {
-            return Long.parseLong(values.get(0).trim());
-        } catch (NumberFormatException | NullPointerException e) {
+            return Long.parseLong(first.trim());
+        } catch (NumberFormatException e) {
             return -1;
         }
     }

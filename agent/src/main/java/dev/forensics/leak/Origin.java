@@ -47,6 +47,11 @@ final class Origin {
         return new Origin(now, Thread.currentThread().getName(), stack);
     }
 
+    /** An origin on the current thread, now, never with a stack: where the caller's stack is already gone. */
+    static Origin withoutStack() {
+        return new Origin(System.nanoTime(), Thread.currentThread().getName(), null);
+    }
+
     static boolean isLibraryFrame(String className) {
         if (Sites.isAgentFrame(className)) {
             return true;

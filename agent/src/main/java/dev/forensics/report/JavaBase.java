@@ -8,7 +8,8 @@ import java.util.Set;
 /**
  * Opens packages of java.base to the agent's module (the boot loader's unnamed one), which the Instrumentation API
  * allows an agent: the termination capture and the black box read JDK internals that no public API exposes. One
- * place, so each package is opened once however many features ask.
+ * place, so a package already open is not opened again however many features ask (opening is idempotent, so two
+ * features racing at start-up at worst open it twice).
  */
 public final class JavaBase {
     private JavaBase() {}
@@ -29,8 +30,6 @@ public final class JavaBase {
         if (inst == null || !inst.isModifiableModule(base)) {
             throw new UnsupportedOperationException("java.base cannot be modified by this agent");
         }
-        synchronized (JavaBase.class) {
-            inst.redefineModule(base, Set.of(), Map.of(), opens, Set.of(), Map.of());
-        }
+        inst.redefineModule(base, Set.of(), Map.of(), opens, Set.of(), Map.of());
     }
 }
