@@ -45,6 +45,7 @@ for client in "${CLIENTS[@]}"; do
   for ((i = 0; i < RUNS; i++)); do
     rate >>"$none"
     rate -javaagent:"$AGENT"=dir="$OUT/dir" >>"$default"
+    # a skipped variant is recorded as 0 req/s and printed as "-"
     if [[ $ALWAYS == 0 ]]; then echo "0 0" >>"$always"; else rate -javaagent:"$AGENT"=dir="$OUT/dir",leakStacks=always >>"$always"; fi
   done
   n=$(cut -d' ' -f1 "$none" | median); d=$(cut -d' ' -f1 "$default" | median); a=$(cut -d' ' -f1 "$always" | median)
@@ -53,9 +54,11 @@ for client in "${CLIENTS[@]}"; do
   # shared cores, and the three runs of one round (none, default, always, back to back) drift together.
   rd=$(paste -d' ' "$none" "$default" | awk '{print 100*$3/$1}' | median)
   ra=$(paste -d' ' "$none" "$always" | awk '{print 100*$3/$1}' | median)
-  rounds=$(paste -d' ' "$none" "$default" "$always" | awk '{printf "%s%.0f/%.0f", (NR > 1 ? " " : ""), 100*$3/$1, 100*$5/$1}')
+  rounds=$(paste -d' ' "$none" "$default" "$always" | awk '{printf "%s%.0f/%s", (NR > 1 ? " " : ""), 100*$3/$1, ($5 > 0 ? sprintf("%.0f", 100*$5/$1) : "-")}')
   awk -v c="$client" -v n="$n" -v d="$d" -v a="$a" -v cn="$cn" -v cd="$cd" -v ca="$ca" -v rd="$rd" -v ra="$ra" -v rounds="$rounds" \
-    'BEGIN { printf "%-14s %10.0f %10.0f %6.1f%% %10.0f %6.1f%%   %6.1f/%5.1f/%5.1f   %s\n", c, n, d, rd, a, ra, cn, cd, ca, rounds }'
+    'BEGIN { as = a > 0 ? sprintf("%10.0f", a) : sprintf("%10s", "-"); ras = a > 0 ? sprintf("%6.1f%%", ra) : sprintf("%7s", "-")
+             cas = a > 0 ? sprintf("%5.1f", ca) : sprintf("%5s", "-")
+             printf "%-14s %10.0f %10.0f %6.1f%% %s %s   %6.1f/%5.1f/%s   %s\n", c, n, d, rd, as, ras, cn, cd, cas, rounds }'
 done
 echo "(ratios: median over rounds of each round's with/without; req/s and CPU: medians per variant; runs in $OUT)"
 echo "(load average at the end: $(cut -d' ' -f1-3 /proc/loadavg))"
