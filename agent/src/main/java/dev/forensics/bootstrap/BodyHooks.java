@@ -32,7 +32,7 @@ public final class BodyHooks {
 
         void urlConnectionErrorBuffered(Object inputStream, Object errorStream);
 
-        void apache5Response(Object request, Object scope, Object response);
+        void apache5Response(Object runtime, int status, String method, String requestUri, Object targetHost, long contentLength);
 
         void apache4Response(Object route, Object request, Object response);
 
@@ -190,13 +190,19 @@ public final class BodyHooks {
         }
     }
 
-    public static void apache5Response(Object request, Object scope, Object response) {
+    /** For advice that must read the library's objects before calling a hook: whether the hook would act. */
+    public static boolean tracking() {
+        return active() != null;
+    }
+
+    /** An Apache 5 response whose entity still holds the pooled connection ({@code runtime}'s endpoint acquired). */
+    public static void apache5Response(Object runtime, int status, String method, String requestUri, Object targetHost, long contentLength) {
         Listener l = active();
-        if (l == null || response == null || !Reentry.enter(Feature.LEAKS)) {
+        if (l == null || runtime == null || !Reentry.enter(Feature.LEAKS)) {
             return;
         }
         try {
-            l.apache5Response(request, scope, response);
+            l.apache5Response(runtime, status, method, requestUri, targetHost, contentLength);
         } catch (Throwable t) {
             AdviceErrors.record(t, Feature.LEAKS);
         } finally {

@@ -12,20 +12,12 @@ final class ApacheBodies {
     static final String CLIENT5 = "Apache HttpClient 5";
     static final String CLIENT4 = "Apache HttpClient 4";
 
-    // 5.x: ExecChain.Scope has public final fields.
-    private static final Accessor SCOPE_RUNTIME = Accessor.field("execRuntime");
-    private static final Accessor SCOPE_ROUTE = Accessor.field("route");
-    private static final Accessor SCOPE_ORIGINAL = Accessor.field("originalRequest");
-    private static final Accessor IS_ACQUIRED = Accessor.method("isEndpointAcquired");
-    private static final Accessor GET_CODE = Accessor.method("getCode");
-    private static final Accessor GET_REQUEST_URI = Accessor.method("getRequestUri");
-    // 4.x
+    // 4.x (5.x is read by its advice, typed: Apache5Instrumentation)
     private static final Accessor CONN_HOLDER = Accessor.field("connHolder");
     private static final Accessor IS_RELEASED = Accessor.method("isReleased");
     private static final Accessor STATUS_LINE = Accessor.method("getStatusLine");
     private static final Accessor STATUS_CODE = Accessor.method("getStatusCode");
     private static final Accessor GET_URI = Accessor.method("getURI");
-    // both
     private static final Accessor GET_METHOD = Accessor.method("getMethod");
     private static final Accessor TARGET_HOST = Accessor.method("getTargetHost");
     private static final Accessor GET_ENTITY = Accessor.method("getEntity");
@@ -37,16 +29,9 @@ final class ApacheBodies {
         this.tracker = tracker;
     }
 
-    void response5(Object request, Object scope, Object response) {
-        Object runtime = SCOPE_RUNTIME.get(scope);
-        if (runtime == null || !Boolean.TRUE.equals(IS_ACQUIRED.get(runtime))) {
-            return;
-        }
-        Object original = SCOPE_ORIGINAL.get(scope);
-        Object req = original != null ? original : request;
-        tracker.open(runtime, Origin.here(), CLIENT5, "entity", GET_CODE.getInt(response, -1), string(GET_METHOD.get(req)),
-                BodyLine.url(GET_REQUEST_URI.get(req), TARGET_HOST.get(SCOPE_ROUTE.get(scope))),
-                CONTENT_LENGTH.getLong(GET_ENTITY.get(response), -1), 0);
+    /** The advice has checked that the runtime still holds its endpoint, and read the rest. */
+    void response5(Object runtime, int status, String method, String requestUri, Object targetHost, long contentLength) {
+        tracker.open(runtime, Origin.here(), CLIENT5, "entity", status, method, BodyLine.url(requestUri, targetHost), contentLength, 0);
     }
 
     void response4(Object route, Object request, Object response) {

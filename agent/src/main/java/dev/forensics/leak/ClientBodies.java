@@ -86,8 +86,8 @@ final class ClientBodies implements BodyHooks.Listener {
     }
 
     @Override
-    public void apache5Response(Object request, Object scope, Object response) {
-        apache.response5(request, scope, response);
+    public void apache5Response(Object runtime, int status, String method, String requestUri, Object targetHost, long contentLength) {
+        apache.response5(runtime, status, method, requestUri, targetHost, contentLength);
     }
 
     @Override

@@ -9,6 +9,11 @@ import dev.forensics.bootstrap.Feature;
 import dev.forensics.instrument.Hook;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
+import org.apache.hc.client5.http.classic.ExecChain;
+import org.apache.hc.core5.http.ClassicHttpRequest;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpRequest;
 
 /**
  * Apache HttpClient 5 classic ({@code execute}, {@code executeOpen}, response handlers): every request of the
@@ -31,10 +36,24 @@ public final class Apache5Instrumentation {
                         namedOneOf("releaseEndpoint", "discardEndpoint", "cancel").and(takesArguments(0)), ReleaseAdvice.class));
     }
 
+    /**
+     * Typed: the advice is inlined into {@code MainClientExec}, whose loader links the library's types, so it reads
+     * the scope's fields and calls the response's getters itself (public API since 5.0) and hands plain values to
+     * the bootstrap hook. Read reflectively from the bootstrap side, these ten reads were most of the agent's time
+     * in the Apache 5 request loop. Byte Buddy reads this class's bytes from the agent jar; it is never loaded where
+     * the library is absent ({@link Hook#library}).
+     */
     public static class ExecuteAdvice {
         @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.Argument(0) Object request, @Advice.Argument(1) Object scope, @Advice.Return Object response) {
-            BodyHooks.apache5Response(request, scope, response);
+        static void exit(@Advice.Argument(0) ClassicHttpRequest request, @Advice.Argument(1) ExecChain.Scope scope,
+                         @Advice.Return ClassicHttpResponse response) {
+            if (response != null && scope != null && BodyHooks.tracking() && scope.execRuntime != null && scope.execRuntime.isEndpointAcquired()) {
+                HttpRequest original = scope.originalRequest != null ? scope.originalRequest : request;
+                HttpEntity entity = response.getEntity();
+                BodyHooks.apache5Response(scope.execRuntime, response.getCode(), original == null ? null : original.getMethod(),
+                        original == null ? null : original.getRequestUri(), scope.route == null ? null : scope.route.getTargetHost(),
+                        entity == null ? -1 : entity.getContentLength());
+            }
         }
     }
 
