@@ -22,7 +22,8 @@ import org.apache.hc.core5.http.io.entity.EntityUtils;
  * least {@code warmup} requests and then until three chunks in a row ran with the JIT compiling for under 2 % of their
  * time (steady state, the same rule with and without the agent), measures three segments of {@code requests}, and
  * prints the median over the segments of requests per second and of the whole process's CPU time per request;
- * http-overhead.sh runs it with and without the agent.
+ * http-overhead.sh runs it with and without the agent. With a fifth argument {@code turns} it warms up and then runs
+ * segments on request from stdin, for {@link HttpTurns} (http-turns.sh).
  */
 public final class HttpLoop {
     static final int SEGMENTS = 3;
@@ -57,13 +58,19 @@ public final class HttpLoop {
             }
             quiet = (compileMillis() - jit0) * 1e6 < 0.02 * (System.nanoTime() - w0) ? quiet + 1 : 0;
         }
+        if (args.length > 4 && args[4].equals("turns")) {
+            takeTurns(call, url, sink);
+            return;
+        }
         // Three measured segments, their medians reported: on JDK 17 the code cache sweeper's one-off flush of cold
         // code (several hundred methods recompiled within a second) comes some seconds into any long run, earlier the
         // more code the JVM has compiled, and must not decide a steady-state figure when it lands in one segment.
         double[] rates = new double[SEGMENTS];
         double[] cpus = new double[SEGMENTS];
+        double[] allocs = new double[SEGMENTS];
         long jit0 = compileMillis();
         for (int s = 0; s < SEGMENTS; s++) {
+            long alloc0 = allocatedBytes();
             long cpu0 = processCpuNanos();
             long t0 = System.nanoTime();
             for (int i = 0; i < requests; i++) {
@@ -71,6 +78,7 @@ public final class HttpLoop {
             }
             rates[s] = requests / ((System.nanoTime() - t0) / 1e9);
             cpus[s] = (processCpuNanos() - cpu0) / 1e3 / requests;
+            allocs[s] = (double) (allocatedBytes() - alloc0) / requests;
         }
         StringBuilder each = new StringBuilder();
         for (double r : rates) {
@@ -78,9 +86,38 @@ public final class HttpLoop {
         }
         java.util.Arrays.sort(rates);
         java.util.Arrays.sort(cpus);
-        System.out.printf("%s %.1f req/s %.2f cpu-us/req (median of %d segments of %d requests: %s req/s; after %d warm-up; JIT %d ms"
-                + " during; %d bytes)%n", client, rates[SEGMENTS / 2], cpus[SEGMENTS / 2], SEGMENTS, requests, each, warmed,
+        java.util.Arrays.sort(allocs);
+        System.out.printf("%s %.1f req/s %.2f cpu-us/req %.0f B/req (median of %d segments of %d requests: %s req/s; after %d warm-up; JIT %d ms"
+                + " during; %d bytes)%n", client, rates[SEGMENTS / 2], cpus[SEGMENTS / 2], allocs[SEGMENTS / 2], SEGMENTS, requests, each, warmed,
                 compileMillis() - jit0, sink);
+        System.exit(0);
+    }
+
+    /**
+     * Turn-taking mode for {@link HttpTurns}: says {@code READY} once warm, then for every line {@code <n>} on stdin
+     * runs n requests and answers {@code SEG <req/s> <all threads' cpu µs/req> <calling thread's B/req> <JIT ms>}; ends at
+     * end of input. The coordinator keeps every variant's JVM warm and alive and lets one run at a time, so the
+     * machine's drift (±15 % between runs of the same JVM here) hits the variants of one turn alike.
+     */
+    static void takeTurns(Call call, String url, long sink) throws Exception {
+        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.US_ASCII));
+        System.out.println("READY");
+        System.out.flush();
+        int next = 0;
+        for (String line; (line = in.readLine()) != null && !line.isBlank(); ) {
+            int n = Integer.parseInt(line.trim());
+            long jit0 = compileMillis();
+            long alloc0 = allocatedBytes();
+            long cpu0 = threadsCpuNanos();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++, next++) {
+                sink += call.run(url + "?i=" + next);
+            }
+            long t1 = System.nanoTime();
+            System.out.printf("SEG %.1f %.3f %.1f %d %d%n", n / ((t1 - t0) / 1e9), (threadsCpuNanos() - cpu0) / 1e3 / n,
+                    (double) (allocatedBytes() - alloc0) / n, compileMillis() - jit0, sink & 1);
+            System.out.flush();
+        }
         System.exit(0);
     }
 
@@ -99,6 +136,31 @@ public final class HttpLoop {
         while (System.nanoTime() < deadline && Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("forensics-install"))) {
             Thread.sleep(50);
         }
+    }
+
+    /**
+     * Bytes the calling thread has allocated so far: exact, unlike time, so the agent's allocation per request (or
+     * allocation the JIT no longer eliminates once a method is instrumented) shows without noise.
+     */
+    static long allocatedBytes() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        return threads instanceof com.sun.management.ThreadMXBean ? ((com.sun.management.ThreadMXBean) threads).getCurrentThreadAllocatedBytes() : 0;
+    }
+
+    /**
+     * CPU time of all live threads, summed from each thread's own clock: nanosecond-precise, where the process clock
+     * ticks in 10 ms on Linux (2 µs per request over a 5,000-request turn). Misses threads that end between two reads;
+     * the loop's own (caller, selector, agent threads) live throughout.
+     */
+    static long threadsCpuNanos() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        if (threads instanceof com.sun.management.ThreadMXBean) {
+            for (long t : ((com.sun.management.ThreadMXBean) threads).getThreadCpuTime(threads.getAllThreadIds())) {
+                sum += Math.max(0, t);
+            }
+        }
+        return sum;
     }
 
     /** CPU time of the whole process (all threads, the agent's included): steadier than wall time on a busy machine. */
