@@ -61,7 +61,7 @@ public final class AgentOptions {
                     "The window for pipeLoopFailures; a loop with no failed write for a whole window is closed with its totals."),
             new Spec("leaks", "on", "on|off",
                     "Track HTTP response bodies (JDK HttpClient, HttpURLConnection, Apache HttpClient 4/5, OkHttp 4/5) and report leaked ones."),
-            new Spec("leakStacks", "0.5%", "always|never|N/s|P%",
+            new Spec("leakStacks", "0.1%", "always|never|N/s|P%",
                     "Which tracked bodies get their origin stack: as many as fit in P% of wall-clock time, at most N per second, every one (debugging), or none."),
             new Spec("leakHeldAfter", "5m", "duration (ms, s, m, h)",
                     "A body open longer than this is reported as held too long; withdrawn with a note if closed later."),

@@ -13,7 +13,7 @@ import java.time.Duration;
  * watcher thread; stack walking, JFR registration and the MBean all happen later, off the start-up path.
  */
 public final class Leaks {
-    public static final String DEFAULT_STACKS = "0.5%";
+    public static final String DEFAULT_STACKS = "0.1%";
     public static final String DEFAULT_HELD_AFTER = "5m";
     public static final int DEFAULT_MAX_OPEN = 50_000;
     public static final String DEFAULT_HEALTH_PERIOD = "10s";

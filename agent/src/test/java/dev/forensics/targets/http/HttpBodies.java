@@ -99,7 +99,7 @@ public final class HttpBodies {
             client.cleanCall(base + path + "?token=" + SECRET + "&i=" + i, i / 3);
         }
         System.out.println("CLEAN " + cleanCalls);
-        // A fresh second: the calls above may have spent the default stack budget (0.5% of this second's time), and
+        // A fresh second: the calls above may have spent the default stack budget (0.1% of this second's time), and
         // this test is about naming the leak's line, not about sampling.
         Thread.sleep(1100);
         client.leakErrorBody(base + "/error/chat?token=" + SECRET + "&user=alice");
