@@ -42,7 +42,7 @@ public final class BodyHooks {
 
         void okhttpSourceCreated(Object source, boolean completed, long contentLength);
 
-        void okhttpBodyOpened(Object call, Object response);
+        void okhttpBodyOpened(Object call, Object response, int status, String method, String url);
     }
 
     private static volatile Listener listener;
@@ -198,15 +198,14 @@ public final class BodyHooks {
     /** An Apache 5 response whose entity still holds the pooled connection ({@code runtime}'s endpoint acquired). */
     public static void apache5Response(Object runtime, int status, String method, String requestUri, Object targetHost, long contentLength) {
         Listener l = active();
-        if (l == null || runtime == null || !Reentry.enter(Feature.LEAKS)) {
+        if (l == null || runtime == null) {
             return;
         }
         try {
+            // No re-entry guard, like the JDK HttpClient's: the listener only updates tables (HttpHost.toString aside).
             l.apache5Response(runtime, status, method, requestUri, targetHost, contentLength);
         } catch (Throwable t) {
             AdviceErrors.record(t, Feature.LEAKS);
-        } finally {
-            Reentry.exit(Feature.LEAKS);
         }
     }
 
@@ -262,17 +261,16 @@ public final class BodyHooks {
         }
     }
 
-    public static void okhttpBodyOpened(Object call, Object response) {
+    /** Without the re-entry guard, like the JDK HttpClient's: the listener only updates tables (see above). */
+    public static void okhttpBodyOpened(Object call, Object response, int status, String method, String url) {
         Listener l = active();
-        if (l == null || !Reentry.enter(Feature.LEAKS)) {
+        if (l == null) {
             return;
         }
         try {
-            l.okhttpBodyOpened(call, response);
+            l.okhttpBodyOpened(call, response, status, method, url);
         } catch (Throwable t) {
             AdviceErrors.record(t, Feature.LEAKS);
-        } finally {
-            Reentry.exit(Feature.LEAKS);
         }
     }
 }

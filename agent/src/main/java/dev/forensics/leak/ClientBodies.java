@@ -111,8 +111,8 @@ final class ClientBodies implements BodyHooks.Listener {
     }
 
     @Override
-    public void okhttpBodyOpened(Object call, Object response) {
-        okhttp.bodyOpened(call, response);
+    public void okhttpBodyOpened(Object call, Object response, int status, String method, String url) {
+        okhttp.bodyOpened(call, response, status, method, url);
     }
 
     /** Requests started whose origin waits for their response; bounded, see {@link IdentityStash}. */

@@ -8,10 +8,6 @@ package dev.forensics.leak;
  * over in a thread-local; for {@code enqueue} the origin is the enqueuing call, stashed by call.
  */
 final class OkHttpBodies {
-    private static final Accessor CODE = Accessor.method("code");
-    private static final Accessor REQUEST = Accessor.method("request");
-    private static final Accessor URL = Accessor.method("url");
-    private static final Accessor METHOD = Accessor.method("method");
     private static final ClassValue<String> LABEL = new ClassValue<String>() {
         @Override
         protected String computeValue(Class<?> responseType) {
@@ -53,7 +49,8 @@ final class OkHttpBodies {
         slot.contentLength = contentLength;
     }
 
-    void bodyOpened(Object call, Object response) {
+    /** Status, method and URL were read by the advice (OkHttpInstrumentation), typed. */
+    void bodyOpened(Object call, Object response, int status, String method, String url) {
         Slot slot = opening.get();
         Object source = slot.source;
         slot.source = null;
@@ -61,11 +58,8 @@ final class OkHttpBodies {
             return;
         }
         Origin origin = enqueued.remove(call);
-        Object request = REQUEST.get(response);
-        Object method = METHOD.get(request);
-        tracker.open(source, origin != null ? origin : Origin.here(), LABEL.get(response.getClass()), "ResponseBody",
-                CODE.getInt(response, -1), method instanceof String ? (String) method : null, BodyLine.intern(String.valueOf(URL.get(request))),
-                slot.contentLength, 0);
+        tracker.open(source, origin != null ? origin : Origin.here(), LABEL.get(response.getClass()), "ResponseBody", status, method,
+                url == null ? null : BodyLine.intern(url), slot.contentLength, 0);
     }
 
     long droppedPending() {

@@ -9,6 +9,8 @@ import dev.forensics.bootstrap.Feature;
 import dev.forensics.instrument.Hook;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
+import okhttp3.Request;
+import okhttp3.Response;
 
 /**
  * OkHttp 4 and 5 ({@code okhttp} / {@code okhttp-jvm}), whose internals have the same names: every response body is
@@ -46,9 +48,17 @@ public final class OkHttpInstrumentation {
             BodyHooks.okhttpOpening(true);
         }
 
+        /**
+         * Typed, like Apache 5's: inlined into OkHttp's {@code Exchange}, the advice calls the response's and request's
+         * getters itself (the same JVM names in OkHttp 4 and 5) instead of the agent reading them reflectively.
+         */
         @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.FieldValue("call") Object call, @Advice.Argument(0) Object response) {
-            BodyHooks.okhttpBodyOpened(call, response);
+        static void exit(@Advice.FieldValue("call") Object call, @Advice.Argument(0) Response response) {
+            if (response != null && BodyHooks.tracking()) {
+                Request request = response.request();
+                BodyHooks.okhttpBodyOpened(call, response, response.code(), request == null ? null : request.method(),
+                        request == null ? null : request.url().toString());
+            }
         }
     }
 
