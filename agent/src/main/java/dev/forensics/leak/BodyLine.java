@@ -152,11 +152,44 @@ final class BodyLine {
         if (host == null || t.startsWith("http://") || t.startsWith("https://")) {
             return t;
         }
+        String h = hostText(host);
+        return t.startsWith("/") ? h + t : h + "/" + t;
+    }
+
+    /** The last host rendered, with its text: a service calls few hosts, and Apache builds an equal HttpHost per request. */
+    private static volatile HostText lastHost;
+
+    /** Weak: a host object of a web application's loader must not pin that loader after it is undeployed. */
+    private static final class HostText extends java.lang.ref.WeakReference<Object> {
+        final Class<?> type;
+        final String text;
+
+        HostText(Object host, String text) {
+            super(host);
+            this.type = host.getClass();
+            this.text = text;
+        }
+    }
+
+    /**
+     * {@code scheme://host:port} of a client's host object. Rendering Apache's {@code HttpHost} formats a new string on
+     * every call (and was the largest agent item left in the Apache 5 loop's profile), so an equal host of the same class
+     * reuses the last text; {@code equals} of a host type compares its fields and allocates nothing.
+     */
+    static String hostText(Object host) {
+        HostText last = lastHost;
+        if (last != null && last.type == host.getClass()) {
+            Object h = last.get();
+            if (h != null && h.equals(host)) {
+                return last.text;
+            }
+        }
         String h = String.valueOf(host);
         if (!h.contains("://")) {
             h = "http://" + h;
         }
-        return t.startsWith("/") ? h + t : h + "/" + t;
+        lastHost = new HostText(host, h);
+        return h;
     }
 
     /** {@code POST https://api.example.com/v1/chat → 500 (JDK HttpClient, ofInputStream)}. */

@@ -54,6 +54,37 @@ class BodyLineTest {
         assertThat(BodyLine.rawUrl(null, null)).isNull();
     }
 
+    /** A host that renders like Apache's HttpHost and counts its renderings. */
+    private record Host(String name, int port, int[] rendered) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Host h && h.name.equals(name) && h.port == port;
+        }
+
+        @Override
+        public int hashCode() {
+            return name.hashCode() * 31 + port;
+        }
+
+        @Override
+        public String toString() {
+            rendered[0]++;
+            return "http://" + name + ":" + port;
+        }
+    }
+
+    @Test
+    void anEqualHostReusesTheLastTextAndAnotherHostIsRenderedAfresh() {
+        int[] rendered = {0};
+        assertThat(BodyLine.rawUrl("/a", new Host("api", 80, rendered))).isEqualTo("http://api:80/a");
+        assertThat(BodyLine.rawUrl("/b", new Host("api", 80, rendered))).isEqualTo("http://api:80/b");
+        assertThat(rendered[0]).as("an equal host is not rendered again").isEqualTo(1);
+        assertThat(BodyLine.rawUrl("/c", new Host("other", 81, rendered))).isEqualTo("http://other:81/c");
+        assertThat(BodyLine.rawUrl("/d", new Host("api", 80, rendered))).isEqualTo("http://api:80/d");
+        assertThat(BodyLine.rawUrl("/e", "api:8080")).as("a host of another class").isEqualTo("http://api:8080/e");
+        assertThat(rendered[0]).isEqualTo(3);
+    }
+
     @Test
     void repeatedUrlsShareOneStringUntilTheTableIsFullThenStringsAreKeptAsGiven() {
         String a = BodyLine.intern(new String("http://api/v1/chat"));
