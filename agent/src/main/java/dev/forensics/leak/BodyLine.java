@@ -54,7 +54,7 @@ final class BodyLine {
      * hex or token strings) shown as {@code {id}}, so {@code /users/123} and {@code /users/456} are one group.
      */
     static String url(TrackedBody r) {
-        String raw = r.url;
+        String raw = r.url == null ? null : r.url.toString();
         if (raw == null) {
             return "(unknown URL)";
         }

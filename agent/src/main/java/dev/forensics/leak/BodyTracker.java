@@ -48,7 +48,7 @@ final class BodyTracker {
      * Starts tracking a body; returns null when the table is full (counted in {@link #untracked()}) or when the body
      * is already tracked (the first registration wins: it names where the body was first handed out).
      */
-    TrackedBody open(Object body, Origin origin, String client, String kind, int status, String method, String url,
+    TrackedBody open(Object body, Origin origin, String client, String kind, int status, String method, Object url,
                      long contentLength, int flags) {
         if (open.incrementAndGet() > maxOpen) {
             open.decrementAndGet();

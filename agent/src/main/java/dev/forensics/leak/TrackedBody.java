@@ -27,14 +27,18 @@ final class TrackedBody extends PhantomReference<Object> {
     final String kind;
     final int status;
     final String method;
-    /** The raw request URL, interned ({@link BodyLine#intern}); redacted only when reported. */
-    final String url;
+    /**
+     * The raw request URL: an interned string ({@link BodyLine#intern}), or the client's own immutable URL object
+     * ({@code java.net.URL}, which the body's connection holds anyway), rendered with {@code toString} and redacted
+     * only when reported.
+     */
+    final Object url;
     final long contentLength;
     long bytesRead;
     int flags;
 
     TrackedBody(Object body, ReferenceQueue<Object> queue, int hash, Origin origin, String client, String kind, int status,
-                String method, String url, long contentLength, int flags) {
+                String method, Object url, long contentLength, int flags) {
         super(body, queue);
         this.hash = hash;
         this.openedNanos = origin.nanos;

@@ -20,6 +20,11 @@ final class UrlConnectionBodies {
         this.tracker = tracker;
     }
 
+    /**
+     * The URL is kept as the connection's own {@code java.net.URL} (immutable; the stream's connection holds it anyway)
+     * and rendered only if the body is reported: {@code toExternalForm} built a new string on every response, the
+     * largest agent item in this client's profile.
+     */
     void body(Object stream, Object inner, Object connection) {
         if (inner == null || inner.getClass().getName().equals(EMPTY) || !(connection instanceof HttpURLConnection)) {
             return; // HEAD, 204, 304 or an empty body: the JDK released the connection already
@@ -35,7 +40,7 @@ final class UrlConnectionBodies {
             contentLength = -1;
         }
         tracker.open(stream, Origin.here(), CLIENT, status >= 400 ? "getErrorStream" : "getInputStream", status,
-                c.getRequestMethod(), BodyLine.intern(c.getURL().toExternalForm()), contentLength, TrackedBody.LENGTH_COMPLETES);
+                c.getRequestMethod(), c.getURL(), contentLength, TrackedBody.LENGTH_COMPLETES);
     }
 
     /**
