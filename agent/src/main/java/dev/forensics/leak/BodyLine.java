@@ -159,14 +159,15 @@ final class BodyLine {
     /** The last host rendered, with its text: a service calls few hosts, and Apache builds an equal HttpHost per request. */
     private static volatile HostText lastHost;
 
-    /** Weak: a host object of a web application's loader must not pin that loader after it is undeployed. */
+    /**
+     * Weak, and no strong reference to the host's class either: a host object of a web application's loader must not
+     * pin that loader after it is undeployed.
+     */
     private static final class HostText extends java.lang.ref.WeakReference<Object> {
-        final Class<?> type;
         final String text;
 
         HostText(Object host, String text) {
             super(host);
-            this.type = host.getClass();
             this.text = text;
         }
     }
@@ -178,11 +179,9 @@ final class BodyLine {
      */
     static String hostText(Object host) {
         HostText last = lastHost;
-        if (last != null && last.type == host.getClass()) {
-            Object h = last.get();
-            if (h != null && h.equals(host)) {
-                return last.text;
-            }
+        Object seen = last == null ? null : last.get();
+        if (seen != null && seen.getClass() == host.getClass() && seen.equals(host)) {
+            return last.text;
         }
         String h = String.valueOf(host);
         if (!h.contains("://")) {
