@@ -24,11 +24,8 @@ CP="$PWD/benchmarks/target/forensics-benchmarks.jar:$PWD/benchmarks/target/lib/*
 [[ -f $AGENT && -f benchmarks/target/forensics-benchmarks.jar ]] || { echo "build first: mvn -B -DskipTests package" >&2; exit 2; }
 OUT=$(mktemp -d /tmp/forensics-turns.XXXXXX)
 
-"$JAVA" -cp "$CP" dev.forensics.benchmarks.BenchServer >"$OUT/port" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null' EXIT
-for _ in $(seq 100); do [[ -s $OUT/port ]] && break; sleep 0.1; done
-URL="http://127.0.0.1:$(head -1 "$OUT/port")/v1/answer"
+. benchmarks/bench-server.sh
+start_bench_server /v1/answer
 VARIANTS=("none=" "default=-javaagent:$AGENT=dir=$OUT/dir" "none-again=")
 [[ ${ALWAYS:-0} == 1 ]] && VARIANTS+=("always=-javaagent:$AGENT=dir=$OUT/dir,leakStacks=always")
 

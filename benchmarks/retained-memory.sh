@@ -11,11 +11,8 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 AGENT=$PWD/agent/target/forensics.jar
 CP="$PWD/benchmarks/target/forensics-benchmarks.jar:$PWD/benchmarks/target/lib/*"
 OUT=$(mktemp -d /tmp/forensics-mem.XXXXXX)
-"$JAVA" -cp "$CP" dev.forensics.benchmarks.BenchServer >"$OUT/port" &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null' EXIT
-for _ in $(seq 100); do [[ -s $OUT/port ]] && break; sleep 0.1; done
-URL="http://127.0.0.1:$(head -1 "$OUT/port")/body"
+. benchmarks/bench-server.sh
+start_bench_server /body
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 per() { "$JAVA" -XX:+UseSerialGC -Xmx1g "$@" -cp "$CP" dev.forensics.benchmarks.RetainedPerBody "$URL" "$N" | awk '{print $7}'; }
 : >"$OUT/none"; : >"$OUT/agent"

@@ -42,7 +42,7 @@ public final class HttpTurns {
             this.variant = variant;
             this.err = File.createTempFile("http-turns-" + variant.label(), ".err");
             List<String> cmd = new ArrayList<>();
-            cmd.add(Path.java());
+            cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"); // this JDK
             cmd.addAll(variant.jvmArgs());
             cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HttpLoop.class.getName(), client, url, "0",
                     Integer.toString(warmup), "turns"));
@@ -74,12 +74,6 @@ public final class HttpTurns {
                 process.destroyForcibly();
             }
             err.delete();
-        }
-    }
-
-    private static final class Path {
-        static String java() {
-            return System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
         }
     }
 
