@@ -3,6 +3,8 @@
 # Runs alternate (none, empty, forensics, none, …) so drift hits all three alike, then prints medians and the
 # difference forensics - empty, which the performance target (≤ 30 ms) is about.
 # Usage: benchmarks/startup.sh [runs per variant, default 21]   (after mvn -B -DskipTests package)
+# BASELINE=/path/to/an/older/forensics.jar adds that jar as a fourth variant in the same alternation, so a change to
+# premain is measured against the build before it under the same machine state (which moves these figures by 30 %).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-21}
@@ -20,15 +22,22 @@ printf '%-28s %10s %10s %10s %16s\n' "JDK" "none ms" "empty ms" "forensics" "for
 for jdk in "${JDKS[@]}"; do
   [[ -x $jdk/bin/java ]] || { echo "skipping $jdk: not installed"; continue; }
   J=$jdk/bin/java
-  : >"$OUT/none"; : >"$OUT/empty"; : >"$OUT/forensics"
+  : >"$OUT/none"; : >"$OUT/empty"; : >"$OUT/forensics"; : >"$OUT/baseline"
   for _ in 1 2 3; do "$J" -cp "$CP" dev.forensics.benchmarks.Hello >/dev/null; done # warm the page cache
   for ((i = 0; i < RUNS; i++)); do
     ms "$J" -cp "$CP" dev.forensics.benchmarks.Hello >>"$OUT/none"
     ms "$J" -javaagent:"$EMPTY" -cp "$CP" dev.forensics.benchmarks.Hello >>"$OUT/empty"
     ms "$J" -javaagent:"$AGENT"=dir="$OUT/dir" -cp "$CP" dev.forensics.benchmarks.Hello >>"$OUT/forensics"
+    if [[ -n ${BASELINE:-} ]]; then
+      ms "$J" -javaagent:"$BASELINE"=dir="$OUT/dir" -cp "$CP" dev.forensics.benchmarks.Hello >>"$OUT/baseline"
+    fi
   done
   n=$(median <"$OUT/none"); e=$(median <"$OUT/empty"); f=$(median <"$OUT/forensics")
   awk -v v="$("$J" -version 2>&1 | head -1 | cut -d'"' -f2)" -v n="$n" -v e="$e" -v f="$f" \
     'BEGIN { printf "%-28s %10.1f %10.1f %10.1f %+16.1f\n", v, n/1000, e/1000, f/1000, (f-e)/1000 }'
+  if [[ -n ${BASELINE:-} ]]; then
+    b=$(median <"$OUT/baseline")
+    awk -v b="$b" -v e="$e" 'BEGIN { printf "%-28s %32.1f %+16.1f\n", "  baseline jar", b/1000, (b-e)/1000 }'
+  fi
 done
 echo "($RUNS alternating runs per variant; medians of wall time; $(nproc) cores)"

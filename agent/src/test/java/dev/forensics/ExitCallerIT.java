@@ -38,6 +38,28 @@ class ExitCallerIT {
         }
     }
 
+    /**
+     * HotSpot does not verify redefined boot classes unless told to: with {@code BytecodeVerificationLocal} a woven
+     * {@code Runtime} or {@code Thread} (edited without ASM, see EntryPatch) that the verifier rejected would leave
+     * its hook missing and the verdict unnamed.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void theWovenExitPathPassesTheVerifierWhenBootClassesAreVerified(Jdk jdk) {
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).jvmArg("-XX:+UnlockDiagnosticVMOptions", "-XX:+BytecodeVerificationLocal").start(ExitFromWorker.class, "out")) {
+            assertThat(jvm.waitFor()).isEqualTo(3);
+            assertThat(firstLine(LastWordsFiles.text(jvm))).startsWith("System.exit(3) called by dev.forensics.targets.ExitFromWorker.shutdownLibrary(");
+            assertThat(jvm.journal()).contains(" 0 missing").contains("hook exit.exit active").contains("hook exit.uncaught active");
+            assertAgentClean(jvm);
+        }
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).jvmArg("-XX:+UnlockDiagnosticVMOptions", "-XX:+BytecodeVerificationLocal").start(MainThrows.class, "out")) {
+            assertThat(jvm.waitFor()).isEqualTo(1);
+            assertThat(firstLine(LastWordsFiles.text(jvm))).startsWith("main ended with an uncaught java.lang.IllegalStateException");
+            assertThat(jvm.journal()).contains(" 0 missing").contains("hook exit.uncaught active");
+            assertAgentClean(jvm);
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.forensics.testing.Jdk#all")
     void haltFromAWorkerThreadIsOnDiskBeforeTheJvmGoesAndNamesTheHooksThatWillNotRun(Jdk jdk) {

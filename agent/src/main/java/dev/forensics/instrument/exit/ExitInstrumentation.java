@@ -21,10 +21,11 @@ import org.objectweb.asm.Type;
  * main, dies of an exception) and {@code jdk.internal.misc.Signal.handle} (which replaces our native signal
  * handler with the JVM's, so we step aside before it and come back after).
  *
- * <p>Woven with plain ASM ({@link CallWeaver}), not Byte Buddy, whose installation takes about half a second on a
- * thread of its own: {@code Runtime} synchronously in premain, because an exit or halt during start-up must still
- * name its caller, and the rest first thing on the installer thread (see {@link #EARLY}, {@link #LATE}). These names
- * are JDK internals that can change shape; the self-check reports a site that found no method as missing.
+ * <p>Woven with plain ASM ({@link CallWeaver}; classes with entry sites only by a direct class-file edit,
+ * {@link EntryPatch}), not Byte Buddy, whose installation takes about half a second on a thread of its own:
+ * {@code Runtime} synchronously in premain, because an exit or halt during start-up must still name its caller, and
+ * the rest first thing on the installer thread (see {@link #EARLY}, {@link #LATE}). These names are JDK internals that
+ * can change shape; the self-check reports a site that found no method as missing.
  */
 public final class ExitInstrumentation implements ClassFileTransformer {
     private static final String HOOKS = "dev/forensics/bootstrap/TerminationHooks";
@@ -129,10 +130,11 @@ public final class ExitInstrumentation implements ClassFileTransformer {
         return s != null ? s : new Status(State.MISSING, "not woven yet");
     }
 
+    /** Overrides "active": {@link #transform} says so when it returns bytes, before the JVM has accepted them. */
     private static void missing(String owner, String why) {
         for (CallWeaver.Site s : SITES) {
             if (s.owner().equals(owner)) {
-                STATUS.putIfAbsent(s.hookName(), new Status(State.MISSING, why));
+                STATUS.put(s.hookName(), new Status(State.MISSING, why));
             }
         }
     }
@@ -161,7 +163,7 @@ public final class ExitInstrumentation implements ClassFileTransformer {
         }
         try {
             List<String> woven = new ArrayList<>();
-            byte[] out = CallWeaver.weave(classFile, sites, Feature.TERMINATION, woven);
+            byte[] out = weave(classFile, sites, woven);
             for (String name : woven) {
                 STATUS.put(name, new Status(State.ACTIVE, "woven at start-up"));
             }
@@ -171,6 +173,15 @@ public final class ExitInstrumentation implements ClassFileTransformer {
                 STATUS.put(s.hookName(), new Status(State.MISSING, "weaving " + className.replace('/', '.') + " failed: " + t));
             }
             return null;
+        }
+    }
+
+    /** Entry-only classes ({@code Runtime}, {@code Thread}) without ASM, whose first use costs premain 4-6 ms. */
+    private static byte[] weave(byte[] classFile, List<CallWeaver.Site> sites, List<String> woven) {
+        try {
+            return EntryPatch.patch(classFile, sites, Feature.TERMINATION, woven);
+        } catch (EntryPatch.Unsupported notForThisClass) {
+            return CallWeaver.weave(classFile, sites, Feature.TERMINATION, woven);
         }
     }
 }

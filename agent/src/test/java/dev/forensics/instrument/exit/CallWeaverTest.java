@@ -78,7 +78,7 @@ class CallWeaverTest {
     }
 
     /** Renames the woven class out of java.* and has this JVM link it, which runs the type-checking verifier. */
-    private static void verify(String owner, byte[] woven) throws Exception {
+    static void verify(String owner, byte[] woven) throws Exception {
         String renamed = "woven/" + owner.replace('/', '_');
         ClassReader reader = new ClassReader(woven);
         ClassWriter writer = new ClassWriter(0);
