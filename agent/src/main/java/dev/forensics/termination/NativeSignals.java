@@ -93,9 +93,16 @@ final class NativeSignals {
         }
     }
 
+    /**
+     * JDK 24+ (JEP 472) warns on stderr when code without native access calls {@code System.load}; the shim then loads
+     * through {@code ClassLoader.loadLibrary}, for which premain opens java.lang first (4-10 ms: the JDK's
+     * {@code redefineModule} links several lambdas). Earlier JDKs load it silently with {@code System.load}.
+     */
+    static final boolean LOADS_THROUGH_JAVA_LANG = Runtime.version().feature() >= 24;
+
     private static void loadLibrary(File file) {
-        if (Runtime.version().feature() < 22) {
-            System.load(file.getAbsolutePath()); // no native-access warnings before JDK 24
+        if (!LOADS_THROUGH_JAVA_LANG) {
+            System.load(file.getAbsolutePath());
             return;
         }
         try {

@@ -43,7 +43,7 @@ public final class Termination {
 
     private static void installEarly(AgentOptions options, Path dir, Instrumentation inst) {
         long t0 = System.nanoTime();
-        if (Runtime.version().feature() >= 22) {
+        if (NativeSignals.LOADS_THROUGH_JAVA_LANG) {
             openJavaLang(inst); // loading the shim without a restricted-method warning needs java.lang (NativeSignals)
         }
         ExitInstrumentation.install(inst, ExitInstrumentation.EARLY);
