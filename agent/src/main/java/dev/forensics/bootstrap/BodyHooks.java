@@ -34,7 +34,7 @@ public final class BodyHooks {
 
         void apache5Response(Object runtime, int status, String method, String requestUri, Object targetHost, long contentLength);
 
-        void apache4Response(Object route, Object request, Object response);
+        void apache4Response(Object response, int status, String method, Object uri, Object targetHost, long contentLength);
 
         void okhttpEnqueued(Object call);
 
@@ -209,17 +209,17 @@ public final class BodyHooks {
         }
     }
 
-    public static void apache4Response(Object route, Object request, Object response) {
+    /** An Apache 4.5 response, read by its advice; the hook finds its connection holder. */
+    public static void apache4Response(Object response, int status, String method, Object uri, Object targetHost, long contentLength) {
         Listener l = active();
-        if (l == null || response == null || !Reentry.enter(Feature.LEAKS)) {
+        if (l == null || response == null) {
             return;
         }
         try {
-            l.apache4Response(route, request, response);
+            // No re-entry guard, as for Apache 5: the listener reads one field and updates tables.
+            l.apache4Response(response, status, method, uri, targetHost, contentLength);
         } catch (Throwable t) {
             AdviceErrors.record(t, Feature.LEAKS);
-        } finally {
-            Reentry.exit(Feature.LEAKS);
         }
     }
 

@@ -12,16 +12,10 @@ final class ApacheBodies {
     static final String CLIENT5 = "Apache HttpClient 5";
     static final String CLIENT4 = "Apache HttpClient 4";
 
-    // 4.x (5.x is read by its advice, typed: Apache5Instrumentation)
+    // 4.x: the advice reads the rest, typed (Apache4Instrumentation), but cannot name these: a private field of the
+    // package-private HttpResponseProxy and a method of the package-private ConnectionHolder.
     private static final Accessor CONN_HOLDER = Accessor.field("connHolder");
     private static final Accessor IS_RELEASED = Accessor.method("isReleased");
-    private static final Accessor STATUS_LINE = Accessor.method("getStatusLine");
-    private static final Accessor STATUS_CODE = Accessor.method("getStatusCode");
-    private static final Accessor GET_URI = Accessor.method("getURI");
-    private static final Accessor GET_METHOD = Accessor.method("getMethod");
-    private static final Accessor TARGET_HOST = Accessor.method("getTargetHost");
-    private static final Accessor GET_ENTITY = Accessor.method("getEntity");
-    private static final Accessor CONTENT_LENGTH = Accessor.method("getContentLength");
 
     private final BodyTracker tracker;
 
@@ -34,17 +28,11 @@ final class ApacheBodies {
         tracker.open(runtime, Origin.here(), CLIENT5, "entity", status, method, BodyLine.url(requestUri, targetHost), contentLength, 0);
     }
 
-    void response4(Object route, Object request, Object response) {
+    void response4(Object response, int status, String method, Object uri, Object targetHost, long contentLength) {
         Object holder = CONN_HOLDER.get(response);
         if (holder == null || !Boolean.FALSE.equals(IS_RELEASED.get(holder))) {
             return;
         }
-        tracker.open(holder, Origin.here(), CLIENT4, "entity", STATUS_CODE.getInt(STATUS_LINE.get(response), -1),
-                string(GET_METHOD.get(request)), BodyLine.url(GET_URI.get(request), TARGET_HOST.get(route)),
-                CONTENT_LENGTH.getLong(GET_ENTITY.get(response), -1), 0);
-    }
-
-    private static String string(Object o) {
-        return o instanceof String ? (String) o : null;
+        tracker.open(holder, Origin.here(), CLIENT4, "entity", status, method, BodyLine.url(uri, targetHost), contentLength, 0);
     }
 }

@@ -91,8 +91,8 @@ final class ClientBodies implements BodyHooks.Listener {
     }
 
     @Override
-    public void apache4Response(Object route, Object request, Object response) {
-        apache.response4(route, request, response);
+    public void apache4Response(Object response, int status, String method, Object uri, Object targetHost, long contentLength) {
+        apache.response4(response, status, method, uri, targetHost, contentLength);
     }
 
     @Override

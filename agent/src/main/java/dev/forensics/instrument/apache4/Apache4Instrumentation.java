@@ -8,6 +8,11 @@ import dev.forensics.bootstrap.Feature;
 import dev.forensics.instrument.Hook;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
+import org.apache.http.HttpEntity;
+import org.apache.http.StatusLine;
+import org.apache.http.client.methods.CloseableHttpResponse;
+import org.apache.http.client.methods.HttpUriRequest;
+import org.apache.http.conn.routing.HttpRoute;
 
 /**
  * Apache HttpClient 4.5: {@code MainClientExec} (and {@code MinimalClientExec} for the minimal client) returns an
@@ -29,10 +34,23 @@ public final class Apache4Instrumentation {
                         named("releaseConnection").and(takesArguments(1)).or(named("abortConnection").and(takesArguments(0))), ReleaseAdvice.class));
     }
 
+    /**
+     * Typed, as for Apache 5: inlined into {@code MainClientExec}, whose loader links the library, the advice reads the
+     * status, method, URI, target host and length through the public 4.3+ API ({@code execute(HttpRoute,
+     * HttpRequestWrapper, HttpClientContext, HttpExecutionAware)}). Only the response's connection holder stays a
+     * reflective read in the hook: it is a private field of a package-private class.
+     */
     public static class ExecuteAdvice {
         @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.Argument(0) Object route, @Advice.Argument(1) Object request, @Advice.Return Object response) {
-            BodyHooks.apache4Response(route, request, response);
+        static void exit(@Advice.Argument(0) HttpRoute route, @Advice.Argument(1) HttpUriRequest request,
+                         @Advice.Return CloseableHttpResponse response) {
+            if (response != null && BodyHooks.tracking()) {
+                StatusLine status = response.getStatusLine();
+                HttpEntity entity = response.getEntity();
+                BodyHooks.apache4Response(response, status == null ? -1 : status.getStatusCode(), request == null ? null : request.getMethod(),
+                        request == null ? null : request.getURI(), route == null ? null : route.getTargetHost(),
+                        entity == null ? -1 : entity.getContentLength());
+            }
         }
     }
 
