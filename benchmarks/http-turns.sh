@@ -8,7 +8,8 @@
 # allocated per request (exact). The whole is repeated with fresh JVMs INSTANCES times and the turns pooled, since
 # each JVM keeps its own JIT decisions.
 # Usage: benchmarks/http-turns.sh [requests per turn, default 4000] [turns, default 12] [clients…]
-#        (after mvn -B -DskipTests package; JAVA_HOME picks the JDK; INSTANCES (default 3); WARMUP (default 20000))
+#        (after mvn -B -DskipTests package; JAVA_HOME picks the JDK; INSTANCES (default 3); WARMUP (default 20000);
+#        EXTRA='name=agent-options …' adds agent variants, e.g. EXTRA='never=leakStacks=never noleaks=leaks=off')
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PER_TURN=${1:-4000}
@@ -28,6 +29,9 @@ OUT=$(mktemp -d /tmp/forensics-turns.XXXXXX)
 start_bench_server /v1/answer
 VARIANTS=("none=" "default=-javaagent:$AGENT=dir=$OUT/dir" "none-again=")
 [[ ${ALWAYS:-0} == 1 ]] && VARIANTS+=("always=-javaagent:$AGENT=dir=$OUT/dir,leakStacks=always")
+for extra in ${EXTRA:-}; do
+  VARIANTS+=("${extra%%=*}=-javaagent:$AGENT=dir=$OUT/dir,${extra#*=}")
+done
 
 echo "$("$JAVA" -version 2>&1 | head -1); $(nproc) cores; $INSTANCES × $TURNS turns of $PER_TURN requests per variant, after ≥ $WARMUP warm-up"
 for client in "${CLIENTS[@]}"; do
