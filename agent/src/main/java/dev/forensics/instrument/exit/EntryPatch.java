@@ -186,7 +186,7 @@ final class EntryPatch {
             throw new Unsupported("method too long");
         }
 
-        Out body = new Out(in.length);
+        Out body = new Out(u4(a + 2) + 64); // the attribute, the prefix and one more exception entry
         body.u2(Math.max(maxStack, Math.max(slots, 2)));
         body.u2(maxLocals);
         body.u4(codeLength + shift);
