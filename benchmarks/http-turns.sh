@@ -28,7 +28,7 @@ OUT=$(mktemp -d /tmp/forensics-turns.XXXXXX)
 . benchmarks/bench-server.sh
 start_bench_server /v1/answer
 VARIANTS=("none=" "default=-javaagent:$AGENT=dir=$OUT/dir" "none-again=")
-[[ ${ALWAYS:-0} == 1 ]] && VARIANTS+=("always=-javaagent:$AGENT=dir=$OUT/dir,leakStacks=always")
+[[ ${ALWAYS:-0} == 1 ]] && EXTRA="always=leakStacks=always ${EXTRA:-}"
 for extra in ${EXTRA:-}; do
   VARIANTS+=("${extra%%=*}=-javaagent:$AGENT=dir=$OUT/dir,${extra#*=}")
 done
