@@ -8,10 +8,16 @@ import com.sun.tools.attach.VirtualMachineDescriptor;
 import dev.forensics.agent.AgentMarker;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -111,6 +117,7 @@ final class Target {
     /** Attaches (reads nothing, loads nothing yet); the caller detaches. */
     VirtualMachine attach() {
         Path socket = Paths.get("/proc", Long.toString(pid), "root", "tmp", ".java_pid" + (status.nsPid() > 0 ? status.nsPid() : pid));
+        removeIfStale(socket);
         if (!Files.exists(socket) && !Files.exists(Paths.get("/tmp", ".java_pid" + pid)) && !status.catchesSigquit()) {
             // The attach API wakes a JVM with SIGQUIT; a JVM without its handler (still starting, or -Xrs) would die of it.
             throw new CliException(ExitCodes.ATTACH_REFUSED, "pid " + pid + " does not handle SIGQUIT (it is still starting, or runs with -Xrs): "
@@ -129,6 +136,50 @@ final class Target {
         } catch (IOException e) {
             throw new CliException(ExitCodes.ATTACH_REFUSED, "cannot attach to pid " + pid + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * The attach API connects to {@code /tmp/.java_pid<pid>} whenever that file exists, and only wakes the JVM to create
+     * it when it does not. A JVM that was killed leaves its socket behind; once its pid is reused by another JVM, every
+     * attach to the new one is refused by a socket nobody listens on — and when the file belongs to another user (a
+     * root JVM's, the new one running as a service user) the new JVM cannot even replace it in sticky /tmp. The JVM
+     * creates the file itself, as its own user, after it started: one older than the process, or owned by someone
+     * else, was left by an earlier process and is removed so the attach API starts afresh.
+     */
+    void removeIfStale(Path socket) {
+        Optional<Instant> started = ProcessHandle.of(pid).flatMap(p -> p.info().startInstant());
+        String why;
+        try {
+            why = staleBecause(socket, status.euid(), started.orElse(null));
+        } catch (IOException e) {
+            return; // gone, or unreadable: the attach API reports what it finds
+        }
+        if (why == null) {
+            return;
+        }
+        try {
+            Files.delete(socket);
+        } catch (NoSuchFileException e) {
+            // removed meanwhile
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.ATTACH_REFUSED, "cannot attach to pid " + pid + ": " + socket + " is a stale attach socket ("
+                    + why + ") that blocks the attach API, and it cannot be removed (" + e + "); remove it as its owner or root");
+        }
+    }
+
+    /** Why an attach socket cannot be the JVM's own (its owner differs, or it predates the process), or null. */
+    static String staleBecause(Path socket, int jvmEuid, Instant processStarted) throws IOException {
+        Map<String, Object> a = Files.readAttributes(socket, "unix:uid,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
+        int owner = (Integer) a.get("uid");
+        if (owner != jvmEuid) {
+            return "owned by " + Proc.userName(owner) + ", the JVM runs as " + Proc.userName(jvmEuid);
+        }
+        Instant modified = ((FileTime) a.get("lastModifiedTime")).toInstant();
+        // The process start is known to the second only (boot time in /proc/stat has no fraction).
+        if (processStarted != null && modified.isBefore(processStarted.minusSeconds(2))) {
+            return "created " + modified + ", before the process started at " + processStarted;
+        }
+        return null;
     }
 
     Properties properties(VirtualMachine vm) {

@@ -7,11 +7,16 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.forensics.cli.targets.Service;
 import dev.forensics.testing.ForkedJvm;
 import dev.forensics.testing.Jdk;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -186,9 +191,13 @@ class AttachReportIT {
             String pid = Long.toString(jvm.pid());
             assertThat(Proc.status(jvm.pid()).euid()).as("the JVM runs as nobody").isNotZero();
 
+            // A root JVM killed earlier with this pid left its socket; the nobody JVM cannot replace root's file in /tmp.
+            Path rootsSocket = leaveDeadSocket(jvm.pid());
+
             Cli.Result attached = Cli.run(jdk, jvm.workDir(), "attach", pid, "dir=" + dir);
             assertThat(attached.exit()).as(attached.toString()).isZero();
             assertThat(attached.stdout()).contains("hook exit.exit active");
+            assertThat(Files.getOwner(rootsSocket).getName()).as("the JVM's own socket replaced root's").isEqualTo("nobody");
             Cli.Result report = Cli.run(jdk, jvm.workDir(), "report", pid);
             assertThat(report.exit()).as(report.toString()).isZero();
             assertThat(report.stdout()).contains("output directory: " + dir);
@@ -208,6 +217,40 @@ class AttachReportIT {
                 assertThat(left).isEmpty();
             }
         }
+    }
+
+    /**
+     * A JVM that is killed leaves its attach socket in /tmp; when a new JVM gets the same pid, the JDK's attach API
+     * connects to the dead socket and is refused, forever. The CLI recognises a socket made before the process started.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void anAttachSocketLeftByAnEarlierProcessWithThePidDoesNotBlockAttaching(Jdk jdk) throws Exception {
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).noAgent().start(Service.class)) {
+            jvm.awaitStdout("READY", Duration.ofSeconds(30));
+            String pid = Long.toString(jvm.pid());
+            Path socket = leaveDeadSocket(jvm.pid());
+            Files.setLastModifiedTime(socket, FileTime.from(Instant.now().minus(Duration.ofHours(1))));
+
+            Cli.Result attached = Cli.run(jdk, jvm.workDir(), "attach", pid, "dir=" + jvm.dir());
+            assertThat(attached.exit()).as(attached.toString()).isZero();
+            assertThat(attached.stdout()).contains("hook exit.exit active");
+            assertThat(Files.getLastModifiedTime(socket).toInstant()).as("the JVM made a new socket")
+                    .isAfter(Instant.now().minus(Duration.ofMinutes(5)));
+            Cli.Result report = Cli.run(jdk, jvm.workDir(), "report", pid);
+            assertThat(report.exit()).as(report.toString()).isZero();
+        }
+    }
+
+    /** What a killed JVM leaves: a bound Unix socket's file, owner-only, with nobody listening on it, named after the pid. */
+    private static Path leaveDeadSocket(long pid) throws Exception {
+        Path socket = Paths.get("/tmp", ".java_pid" + pid);
+        assertThat(socket).as("nothing has attached to the new JVM yet").doesNotExist();
+        try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            dead.bind(UnixDomainSocketAddress.of(socket));
+        }
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------")); // as the JVM makes it
+        return socket;
     }
 
     @ParameterizedTest(name = "CLI on {0}, service on {1}")

@@ -3,8 +3,16 @@ package dev.forensics.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TargetTest {
 
@@ -44,5 +52,27 @@ class TargetTest {
         assertThat(Target.mainOf("jdk.compiler/com.sun.tools.javac.launcher.SourceLauncher Sleep.java x")).isEqualTo("Sleep.java");
         assertThat(Target.mainOf("")).isEmpty();
         assertThat(Target.mainOf(null)).isEmpty();
+    }
+
+    /** A socket left by a killed JVM stays on disk; one its pid's next JVM cannot have made is recognised. */
+    @Test
+    void anAttachSocketOfAnotherUserOrOlderThanTheProcessIsStale(@TempDir Path dir) throws Exception {
+        Path socket = dir.resolve(".java_pid4242");
+        try (ServerSocketChannel left = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            left.bind(UnixDomainSocketAddress.of(socket));
+        }
+        assertThat(Files.exists(socket)).as("a closed socket's file stays").isTrue();
+        int me = Proc.self().euid();
+        Instant started = Instant.now().minusSeconds(60);
+
+        assertThat(Target.staleBecause(socket, me, started)).as("made by this user after the process started").isNull();
+        assertThat(Target.staleBecause(socket, me, null)).as("start unknown").isNull();
+        assertThat(Target.staleBecause(socket, me + 1, started)).contains("owned by " + Proc.userName(me))
+                .contains("the JVM runs as " + Proc.userName(me + 1));
+
+        Files.setLastModifiedTime(socket, FileTime.from(started.minusSeconds(3600)));
+        assertThat(Target.staleBecause(socket, me, started)).contains("before the process started");
+        Files.setLastModifiedTime(socket, FileTime.from(started.minusSeconds(1)));
+        assertThat(Target.staleBecause(socket, me, started)).as("within the start time's one-second precision").isNull();
     }
 }
