@@ -9,7 +9,10 @@
 # each JVM keeps its own JIT decisions.
 # Usage: benchmarks/http-turns.sh [requests per turn, default 4000] [turns, default 12] [clients…]
 #        (after mvn -B -DskipTests package; JAVA_HOME picks the JDK; INSTANCES (default 3); WARMUP (default 20000);
-#        EXTRA='name=agent-options …' adds agent variants, e.g. EXTRA='never=leakStacks=never noleaks=leaks=off')
+#        EXTRA='name=agent-options …' adds agent variants, e.g. EXTRA='never=leakStacks=never noleaks=leaks=off';
+#        SAME_JVM='name=change …' adds segments of the default variant's JVM with a change, off=<features> or
+#        stacks=<leakStacks setting>, e.g. SAME_JVM='leaksoff=off=leaks never=stacks=never': what the difference costs
+#        measured within one JVM)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PER_TURN=${1:-4000}
@@ -31,6 +34,9 @@ VARIANTS=("none=" "default=-javaagent:$AGENT=dir=$OUT/dir" "none-again=")
 [[ ${ALWAYS:-0} == 1 ]] && EXTRA="always=leakStacks=always ${EXTRA:-}"
 for extra in ${EXTRA:-}; do
   VARIANTS+=("${extra%%=*}=-javaagent:$AGENT=dir=$OUT/dir,${extra#*=}")
+done
+for change in ${SAME_JVM:-}; do
+  VARIANTS+=("${change%%=*}=@default ${change#*=}")
 done
 
 echo "$("$JAVA" -version 2>&1 | head -1); $(nproc) cores; $INSTANCES × $TURNS turns of $PER_TURN requests per variant, after ≥ $WARMUP warm-up"

@@ -95,8 +95,9 @@ public final class HttpLoop {
 
     /**
      * Turn-taking mode for {@link HttpTurns}: says {@code READY} once warm, then for every line {@code <n>} on stdin
-     * runs n requests and answers {@code SEG <req/s> <all threads' cpu µs/req> <calling thread's B/req> <JIT ms>}; ends at
-     * end of input. The coordinator keeps every variant's JVM warm and alive and lets one run at a time, so the
+     * runs n requests and answers {@code SEG <req/s> <all threads' cpu µs/req> <calling thread's B/req> <JIT ms> <0|1>
+     * <context switches/req>}; ends at
+     * end of input. {@code <n> <change>} runs that segment with a {@link #change}. The coordinator keeps every variant's JVM warm and alive and lets one run at a time, so the
      * machine's drift (±15 % between runs of the same JVM here) hits the variants of one turn alike.
      */
     static void takeTurns(Call call, String url, long sink) throws Exception {
@@ -105,7 +106,10 @@ public final class HttpLoop {
         System.out.flush();
         int next = 0;
         for (String line; (line = in.readLine()) != null && !line.isBlank(); ) {
-            int n = Integer.parseInt(line.trim());
+            String[] words = line.trim().split(" +");
+            int n = Integer.parseInt(words[0]);
+            Runnable undo = change(words.length > 1 ? words[1] : "");
+            long cs0 = contextSwitches();
             long jit0 = compileMillis();
             long alloc0 = allocatedBytes();
             long cpu0 = threadsCpuNanos();
@@ -114,11 +118,97 @@ public final class HttpLoop {
                 sink += call.run(url + "?i=" + next);
             }
             long t1 = System.nanoTime();
-            System.out.printf("SEG %.1f %.3f %.1f %d %d%n", n / ((t1 - t0) / 1e9), (threadsCpuNanos() - cpu0) / 1e3 / n,
-                    (double) (allocatedBytes() - alloc0) / n, compileMillis() - jit0, sink & 1);
+            long cpu1 = threadsCpuNanos();
+            long alloc1 = allocatedBytes();
+            System.out.printf("SEG %.1f %.3f %.1f %d %d %.3f%n", n / ((t1 - t0) / 1e9), (cpu1 - cpu0) / 1e3 / n,
+                    (double) (alloc1 - alloc0) / n, compileMillis() - jit0, sink & 1, (double) (contextSwitches() - cs0) / n);
             System.out.flush();
+            undo.run();
         }
         System.exit(0);
+    }
+
+    /**
+     * A change for one segment, undone by the returned action: {@code off=leaks,pipes} switches agent features off
+     * through the switch the agent's hooks read on every call (their instrumented code stays as it is);
+     * {@code stacks=never} (any {@code leakStacks} value) sets the origin-stack sampler. Only between segments: the loop
+     * closes every body it gets, so none is open across a change.
+     */
+    static Runnable change(String change) throws ReflectiveOperationException {
+        if (change.startsWith("off=")) {
+            String names = change.substring(4);
+            switchAgentFeatures(names, false);
+            return () -> {
+                try {
+                    switchAgentFeatures(names, true);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+        }
+        if (change.startsWith("stacks=")) {
+            // Package-private in the agent (loaded by this class path's loader, like any -javaagent jar): benchmark only.
+            Class<?> origin = Class.forName("dev.forensics.leak.Origin", true, ClassLoader.getSystemClassLoader());
+            Class<?> sampler = Class.forName("dev.forensics.leak.Origin$Sampler", true, ClassLoader.getSystemClassLoader());
+            java.lang.reflect.Field field = origin.getDeclaredField("sampler");
+            java.lang.reflect.Method parse = sampler.getDeclaredMethod("parse", String.class);
+            java.lang.reflect.Method set = origin.getDeclaredMethod("setSampler", sampler);
+            field.setAccessible(true);
+            parse.setAccessible(true);
+            set.setAccessible(true);
+            Object before = field.get(null);
+            set.invoke(null, parse.invoke(null, change.substring(7)));
+            return () -> {
+                try {
+                    set.invoke(null, before);
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+        }
+        if (!change.isEmpty()) {
+            throw new IllegalArgumentException("unknown change " + change);
+        }
+        return () -> { };
+    }
+
+    /** Voluntary and involuntary context switches of all this process's threads so far (Linux; 0 elsewhere). */
+    static long contextSwitches() {
+        long sum = 0;
+        try (java.nio.file.DirectoryStream<java.nio.file.Path> tasks = java.nio.file.Files.newDirectoryStream(java.nio.file.Paths.get("/proc/self/task"))) {
+            for (java.nio.file.Path task : tasks) {
+                try {
+                    for (String line : java.nio.file.Files.readAllLines(task.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    // the thread ended
+                }
+            }
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+        return sum;
+    }
+
+    /** Switches agent features (comma-separated names: leaks, pipes…) off or back on in this JVM. */
+    static void switchAgentFeatures(String names, boolean on) throws ReflectiveOperationException {
+        Class<?> feature = Class.forName("dev.forensics.bootstrap.Feature", true, null); // the agent's, on the boot path
+        int count = feature.getField("COUNT").getInt(null);
+        for (String name : names.split(",")) {
+            int found = -1;
+            for (int f = 0; f < count; f++) {
+                if (feature.getMethod("name", int.class).invoke(null, f).equals(name)) {
+                    found = f;
+                }
+            }
+            if (found < 0) {
+                throw new IllegalArgumentException("no agent feature " + name);
+            }
+            feature.getMethod("enable", int.class, boolean.class).invoke(null, found, on);
+        }
     }
 
     /** Time the JIT compilers have spent so far, all threads. */

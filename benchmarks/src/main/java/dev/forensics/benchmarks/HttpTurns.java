@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -25,11 +27,17 @@ import java.util.Locale;
  * variants. A JVM also keeps whatever its JIT decided (the same program differs by a few percent between two JVMs,
  * for good), so the whole is repeated with fresh JVMs {@code instances} times and the turns of all instances pooled.
  * Listing the baseline twice ({@code none=} and {@code none-again=}) prints the noise floor beside the agent's figures.
+ *
+ * <p>{@code <label>=@<variant> off=leaks} runs in that earlier variant's JVM, with the agent's leaks feature switched
+ * off for its segments (the instrumented code stays; its hooks return at once), {@code @<variant> stacks=never} with
+ * that origin-stack setting instead: its ratio against that variant is the cost of the difference measured within one
+ * JVM, free of the few percent two JVMs of the same program differ by.
  */
 public final class HttpTurns {
     private HttpTurns() {}
 
-    private record Variant(String label, List<String> jvmArgs) {}
+    /** {@code base} non-null: no JVM of its own; runs in the base variant's JVM with {@code change} ({@link HttpLoop#change}). */
+    private record Variant(String label, List<String> jvmArgs, String base, String change) {}
 
     private static final class Jvm implements AutoCloseable {
         final Variant variant;
@@ -60,11 +68,12 @@ public final class HttpTurns {
             throw new IOException(variant.label() + " ended: " + Files.readString(err.toPath()));
         }
 
-        /** rate, cpu µs/req, B/req, JIT ms of one segment of n requests. */
-        double[] segment(int n) throws IOException {
-            in.println(n);
+        /** rate, cpu µs/req, B/req, JIT ms, context switches/req of one segment of n requests, with a change or none. */
+        double[] segment(int n, String change) throws IOException {
+            in.println(change == null ? Integer.toString(n) : n + " " + change);
             String[] f = expect("SEG ").split(" ");
-            return new double[] {Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4])};
+            return new double[] {Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4]),
+                Double.parseDouble(f[6])};
         }
 
         @Override
@@ -87,30 +96,44 @@ public final class HttpTurns {
         List<Variant> variants = new ArrayList<>();
         for (int i = 6; i < args.length; i++) {
             int eq = args[i].indexOf('=');
+            String label = args[i].substring(0, eq);
             String jvm = args[i].substring(eq + 1).trim();
-            variants.add(new Variant(args[i].substring(0, eq), jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split(" +"))));
+            if (jvm.startsWith("@")) { // @base off=feature,… or @base stacks=…: the base variant's JVM with that change
+                String[] w = jvm.substring(1).split(" +");
+                if (w.length != 2 || !(w[1].startsWith("off=") || w[1].startsWith("stacks="))
+                        || variants.stream().noneMatch(x -> x.label().equals(w[0]) && x.base() == null)) {
+                    throw new IllegalArgumentException(label + ": expected @<earlier variant> off=<feature>[,<feature>…] or stacks=<setting>, got " + jvm);
+                }
+                variants.add(new Variant(label, List.of(), w[0], w[1]));
+            } else {
+                variants.add(new Variant(label, jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split(" +")), null, null));
+            }
         }
         int v = variants.size();
         double[][][] seg = new double[v][turns * instances][];
         for (int instance = 0; instance < instances; instance++) {
-            List<Jvm> jvms = new ArrayList<>();
+            Map<String, Jvm> jvms = new LinkedHashMap<>();
             try {
                 for (Variant variant : variants) {
-                    Jvm jvm = new Jvm(variant, client, url, warmup);
-                    jvms.add(jvm);
-                    jvm.expect("READY");
+                    if (variant.base() == null) {
+                        Jvm jvm = new Jvm(variant, client, url, warmup);
+                        jvms.put(variant.label(), jvm);
+                        jvm.expect("READY");
+                    }
                 }
-                for (Jvm jvm : jvms) {
-                    jvm.segment(perTurn); // settling: the first segment after the others' warm-ups is not counted
+                for (Variant variant : variants) {
+                    // settling: the first segment after the others' warm-ups is not counted; a switched variant's
+                    // first also lets the JIT meet the other side of the switch
+                    jvmOf(jvms, variant).segment(perTurn, variant.change());
                 }
                 for (int t = 0; t < turns; t++) {
                     for (int k = 0; k < v; k++) {
                         int i = t % 2 == 0 ? k : v - 1 - k;
-                        seg[i][instance * turns + t] = jvms.get(i).segment(perTurn);
+                        seg[i][instance * turns + t] = jvmOf(jvms, variants.get(i)).segment(perTurn, variants.get(i).change());
                     }
                 }
             } finally {
-                for (Jvm jvm : jvms) {
+                for (Jvm jvm : jvms.values()) {
                     jvm.close();
                 }
             }
@@ -127,9 +150,24 @@ public final class HttpTurns {
                 cpuRatio[t] = 100 * seg[i][t][1] / seg[0][t][1];
             }
             double[] ci = medianInterval(ratio);
-            System.out.printf(Locale.ROOT, "%s %s %.0f req/s ratio %.1f %% [%.1f, %.1f] cpu %.2f us/req (%.1f %%) alloc %.0f B/req jit %.0f ms%n",
+            System.out.printf(Locale.ROOT, "%s %s %.0f req/s ratio %.1f %% [%.1f, %.1f] cpu %.2f us/req (%.1f %%) alloc %.0f B/req cs %.2f/req jit %.0f ms%n",
                     client, variants.get(i).label(), median(rate), median(ratio), ci[0], ci[1], median(cpu), median(cpuRatio), median(alloc),
-                    Arrays.stream(column(seg[i], 3)).sum());
+                    median(column(seg[i], 4)), Arrays.stream(column(seg[i], 3)).sum());
+            Variant variant = variants.get(i);
+            if (variant.base() != null) {
+                // the same JVM with and without the features' work: no JIT luck between JVMs in this ratio
+                int b = variants.indexOf(variants.stream().filter(x -> x.label().equals(variant.base())).findFirst().orElseThrow());
+                double[] vsBase = new double[turns];
+                double[] cpuVsBase = new double[turns];
+                for (int t = 0; t < turns; t++) {
+                    vsBase[t] = 100 * seg[b][t][0] / seg[i][t][0];
+                    cpuVsBase[t] = 100 * seg[b][t][1] / seg[i][t][1];
+                }
+                double[] ciBase = medianInterval(vsBase);
+                System.out.printf(Locale.ROOT, "  %s against itself with %s, in one JVM: %.1f %% [%.1f, %.1f] throughput, cpu %.1f %% [%.1f, %.1f]%n",
+                        variant.base(), variant.change(), median(vsBase), ciBase[0], ciBase[1], median(cpuVsBase),
+                        medianInterval(cpuVsBase)[0], medianInterval(cpuVsBase)[1]);
+            }
             if (i > 0) {
                 StringBuilder each = new StringBuilder("  per turn:");
                 for (double r : ratio) {
@@ -138,6 +176,10 @@ public final class HttpTurns {
                 System.out.println(each);
             }
         }
+    }
+
+    private static Jvm jvmOf(Map<String, Jvm> jvms, Variant variant) {
+        return jvms.get(variant.base() != null ? variant.base() : variant.label());
     }
 
     private static double[] column(double[][] rows, int c) {
