@@ -34,17 +34,18 @@ import org.openjdk.jmc.flightrecorder.JfrLoaderToolkit;
  */
 class ResponseBodyLeakIT {
     /** Client name (as HttpBodies takes it) → the driver class the origin site is in, and the client's label. */
-    static final Map<String, String[]> CLIENTS = Map.of(
-            "jdk", new String[] {"JdkClient", "JDK HttpClient, ofInputStream"},
-            "jdk-async", new String[] {"JdkClient", "JDK HttpClient, ofInputStream"},
-            "jdk-lines", new String[] {"JdkClient", "JDK HttpClient, ofLines"},
-            "jdk-publisher", new String[] {"JdkClient", "JDK HttpClient, ofPublisher"},
-            "urlconnection", new String[] {"UrlConnectionClient", "HttpURLConnection, getErrorStream"},
-            "urlconnection-https", new String[] {"UrlConnectionClient", "HttpURLConnection, getErrorStream"},
-            "apache5", new String[] {"Apache5Client", "Apache HttpClient 5, entity"},
-            "apache4", new String[] {"Apache4Client", "Apache HttpClient 4, entity"},
-            "okhttp4", new String[] {"OkHttpBodyClient", "OkHttp 4.12.0, ResponseBody"},
-            "okhttp5", new String[] {"OkHttpBodyClient", "OkHttp 5."});
+    static final Map<String, String[]> CLIENTS = Map.ofEntries(
+            Map.entry("jdk", new String[] {"JdkClient", "JDK HttpClient, ofInputStream"}),
+            Map.entry("jdk-async", new String[] {"JdkClient", "JDK HttpClient, ofInputStream"}),
+            Map.entry("jdk-lines", new String[] {"JdkClient", "JDK HttpClient, ofLines"}),
+            Map.entry("jdk-publisher", new String[] {"JdkClient", "JDK HttpClient, ofPublisher"}),
+            Map.entry("jdk-late", new String[] {"JdkClient", "JDK HttpClient, ofInputStream"}), // response built on another thread
+            Map.entry("urlconnection", new String[] {"UrlConnectionClient", "HttpURLConnection, getErrorStream"}),
+            Map.entry("urlconnection-https", new String[] {"UrlConnectionClient", "HttpURLConnection, getErrorStream"}),
+            Map.entry("apache5", new String[] {"Apache5Client", "Apache HttpClient 5, entity"}),
+            Map.entry("apache4", new String[] {"Apache4Client", "Apache HttpClient 4, entity"}),
+            Map.entry("okhttp4", new String[] {"OkHttpBodyClient", "OkHttp 4.12.0, ResponseBody"}),
+            Map.entry("okhttp5", new String[] {"OkHttpBodyClient", "OkHttp 5."}));
 
     static Stream<Arguments> jdksAndClients() {
         return Jdk.all().flatMap(jdk -> CLIENTS.keySet().stream().sorted().map(c -> Arguments.of(jdk, c)));

@@ -17,7 +17,8 @@ public final class BodyHooks {
 
         void jdkExchangeStarted(Object multiExchange, Object handler);
 
-        void jdkReadingBody(boolean start, Object exchange, Object multiExchange, Object handler);
+        /** {@code bodyDone}: at the end, the future the response object is built on was already complete. */
+        void jdkReadingBody(boolean start, Object exchange, Object multiExchange, Object handler, boolean bodyDone);
 
         void jdkBodySubscriberCreated(Object subscriber);
 
@@ -104,13 +105,13 @@ public final class BodyHooks {
         }
     }
 
-    public static void jdkReadingBody(boolean start, Object exchange, Object multiExchange, Object handler) {
+    public static void jdkReadingBody(boolean start, Object exchange, Object multiExchange, Object handler, boolean bodyDone) {
         Listener l = active();
         if (l == null) {
             return;
         }
         try {
-            l.jdkReadingBody(start, exchange, multiExchange, handler);
+            l.jdkReadingBody(start, exchange, multiExchange, handler, bodyDone);
         } catch (Throwable t) {
             AdviceErrors.record(t, Feature.LEAKS);
         }

@@ -51,8 +51,8 @@ final class ClientBodies implements BodyHooks.Listener {
     }
 
     @Override
-    public void jdkReadingBody(boolean start, Object exchange, Object multiExchange, Object handler) {
-        jdk.readingBody(start, exchange, multiExchange, handler);
+    public void jdkReadingBody(boolean start, Object exchange, Object multiExchange, Object handler, boolean bodyDone) {
+        jdk.readingBody(start, exchange, multiExchange, handler, bodyDone);
     }
 
     @Override

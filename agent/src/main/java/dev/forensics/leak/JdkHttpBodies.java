@@ -20,7 +20,10 @@ final class JdkHttpBodies {
     private final BodyTracker tracker;
     /** MultiExchange → origin, from send/sendAsync on the caller's thread to the client's thread. */
     private final IdentityStash<Origin> origins = new IdentityStash<>(20_000);
-    /** Exchange → the body subscriber its handler created, until the response object exists. */
+    /**
+     * Exchange → the body subscriber its handler created, until the response object exists, when that is built on
+     * another thread (the thread's {@link Slot} carries it when the response is built right after, as is usual).
+     */
     private final IdentityStash<Pending> pending = new IdentityStash<>(20_000);
     /** Handlers seen creating no closeable body (ofString, ofByteArray…): their requests need no origin. */
     private final IdentityStash<Boolean> bufferingHandlers = new IdentityStash<>(1024);
@@ -32,6 +35,9 @@ final class JdkHttpBodies {
         boolean active;
         Object subscriber;
         Object publisher;
+        /** The exchange whose response this thread builds next, and its pending body; null when none. */
+        Object nextExchange;
+        Pending next;
     }
 
     private static final class Pending {
@@ -57,11 +63,18 @@ final class JdkHttpBodies {
         origins.put(multiExchange, Origin.here());
     }
 
-    void readingBody(boolean start, Object exchange, Object multiExchange, Object handler) {
+    /**
+     * {@code bodyDone} (at the end): the future {@code readBodyAsync} returns was complete, so MultiExchange's
+     * {@code thenApply} builds the response on this thread as soon as it returns: the pending body waits in this thread's
+     * slot, not in the shared stash that two threads would otherwise write per request.
+     */
+    void readingBody(boolean start, Object exchange, Object multiExchange, Object handler, boolean bodyDone) {
         Slot slot = reading.get();
         if (start) {
             slot.active = true;
             slot.subscriber = null;
+            slot.nextExchange = null; // a response that was not built after all (its thenApply failed)
+            slot.next = null;
             return;
         }
         Object subscriber = slot.subscriber;
@@ -79,7 +92,13 @@ final class JdkHttpBodies {
         }
         // Without a stashed origin (a handler that buffered before, or a full stash) the caller's stack is gone: this
         // is the client's own thread, whose frames would only name the JDK.
-        pending.put(exchange, new Pending(subscriber, origin != null ? origin : Origin.withoutStack()));
+        Pending p = new Pending(subscriber, origin != null ? origin : Origin.withoutStack());
+        if (bodyDone) {
+            slot.nextExchange = exchange;
+            slot.next = p;
+        } else {
+            pending.put(exchange, p);
+        }
     }
 
     void subscriberCreated(Object subscriber) {
@@ -90,7 +109,15 @@ final class JdkHttpBodies {
     }
 
     void response(Object exchange, Object body, int status, Object uri, String method, Map<String, List<String>> headers) {
-        Pending p = pending.remove(exchange);
+        Slot slot = reading.get();
+        Pending p;
+        if (slot.nextExchange == exchange && exchange != null) {
+            p = slot.next;
+            slot.nextExchange = null;
+            slot.next = null;
+        } else {
+            p = pending.remove(exchange);
+        }
         if (p == null) {
             return;
         }

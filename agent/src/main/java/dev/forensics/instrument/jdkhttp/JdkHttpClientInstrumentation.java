@@ -10,6 +10,7 @@ import dev.forensics.instrument.Hook;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -18,7 +19,8 @@ import net.bytebuddy.asm.Advice;
  * {@code MultiExchange} is built on the caller's thread inside {@code send}/{@code sendAsync} (the origin);
  * {@code Exchange.readBodyAsync} applies the body handler, which builds an {@code HttpResponseInputStream}
  * ({@code ofInputStream}, {@code ofLines}) or a {@code PublishingBodySubscriber} ({@code ofPublisher});
- * {@code HttpResponseImpl} is built before the caller can see the response. Closing is the input stream's
+ * {@code HttpResponseImpl} is built before the caller can see the response, in a {@code thenApply} on the future
+ * {@code readBodyAsync} returns (so on the same thread, right after it, when that future is already complete). Closing is the input stream's
  * {@code close()} or end of stream, and for a publisher its {@code SubscriberRef.clear()} (completed or cancelled);
  * that ref is created inside {@code subscribe}, before any subscriber code runs, and tied to its publisher there.
  */
@@ -54,12 +56,14 @@ public final class JdkHttpClientInstrumentation {
     public static class ReadBodyAdvice {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This Object exchange, @Advice.FieldValue("multi") Object multi, @Advice.Argument(0) Object handler) {
-            BodyHooks.jdkReadingBody(true, exchange, multi, handler);
+            BodyHooks.jdkReadingBody(true, exchange, multi, handler, false);
         }
 
+        /** A body future complete on return: MultiExchange's {@code thenApply} builds the response on this thread next. */
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.This Object exchange, @Advice.FieldValue("multi") Object multi, @Advice.Argument(0) Object handler) {
-            BodyHooks.jdkReadingBody(false, exchange, multi, handler);
+        static void exit(@Advice.This Object exchange, @Advice.FieldValue("multi") Object multi, @Advice.Argument(0) Object handler,
+                         @Advice.Return CompletableFuture<?> body) {
+            BodyHooks.jdkReadingBody(false, exchange, multi, handler, body != null && body.isDone());
         }
     }
 

@@ -78,6 +78,8 @@ public final class HttpBodies {
                 return new JdkClient(JdkClient.Mode.LINES);
             case "jdk-publisher":
                 return new JdkClient(JdkClient.Mode.PUBLISHER);
+            case "jdk-late":
+                return new JdkClient(JdkClient.Mode.LATE);
             case "urlconnection":
             case "urlconnection-https":
                 return new UrlConnectionClient(server.clientSsl());

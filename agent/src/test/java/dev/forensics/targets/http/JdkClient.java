@@ -5,17 +5,24 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandler;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpResponse.BodySubscriber;
+import java.net.http.HttpResponse.BodySubscribers;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** The JDK's HttpClient with the body handlers whose bodies must be closed: ofInputStream (sync, async), ofLines, ofPublisher. */
+/**
+ * The JDK's HttpClient with the body handlers whose bodies must be closed: ofInputStream (sync, async), ofLines,
+ * ofPublisher; and ofInputStream handed over late ({@link #handedOverLate}), so the response is built on another thread.
+ */
 final class JdkClient implements BodyClient {
-    enum Mode { SYNC, ASYNC, LINES, PUBLISHER }
+    enum Mode { SYNC, ASYNC, LINES, PUBLISHER, LATE }
 
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final Mode mode;
@@ -28,11 +35,54 @@ final class JdkClient implements BodyClient {
         return HttpRequest.newBuilder(URI.create(url)).GET().build();
     }
 
+    private BodyHandler<InputStream> ofInputStream() {
+        return mode == Mode.LATE ? JdkClient::handedOverLate : BodyHandlers.ofInputStream();
+    }
+
+    /**
+     * ofInputStream behind a subscriber that hands the stream over a few milliseconds after its subscription, from a
+     * timer thread: the client's future for the body is not complete when it returns from reading the headers, so the
+     * response object is built later, on the thread that completes it.
+     */
+    static BodySubscriber<InputStream> handedOverLate(HttpResponse.ResponseInfo info) {
+        BodySubscriber<InputStream> stream = BodySubscribers.ofInputStream();
+        CompletableFuture<InputStream> body = new CompletableFuture<>();
+        return new BodySubscriber<>() {
+            @Override
+            public CompletionStage<InputStream> getBody() {
+                return body;
+            }
+
+            @Override
+            public void onSubscribe(Flow.Subscription subscription) {
+                stream.onSubscribe(subscription);
+                stream.getBody().thenAcceptAsync(body::complete, CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS));
+            }
+
+            @Override
+            public void onNext(List<ByteBuffer> item) {
+                stream.onNext(item);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                stream.onError(t);
+                body.completeExceptionally(t);
+            }
+
+            @Override
+            public void onComplete() {
+                stream.onComplete();
+            }
+        };
+    }
+
     @Override
     public void leakErrorBody(String url) throws Exception {
         switch (mode) {
-            case SYNC: {
-                HttpResponse<InputStream> r = client.send(get(url), BodyHandlers.ofInputStream());
+            case SYNC:
+            case LATE: {
+                HttpResponse<InputStream> r = client.send(get(url), ofInputStream());
                 if (r.statusCode() >= 400) {
                     return; // the bug: the error body is never closed
                 }
@@ -69,14 +119,15 @@ final class JdkClient implements BodyClient {
     public void cleanCall(String url, int variant) throws Exception {
         switch (mode) {
             case SYNC:
+            case LATE:
                 switch (variant % 4) {
                     case 0:
-                        try (InputStream in = client.send(get(url), BodyHandlers.ofInputStream()).body()) {
+                        try (InputStream in = client.send(get(url), ofInputStream()).body()) {
                             in.read();
                         }
                         break;
                     case 1:
-                        client.send(get(url), BodyHandlers.ofInputStream()).body().readAllBytes(); // read to the end, not closed
+                        client.send(get(url), ofInputStream()).body().readAllBytes(); // read to the end, not closed
                         break;
                     case 2:
                         client.send(get(url), BodyHandlers.ofString()).body();
@@ -120,7 +171,7 @@ final class JdkClient implements BodyClient {
             case ASYNC:
                 return client.sendAsync(get(url), BodyHandlers.ofInputStream()).get(30, TimeUnit.SECONDS).body();
             default:
-                return client.send(get(url), BodyHandlers.ofInputStream()).body();
+                return client.send(get(url), ofInputStream()).body();
         }
     }
 
