@@ -20,9 +20,10 @@ import net.bytebuddy.asm.Advice;
  * {@code Exchange.readBodyAsync} applies the body handler, which builds an {@code HttpResponseInputStream}
  * ({@code ofInputStream}, {@code ofLines}) or a {@code PublishingBodySubscriber} ({@code ofPublisher});
  * {@code HttpResponseImpl} is built before the caller can see the response, in a {@code thenApply} on the future
- * {@code readBodyAsync} returns (so on the same thread, right after it, when that future is already complete). Closing is the input stream's
- * {@code close()} or end of stream, and for a publisher its {@code SubscriberRef.clear()} (completed or cancelled);
- * that ref is created inside {@code subscribe}, before any subscriber code runs, and tied to its publisher there.
+ * {@code readBodyAsync} returns (so on the same thread, right after it, when that future is already complete).
+ * Closing is the input stream's {@code close()} or end of stream, and for a publisher its
+ * {@code SubscriberRef.clear()} (completed or cancelled); that ref is created inside {@code subscribe}, before any
+ * subscriber code runs, and tied to its publisher there.
  */
 public final class JdkHttpClientInstrumentation {
     static final String PACKAGE = "jdk.internal.net.http.";
