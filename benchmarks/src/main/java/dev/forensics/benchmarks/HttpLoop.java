@@ -108,7 +108,7 @@ public final class HttpLoop {
         for (String line; (line = in.readLine()) != null && !line.isBlank(); ) {
             String[] words = line.trim().split(" +");
             int n = Integer.parseInt(words[0]);
-            Runnable undo = change(words.length > 1 ? words[1] : "");
+            Undo undo = change(words.length > 1 ? words[1] : "");
             long cs0 = contextSwitches();
             long jit0 = compileMillis();
             long alloc0 = allocatedBytes();
@@ -134,17 +134,11 @@ public final class HttpLoop {
      * {@code stacks=never} (any {@code leakStacks} value) sets the origin-stack sampler. Only between segments: the loop
      * closes every body it gets, so none is open across a change.
      */
-    static Runnable change(String change) throws ReflectiveOperationException {
+    static Undo change(String change) throws ReflectiveOperationException {
         if (change.startsWith("off=")) {
             String names = change.substring(4);
             switchAgentFeatures(names, false);
-            return () -> {
-                try {
-                    switchAgentFeatures(names, true);
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException(e);
-                }
-            };
+            return () -> switchAgentFeatures(names, true);
         }
         if (change.startsWith("stacks=")) {
             // Package-private in the agent (loaded by this class path's loader, like any -javaagent jar): benchmark only.
@@ -158,18 +152,16 @@ public final class HttpLoop {
             set.setAccessible(true);
             Object before = field.get(null);
             set.invoke(null, parse.invoke(null, change.substring(7)));
-            return () -> {
-                try {
-                    set.invoke(null, before);
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException(e);
-                }
-            };
+            return () -> set.invoke(null, before);
         }
         if (!change.isEmpty()) {
             throw new IllegalArgumentException("unknown change " + change);
         }
         return () -> { };
+    }
+
+    interface Undo {
+        void run() throws ReflectiveOperationException;
     }
 
     /** Voluntary and involuntary context switches of all this process's threads so far (Linux; 0 elsewhere). */
@@ -197,17 +189,17 @@ public final class HttpLoop {
     static void switchAgentFeatures(String names, boolean on) throws ReflectiveOperationException {
         Class<?> feature = Class.forName("dev.forensics.bootstrap.Feature", true, null); // the agent's, on the boot path
         int count = feature.getField("COUNT").getInt(null);
+        java.lang.reflect.Method nameOf = feature.getMethod("name", int.class);
+        java.lang.reflect.Method enable = feature.getMethod("enable", int.class, boolean.class);
         for (String name : names.split(",")) {
             int found = -1;
-            for (int f = 0; f < count; f++) {
-                if (feature.getMethod("name", int.class).invoke(null, f).equals(name)) {
-                    found = f;
-                }
+            for (int f = 0; f < count && found < 0; f++) {
+                found = nameOf.invoke(null, f).equals(name) ? f : -1;
             }
             if (found < 0) {
                 throw new IllegalArgumentException("no agent feature " + name);
             }
-            feature.getMethod("enable", int.class, boolean.class).invoke(null, found, on);
+            enable.invoke(null, found, on);
         }
     }
 

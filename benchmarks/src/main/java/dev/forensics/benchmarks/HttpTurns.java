@@ -9,9 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -36,8 +34,15 @@ import java.util.Locale;
 public final class HttpTurns {
     private HttpTurns() {}
 
-    /** {@code base} non-null: no JVM of its own; runs in the base variant's JVM with {@code change} ({@link HttpLoop#change}). */
-    private record Variant(String label, List<String> jvmArgs, String base, String change) {}
+    /**
+     * {@code jvm}: the index of the variant whose JVM this one runs in, its own unless it is a {@code change}
+     * ({@link HttpLoop#change}) of an earlier variant.
+     */
+    private record Variant(String label, List<String> jvmArgs, int jvm, String change) {
+        boolean changed() {
+            return change != null;
+        }
+    }
 
     private static final class Jvm implements AutoCloseable {
         final Variant variant;
@@ -100,41 +105,45 @@ public final class HttpTurns {
             String jvm = args[i].substring(eq + 1).trim();
             if (jvm.startsWith("@")) { // @base off=feature,… or @base stacks=…: the base variant's JVM with that change
                 String[] w = jvm.substring(1).split(" +");
-                if (w.length != 2 || !(w[1].startsWith("off=") || w[1].startsWith("stacks="))
-                        || variants.stream().noneMatch(x -> x.label().equals(w[0]) && x.base() == null)) {
+                int base = -1;
+                for (int b = 0; b < variants.size() && base < 0; b++) {
+                    base = variants.get(b).label().equals(w[0]) && !variants.get(b).changed() ? b : -1;
+                }
+                if (w.length != 2 || !(w[1].startsWith("off=") || w[1].startsWith("stacks=")) || base < 0) {
                     throw new IllegalArgumentException(label + ": expected @<earlier variant> off=<feature>[,<feature>…] or stacks=<setting>, got " + jvm);
                 }
-                variants.add(new Variant(label, List.of(), w[0], w[1]));
+                variants.add(new Variant(label, List.of(), base, w[1]));
             } else {
-                variants.add(new Variant(label, jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split(" +")), null, null));
+                variants.add(new Variant(label, jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split(" +")), variants.size(), null));
             }
         }
         int v = variants.size();
         double[][][] seg = new double[v][turns * instances][];
         for (int instance = 0; instance < instances; instance++) {
-            Map<String, Jvm> jvms = new LinkedHashMap<>();
+            Jvm[] jvms = new Jvm[v];
             try {
-                for (Variant variant : variants) {
-                    if (variant.base() == null) {
-                        Jvm jvm = new Jvm(variant, client, url, warmup);
-                        jvms.put(variant.label(), jvm);
-                        jvm.expect("READY");
+                for (int i = 0; i < v; i++) {
+                    if (!variants.get(i).changed()) {
+                        jvms[i] = new Jvm(variants.get(i), client, url, warmup);
+                        jvms[i].expect("READY");
                     }
                 }
                 for (Variant variant : variants) {
-                    // settling: the first segment after the others' warm-ups is not counted; a switched variant's
-                    // first also lets the JIT meet the other side of the switch
-                    jvmOf(jvms, variant).segment(perTurn, variant.change());
+                    // settling: the first segment after the others' warm-ups is not counted; a changed variant's
+                    // first also lets the JIT meet the other side of the change
+                    jvms[variant.jvm()].segment(perTurn, variant.change());
                 }
                 for (int t = 0; t < turns; t++) {
                     for (int k = 0; k < v; k++) {
                         int i = t % 2 == 0 ? k : v - 1 - k;
-                        seg[i][instance * turns + t] = jvmOf(jvms, variants.get(i)).segment(perTurn, variants.get(i).change());
+                        seg[i][instance * turns + t] = jvms[variants.get(i).jvm()].segment(perTurn, variants.get(i).change());
                     }
                 }
             } finally {
-                for (Jvm jvm : jvms.values()) {
-                    jvm.close();
+                for (Jvm jvm : jvms) {
+                    if (jvm != null) {
+                        jvm.close();
+                    }
                 }
             }
         }
@@ -143,30 +152,22 @@ public final class HttpTurns {
             double[] rate = column(seg[i], 0);
             double[] cpu = column(seg[i], 1);
             double[] alloc = column(seg[i], 2);
-            double[] ratio = new double[turns];
-            double[] cpuRatio = new double[turns];
-            for (int t = 0; t < turns; t++) {
-                ratio[t] = 100 * seg[i][t][0] / seg[0][t][0];
-                cpuRatio[t] = 100 * seg[i][t][1] / seg[0][t][1];
-            }
+            double[] ratio = ratios(seg, i, 0, 0);
+            double[] cpuRatio = ratios(seg, i, 0, 1);
             double[] ci = medianInterval(ratio);
             System.out.printf(Locale.ROOT, "%s %s %.0f req/s ratio %.1f %% [%.1f, %.1f] cpu %.2f us/req (%.1f %%) alloc %.0f B/req cs %.2f/req jit %.0f ms%n",
                     client, variants.get(i).label(), median(rate), median(ratio), ci[0], ci[1], median(cpu), median(cpuRatio), median(alloc),
                     median(column(seg[i], 4)), Arrays.stream(column(seg[i], 3)).sum());
             Variant variant = variants.get(i);
-            if (variant.base() != null) {
-                // the same JVM with and without the features' work: no JIT luck between JVMs in this ratio
-                int b = variants.indexOf(variants.stream().filter(x -> x.label().equals(variant.base())).findFirst().orElseThrow());
-                double[] vsBase = new double[turns];
-                double[] cpuVsBase = new double[turns];
-                for (int t = 0; t < turns; t++) {
-                    vsBase[t] = 100 * seg[b][t][0] / seg[i][t][0];
-                    cpuVsBase[t] = 100 * seg[b][t][1] / seg[i][t][1];
-                }
+            if (variant.changed()) {
+                // the same JVM with and without the change: no JIT luck between JVMs in this ratio
+                double[] vsBase = ratios(seg, variant.jvm(), i, 0);
+                double[] cpuVsBase = ratios(seg, variant.jvm(), i, 1);
                 double[] ciBase = medianInterval(vsBase);
+                double[] ciCpu = medianInterval(cpuVsBase);
                 System.out.printf(Locale.ROOT, "  %s against itself with %s, in one JVM: %.1f %% [%.1f, %.1f] throughput, cpu %.1f %% [%.1f, %.1f]%n",
-                        variant.base(), variant.change(), median(vsBase), ciBase[0], ciBase[1], median(cpuVsBase),
-                        medianInterval(cpuVsBase)[0], medianInterval(cpuVsBase)[1]);
+                        variants.get(variant.jvm()).label(), variant.change(), median(vsBase), ciBase[0], ciBase[1], median(cpuVsBase),
+                        ciCpu[0], ciCpu[1]);
             }
             if (i > 0) {
                 StringBuilder each = new StringBuilder("  per turn:");
@@ -178,8 +179,13 @@ public final class HttpTurns {
         }
     }
 
-    private static Jvm jvmOf(Map<String, Jvm> jvms, Variant variant) {
-        return jvms.get(variant.base() != null ? variant.base() : variant.label());
+    /** Per turn, 100 × field {@code c} of variant {@code a}'s segment over that of variant {@code b}'s. */
+    private static double[] ratios(double[][][] seg, int a, int b, int c) {
+        double[] out = new double[seg[a].length];
+        for (int t = 0; t < out.length; t++) {
+            out[t] = 100 * seg[a][t][c] / seg[b][t][c];
+        }
+        return out;
     }
 
     private static double[] column(double[][] rows, int c) {
