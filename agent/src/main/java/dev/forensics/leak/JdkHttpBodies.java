@@ -111,7 +111,7 @@ final class JdkHttpBodies {
     void response(Object exchange, Object body, int status, Object uri, String method, Map<String, List<String>> headers) {
         Slot slot = reading.get();
         Pending p;
-        if (slot.nextExchange == exchange && exchange != null) {
+        if (slot.nextExchange == exchange) { // both null: next is null too, as the stash would answer
             p = slot.next;
             slot.nextExchange = null;
             slot.next = null;
