@@ -17,10 +17,14 @@ public final class BodyHooks {
 
         void jdkExchangeStarted(Object multiExchange, Object handler);
 
-        /** {@code bodyDone}: at the end, the future the response object is built on was already complete. */
-        void jdkReadingBody(boolean start, Object exchange, Object multiExchange, Object handler, boolean bodyDone);
+        /** {@code Exchange.readBodyAsync} starts; returns the state its end is handed ({@link #jdkReadingBodyEnds}). */
+        Object jdkReadingBodyStarts();
 
-        void jdkBodySubscriberCreated(Object subscriber);
+        /** {@code bodyDone}: the future the response object is built on was already complete. */
+        void jdkReadingBodyEnds(Object reading, Object exchange, Object multiExchange, Object handler, boolean bodyDone);
+
+        /** {@code kind}: {@link BodyHooks#JDK_INPUT_STREAM} or {@link BodyHooks#JDK_PUBLISHER}. */
+        void jdkBodySubscriberCreated(Object subscriber, int kind);
 
         /** The response object was built; method and header map are read by the advice, which can link java.net.http. */
         void jdkResponse(Object exchange, Object body, int status, Object uri, String method, java.util.Map<String, java.util.List<String>> headers);
@@ -45,6 +49,10 @@ public final class BodyHooks {
 
         void okhttpBodyOpened(Object call, Object response, int status, String method, String url);
     }
+
+    /** The JDK HttpClient's closeable body subscribers, named by the advice on each one's constructor. */
+    public static final int JDK_INPUT_STREAM = 1;
+    public static final int JDK_PUBLISHER = 2;
 
     private static volatile Listener listener;
 
@@ -105,25 +113,39 @@ public final class BodyHooks {
         }
     }
 
-    public static void jdkReadingBody(boolean start, Object exchange, Object multiExchange, Object handler, boolean bodyDone) {
+    /** Null when the feature is off: then the end does nothing either. */
+    public static Object jdkReadingBodyStarts() {
         Listener l = active();
         if (l == null) {
+            return null;
+        }
+        try {
+            return l.jdkReadingBodyStarts();
+        } catch (Throwable t) {
+            AdviceErrors.record(t, Feature.LEAKS);
+            return null;
+        }
+    }
+
+    public static void jdkReadingBodyEnds(Object reading, Object exchange, Object multiExchange, Object handler, boolean bodyDone) {
+        Listener l = active();
+        if (l == null || reading == null) {
             return;
         }
         try {
-            l.jdkReadingBody(start, exchange, multiExchange, handler, bodyDone);
+            l.jdkReadingBodyEnds(reading, exchange, multiExchange, handler, bodyDone);
         } catch (Throwable t) {
             AdviceErrors.record(t, Feature.LEAKS);
         }
     }
 
-    public static void jdkBodySubscriberCreated(Object subscriber) {
+    public static void jdkBodySubscriberCreated(Object subscriber, int kind) {
         Listener l = active();
         if (l == null) {
             return;
         }
         try {
-            l.jdkBodySubscriberCreated(subscriber);
+            l.jdkBodySubscriberCreated(subscriber, kind);
         } catch (Throwable t) {
             AdviceErrors.record(t, Feature.LEAKS);
         }

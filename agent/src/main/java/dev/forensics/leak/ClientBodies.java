@@ -51,13 +51,18 @@ final class ClientBodies implements BodyHooks.Listener {
     }
 
     @Override
-    public void jdkReadingBody(boolean start, Object exchange, Object multiExchange, Object handler, boolean bodyDone) {
-        jdk.readingBody(start, exchange, multiExchange, handler, bodyDone);
+    public Object jdkReadingBodyStarts() {
+        return jdk.readingBodyStarts();
     }
 
     @Override
-    public void jdkBodySubscriberCreated(Object subscriber) {
-        jdk.subscriberCreated(subscriber);
+    public void jdkReadingBodyEnds(Object reading, Object exchange, Object multiExchange, Object handler, boolean bodyDone) {
+        jdk.readingBodyEnds(reading, exchange, multiExchange, handler, bodyDone);
+    }
+
+    @Override
+    public void jdkBodySubscriberCreated(Object subscriber, int kind) {
+        jdk.subscriberCreated(subscriber, kind);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.forensics.leak;
 
+import dev.forensics.bootstrap.BodyHooks;
 import java.util.List;
 import java.util.Map;
 
@@ -14,8 +15,6 @@ import java.util.Map;
  */
 final class JdkHttpBodies {
     static final String CLIENT = "JDK HttpClient";
-    private static final String INPUT_STREAM = "jdk.internal.net.http.ResponseSubscribers$HttpResponseInputStream";
-    private static final String PUBLISHER = "jdk.internal.net.http.ResponseSubscribers$PublishingBodySubscriber";
 
     private final BodyTracker tracker;
     /** MultiExchange → origin, from send/sendAsync on the caller's thread to the client's thread. */
@@ -34,6 +33,7 @@ final class JdkHttpBodies {
     private static final class Slot {
         boolean active;
         Object subscriber;
+        int kind; // BodyHooks.JDK_INPUT_STREAM or JDK_PUBLISHER, with the subscriber
         Object publisher;
         /** The exchange whose response this thread builds next, and its pending body; null when none. */
         Object nextExchange;
@@ -42,10 +42,12 @@ final class JdkHttpBodies {
 
     private static final class Pending {
         final Object subscriber;
+        final int kind;
         final Origin origin;
 
-        Pending(Object subscriber, Origin origin) {
+        Pending(Object subscriber, int kind, Origin origin) {
             this.subscriber = subscriber;
+            this.kind = kind;
             this.origin = origin;
         }
     }
@@ -63,20 +65,26 @@ final class JdkHttpBodies {
         origins.put(multiExchange, Origin.here());
     }
 
-    /**
-     * {@code bodyDone} (at the end): the future {@code readBodyAsync} returns was complete, so MultiExchange's
-     * {@code thenApply} builds the response on this thread as soon as it returns: the pending body waits in this thread's
-     * slot, not in the shared stash that two threads would otherwise write per request.
-     */
-    void readingBody(boolean start, Object exchange, Object multiExchange, Object handler, boolean bodyDone) {
+    /** {@code readBodyAsync} starts: returns this thread's slot, which its end is handed back. */
+    Object readingBodyStarts() {
         Slot slot = reading.get();
-        if (start) {
-            slot.active = true;
-            slot.subscriber = null;
-            slot.nextExchange = null; // a response that was not built after all (its thenApply failed)
-            slot.next = null;
+        slot.active = true;
+        slot.subscriber = null;
+        slot.nextExchange = null; // a response that was not built after all (its thenApply failed)
+        slot.next = null;
+        return slot;
+    }
+
+    /**
+     * {@code bodyDone}: the future {@code readBodyAsync} returned was complete, so MultiExchange's {@code thenApply}
+     * builds the response on this thread as soon as it returns: the pending body waits in this thread's slot, not in
+     * the shared stash that two threads would otherwise write per request.
+     */
+    void readingBodyEnds(Object reading, Object exchange, Object multiExchange, Object handler, boolean bodyDone) {
+        if (!(reading instanceof Slot)) {
             return;
         }
+        Slot slot = (Slot) reading;
         Object subscriber = slot.subscriber;
         slot.active = false;
         slot.subscriber = null;
@@ -92,7 +100,7 @@ final class JdkHttpBodies {
         }
         // Without a stashed origin (a handler that buffered before, or a full stash) the caller's stack is gone: this
         // is the client's own thread, whose frames would only name the JDK.
-        Pending p = new Pending(subscriber, origin != null ? origin : Origin.withoutStack());
+        Pending p = new Pending(subscriber, slot.kind, origin != null ? origin : Origin.withoutStack());
         if (bodyDone) {
             slot.nextExchange = exchange;
             slot.next = p;
@@ -101,10 +109,11 @@ final class JdkHttpBodies {
         }
     }
 
-    void subscriberCreated(Object subscriber) {
+    void subscriberCreated(Object subscriber, int kind) {
         Slot slot = reading.get();
         if (slot.active && slot.subscriber == null) {
             slot.subscriber = subscriber;
+            slot.kind = kind;
         }
     }
 
@@ -121,16 +130,13 @@ final class JdkHttpBodies {
         if (p == null) {
             return;
         }
-        String type = p.subscriber.getClass().getName();
         String kind;
         int flags = 0;
-        if (type.equals(PUBLISHER)) {
+        if (p.kind == BodyHooks.JDK_PUBLISHER) {
             kind = "ofPublisher";
-        } else if (type.equals(INPUT_STREAM)) {
+        } else {
             kind = body == p.subscriber ? "ofInputStream" : body instanceof java.util.stream.BaseStream ? "ofLines" : "ofInputStream, mapped";
             flags = TrackedBody.LENGTH_COMPLETES;
-        } else {
-            return;
         }
         tracker.open(p.subscriber, p.origin, CLIENT, kind, status, method,
                 BodyLine.intern(uri == null ? null : uri.toString()), contentLength(headers), flags);

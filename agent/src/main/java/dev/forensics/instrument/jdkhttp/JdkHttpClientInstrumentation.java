@@ -36,8 +36,8 @@ public final class JdkHttpClientInstrumentation {
         return List.of(
                 Hook.jdk("jdkhttp.exchange", Feature.LEAKS, PACKAGE + "MultiExchange", isConstructor(), ExchangeAdvice.class),
                 Hook.jdk("jdkhttp.readBody", Feature.LEAKS, PACKAGE + "Exchange", named("readBodyAsync").and(takesArguments(1)), ReadBodyAdvice.class),
-                Hook.jdk("jdkhttp.inputStream", Feature.LEAKS, INPUT_STREAM, isConstructor(), SubscriberAdvice.class),
-                Hook.jdk("jdkhttp.publisher", Feature.LEAKS, PUBLISHER, isConstructor(), SubscriberAdvice.class),
+                Hook.jdk("jdkhttp.inputStream", Feature.LEAKS, INPUT_STREAM, isConstructor(), InputStreamAdvice.class),
+                Hook.jdk("jdkhttp.publisher", Feature.LEAKS, PUBLISHER, isConstructor(), PublisherAdvice.class),
                 Hook.jdk("jdkhttp.response", Feature.LEAKS, PACKAGE + "HttpResponseImpl", isConstructor().and(takesArguments(5)), ResponseAdvice.class),
                 Hook.jdk("jdkhttp.read", Feature.LEAKS, INPUT_STREAM, named("read").and(takesArguments(3)), ReadAdvice.class),
                 Hook.jdk("jdkhttp.readByte", Feature.LEAKS, INPUT_STREAM, named("read").and(takesArguments(0)), ReadByteAdvice.class),
@@ -55,23 +55,32 @@ public final class JdkHttpClientInstrumentation {
     }
 
     public static class ReadBodyAdvice {
+        /** The thread's reading state, handed to the exit as it is: one thread-local lookup per call, not two. */
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object exchange, @Advice.FieldValue("multi") Object multi, @Advice.Argument(0) Object handler) {
-            BodyHooks.jdkReadingBody(true, exchange, multi, handler, false);
+        static Object enter() {
+            return BodyHooks.jdkReadingBodyStarts();
         }
 
         /** A body future complete on return: MultiExchange's {@code thenApply} builds the response on this thread next. */
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.This Object exchange, @Advice.FieldValue("multi") Object multi, @Advice.Argument(0) Object handler,
-                         @Advice.Return CompletableFuture<?> body) {
-            BodyHooks.jdkReadingBody(false, exchange, multi, handler, body != null && body.isDone());
+        static void exit(@Advice.Enter Object reading, @Advice.This Object exchange, @Advice.FieldValue("multi") Object multi,
+                         @Advice.Argument(0) Object handler, @Advice.Return CompletableFuture<?> body) {
+            BodyHooks.jdkReadingBodyEnds(reading, exchange, multi, handler, body != null && body.isDone());
         }
     }
 
-    public static class SubscriberAdvice {
+    /** Each subscriber class has its own advice, which names its kind: no class-name comparison per response. */
+    public static class InputStreamAdvice {
         @Advice.OnMethodExit(suppress = Throwable.class)
         static void exit(@Advice.This Object subscriber) {
-            BodyHooks.jdkBodySubscriberCreated(subscriber);
+            BodyHooks.jdkBodySubscriberCreated(subscriber, BodyHooks.JDK_INPUT_STREAM);
+        }
+    }
+
+    public static class PublisherAdvice {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object subscriber) {
+            BodyHooks.jdkBodySubscriberCreated(subscriber, BodyHooks.JDK_PUBLISHER);
         }
     }
 
