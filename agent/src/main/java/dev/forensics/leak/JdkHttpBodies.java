@@ -65,7 +65,7 @@ final class JdkHttpBodies {
         origins.put(multiExchange, Origin.here());
     }
 
-    /** {@code readBodyAsync} starts: returns this thread's slot, which its end is handed back. */
+    /** {@code readBodyAsync} starts: returns this thread's slot, which its end is handed back as {@code started}. */
     Object readingBodyStarts() {
         Slot slot = reading.get();
         slot.active = true;
@@ -80,11 +80,11 @@ final class JdkHttpBodies {
      * builds the response on this thread as soon as it returns: the pending body waits in this thread's slot, not in
      * the shared stash that two threads would otherwise write per request.
      */
-    void readingBodyEnds(Object reading, Object exchange, Object multiExchange, Object handler, boolean bodyDone) {
-        if (!(reading instanceof Slot)) {
+    void readingBodyEnds(Object started, Object exchange, Object multiExchange, Object handler, boolean bodyDone) {
+        if (!(started instanceof Slot)) {
             return;
         }
-        Slot slot = (Slot) reading;
+        Slot slot = (Slot) started;
         Object subscriber = slot.subscriber;
         slot.active = false;
         slot.subscriber = null;
