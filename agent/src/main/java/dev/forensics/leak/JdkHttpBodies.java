@@ -81,10 +81,7 @@ final class JdkHttpBodies {
      * the shared stash that two threads would otherwise write per request.
      */
     void readingBodyEnds(Object started, Object exchange, Object multiExchange, Object handler, boolean bodyDone) {
-        if (!(started instanceof Slot)) {
-            return;
-        }
-        Slot slot = (Slot) started;
+        Slot slot = (Slot) started; // never null: BodyHooks skips the end when the start returned none
         Object subscriber = slot.subscriber;
         slot.active = false;
         slot.subscriber = null;

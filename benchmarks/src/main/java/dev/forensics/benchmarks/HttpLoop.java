@@ -141,9 +141,10 @@ public final class HttpLoop {
             return () -> switchAgentFeatures(names, true);
         }
         if (change.startsWith("stacks=")) {
-            // Package-private in the agent (loaded by this class path's loader, like any -javaagent jar): benchmark only.
-            Class<?> origin = Class.forName("dev.forensics.leak.Origin", true, ClassLoader.getSystemClassLoader());
-            Class<?> sampler = Class.forName("dev.forensics.leak.Origin$Sampler", true, ClassLoader.getSystemClassLoader());
+            // Package-private in the agent, which lives on the boot path (as Feature below): benchmark only. Asked of the
+            // boot loader itself, since this class path also holds the agent's unshaded classes, a copy no hook uses.
+            Class<?> origin = Class.forName("dev.forensics.leak.Origin", true, null);
+            Class<?> sampler = Class.forName("dev.forensics.leak.Origin$Sampler", true, null);
             java.lang.reflect.Field field = origin.getDeclaredField("sampler");
             java.lang.reflect.Method parse = sampler.getDeclaredMethod("parse", String.class);
             java.lang.reflect.Method set = origin.getDeclaredMethod("setSampler", sampler);
