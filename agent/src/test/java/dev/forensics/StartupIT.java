@@ -7,6 +7,7 @@ import dev.forensics.targets.ExitWith;
 import dev.forensics.targets.Hello;
 import dev.forensics.targets.Idle;
 import dev.forensics.targets.SocketWriter;
+import dev.forensics.targets.http.EarlyLeaks;
 import dev.forensics.testing.ForkedJvm;
 import dev.forensics.testing.Jdk;
 import dev.forensics.testing.LoopbackPeer;
@@ -16,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -125,34 +127,49 @@ class StartupIT {
     }
 
     /**
-     * The default installDelay: Byte Buddy's part starts a second after premain. Socket classes the application loaded
-     * and a connection it opened meanwhile are still covered (retransformation), and termination capture was there
-     * from the start.
+     * Every hook is live before main: a batch job that leaks bodies in its first moments and ends has each one
+     * reported with its origin, although it never waits for the agent.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.forensics.testing.Jdk#all")
-    void delayedInstallationCoversClassesLoadedMeanwhile(Jdk jdk) {
-        try (LoopbackPeer peer = new LoopbackPeer(LoopbackPeer.Mode.CLOSE);
-             ForkedJvm jvm = ForkedJvm.on(jdk).agentOptions("installDelay=1s")
-                     .start(SocketWriter.class, "out", "early-socket", Integer.toString(peer.port()), "100", "1024", "100")) {
+    void bodiesLeakedInTheFirstMomentsAreReportedWithTheirOrigin(Jdk jdk) {
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).agentOptions("leakStacks=never").start(EarlyLeaks.class, "out")) {
             assertThat(jvm.waitFor()).as(jvm.stderr()).isZero();
-            assertThat(jvm.stdout()).contains("CONNECTED before the agent installed").contains("DONE");
-            String journal = jvm.journal();
-            assertThat(journal.indexOf("termination capture installed")).as(journal).isNotNegative()
-                    .isLessThan(journal.indexOf("hooks active"));
-            assertThat(journal).contains("broken-pipe loop").contains("SocketWriter.keepWriting(SocketWriter.java:");
+            assertThat(jvm.stdout()).contains("LEAKED 20 within");
+            assertThat(jvm.journal())
+                    .contains("20 response bodies open")
+                    .contains("10 at dev.forensics.targets.http.EarlyLeaks.main(EarlyLeaks.java:24)")
+                    .contains("10 at dev.forensics.targets.http.EarlyLeaks.main(EarlyLeaks.java:33)");
             assertAgentClean(jvm);
         }
     }
 
+    /** Off means off: a feature switched off loads none of its classes (read from the JVM's own class-loading log). */
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.forensics.testing.Jdk#all")
-    void aJvmEndingBeforeTheDelayNeverInstallsByteBuddy(Jdk jdk) {
-        try (ForkedJvm jvm = ForkedJvm.on(jdk).agentOptions("installDelay=1m").start(Hello.class)) {
-            assertThat(jvm.waitFor(Duration.ofSeconds(30))).isZero();
-            assertThat(jvm.stdout()).isEqualTo("Hello" + System.lineSeparator());
-            assertThat(jvm.stderr()).isEmpty();
-            assertThat(jvm.files(n -> n.startsWith("journal-"))).allSatisfy(j -> assertThat(Files.readString(j)).doesNotContain("hooks active"));
+    void aFeatureSwitchedOffLoadsNoneOfItsClasses(Jdk jdk) throws Exception {
+        try (LoopbackPeer peer = new LoopbackPeer(LoopbackPeer.Mode.CLOSE)) {
+            Object[][] cases = {
+                    {"leaks=off,healthPeriod=off", EarlyLeaks.class, new String[] {"out"},
+                            new String[] {"dev.forensics.leak.", "dev.forensics.instrument.jdkhttp.", "dev.forensics.instrument.urlconnection.",
+                                    "dev.forensics.instrument.apache5.", "dev.forensics.instrument.apache4.", "dev.forensics.instrument.okhttp."}},
+                    {"pipes=off,stdstreams=off", SocketWriter.class, new String[] {"out", "early-socket", Integer.toString(peer.port()), "200", "1024", "0"},
+                            new String[] {"dev.forensics.pipe.", "dev.forensics.instrument.socket.", "dev.forensics.instrument.stdstream."}},
+                    {"termination=off", ExitWith.class, new String[] {"3"},
+                            new String[] {"dev.forensics.termination.", "dev.forensics.instrument.exit."}},
+            };
+            for (Object[] c : cases) {
+                String options = (String) c[0];
+                try (ForkedJvm jvm = ForkedJvm.on(jdk).agentOptions(options).jvmArg("-Xlog:class+load=info:stdout")
+                        .start((Class<?>) c[1], (String[]) c[2])) {
+                    jvm.waitFor();
+                    List<String> loaded = jvm.stdout().lines().filter(l -> l.contains(" dev.forensics.")).collect(Collectors.toList());
+                    assertThat(loaded).as("agent classes loaded with " + options).isNotEmpty();
+                    for (String prefix : (String[]) c[3]) {
+                        assertThat(loaded).as(options + ": nothing under " + prefix).noneMatch(l -> l.contains(" " + prefix));
+                    }
+                }
+            }
         }
     }
 }

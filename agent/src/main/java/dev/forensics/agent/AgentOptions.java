@@ -39,10 +39,6 @@ public final class AgentOptions {
             new Spec("commands", "on", "on|off",
                     "Answer the forensics CLI (status, report, doctor, jfr) through owner-only request files in dir/requests; "
                             + "one idle thread. off: the CLI can still see the agent but gets no answers."),
-            new Spec("installDelay", "1s", "duration 0..1m",
-                    "How long after start-up the costly part waits: Byte Buddy instrumentation (leaks, pipes, std streams), black box, "
-                            + "doctor and request channel. Termination capture is installed before main regardless; classes loaded meanwhile "
-                            + "are instrumented when it starts; a JVM that ends sooner never pays for it. 0: at once. Ignored on attach."),
             new Spec("blackbox", "on", "on|off",
                     "Keep black-box-<pid>.txt in dir (heartbeat, memory counters) and report at the next start a run that died without last words."),
             new Spec("heartbeat", "5s", "duration (ms, s, m) from 1s to 10m",
@@ -151,11 +147,6 @@ public final class AgentOptions {
         return parseSize(values.getOrDefault("journalMaxBytes", "16m"));
     }
 
-    public long installDelayMillis() {
-        Duration d = parseDuration(values.getOrDefault("installDelay", "1s"));
-        return d == null ? 1000 : d.toMillis();
-    }
-
     public boolean statusAlways() {
         return "always".equals(values.get("status"));
     }
@@ -203,10 +194,6 @@ public final class AgentOptions {
             case "blackbox":
             case "doctor":
                 return oneOf(value, "on", "off");
-            case "installDelay": {
-                Duration d = parseDuration(value);
-                return d == null || d.isNegative() || d.compareTo(Duration.ofMinutes(1)) > 0 ? "expected a duration from 0 to 1m such as 0, 500ms or 2s, got '" + value + "'" : null;
-            }
             case "heartbeat": {
                 Duration d = parseDuration(value);
                 return d == null || d.toMillis() < 1000 || d.toMillis() > 600_000

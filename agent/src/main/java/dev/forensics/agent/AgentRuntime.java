@@ -19,9 +19,9 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * The agent once started: its options, output directory and install report. Start-up order matters: bootstrap
- * classes first (everything else may touch them), termination capture before premain returns (a service can be
- * killed during its own start-up), and the Byte Buddy installation, the expensive part, on a thread of its own.
+ * The agent once started: its options, output directory and install report. Start-up order matters: the recorders
+ * and termination capture first, then every hook, all before premain returns (a service can leak or be killed
+ * during its own start-up); only the self-check and the threads that read files start on a thread of their own.
  */
 public final class AgentRuntime {
     public static final String VERSION = BuildInfo.VERSION;
@@ -34,6 +34,7 @@ public final class AgentRuntime {
     private final long startedMillis = System.currentTimeMillis();
     private final CountDownLatch installed = new CountDownLatch(1);
     private volatile HookStatus.Report report;
+    private volatile Installer installer;
     private volatile long installMillis = -1;
     private volatile long premainMicros;
 
@@ -71,47 +72,77 @@ public final class AgentRuntime {
 
         AgentRuntime runtime = new AgentRuntime(options, dir, attached);
         current = runtime;
-        Feature.enable(Feature.AGENT, true);
-        Feature.enable(Feature.TERMINATION, options.feature("termination"));
-        Feature.enable(Feature.PIPES, options.feature("pipes"));
-        Feature.enable(Feature.STDSTREAMS, options.feature("stdstreams"));
-        Feature.enable(Feature.LEAKS, options.feature("leaks"));
+        boolean[] on = new boolean[Feature.COUNT];
+        on[Feature.AGENT] = true;
+        on[Feature.TERMINATION] = options.feature("termination");
+        on[Feature.PIPES] = options.feature("pipes");
+        on[Feature.STDSTREAMS] = options.feature("stdstreams");
+        on[Feature.LEAKS] = options.feature("leaks");
+        for (int f = 0; f < Feature.COUNT; f++) {
+            Feature.enable(f, on[f]);
+        }
         AdviceErrors.onFirstError(new FeatureFailed());
 
-        if (options.feature("termination")) {
+        // The recorders first, then the weaver: a hook woven before its recorder is registered would miss events.
+        if (on[Feature.TERMINATION]) {
             Termination.install(options, dir, inst);
         }
-        long delay = attached ? 0 : options.installDelayMillis();
-        Thread installer = new Thread(new Rest(runtime, inst, delay), "forensics-install");
-        installer.setDaemon(true);
-        installer.start();
+        if (on[Feature.PIPES] || on[Feature.STDSTREAMS]) {
+            Pipes.install(options);
+        }
+        Leaks.install(options, on[Feature.LEAKS]);
+        runtime.weave(inst, on);
+        runtime.premainMicros = (System.nanoTime() - t0) / 1000;
+
+        Thread rest = new Thread(new Rest(runtime, inst), "forensics-start");
+        rest.setDaemon(true);
+        rest.start();
         // Advertised before the channel starts, so a channel that fails at once can still say "unavailable" last.
         runtime.advertise(options.feature("commands") ? "on" : "off");
-        runtime.premainMicros = (System.nanoTime() - t0) / 1000;
+    }
+
+    /** Every hook of every feature that is on, live before premain returns: nothing the application does is missed. */
+    private void weave(Instrumentation inst, boolean[] on) {
+        try {
+            long t0 = System.nanoTime();
+            installer = Installer.install(inst, Targets.enabled(on));
+            installMillis = (System.nanoTime() - t0) / 1_000_000;
+        } catch (Throwable t) {
+            Feature.disable(Feature.LEAKS);
+            Feature.disable(Feature.PIPES);
+            Feature.disable(Feature.STDSTREAMS);
+            Stderr.line("forensics: instrumentation failed and is disabled (signals and last words still work): " + t);
+            Reporter.journal("agent", "instrumentation failed: " + t);
+        }
     }
 
     /**
-     * Everything but termination capture, on the installer thread: the rest of the exit path at once, then, after
-     * {@code installDelay}, the features that cost CPU to install (about half a second for Byte Buddy's matchers and
-     * retransformation) and the threads that read files (black box, doctor, request channel). Start-up is when the
-     * application needs both cores; a JVM that ends sooner never pays, and classes it loaded meanwhile are
-     * retransformed like those loaded before premain.
+     * What may wait until premain has returned, on the agent's start-up thread: the rest of termination capture, the
+     * self-check and its journal lines, JFR's status event, then the black box, the doctor and the request channel
+     * (threads that read files), and the warm-up a dying JVM should not have to pay for.
      */
-    private void installRest(Instrumentation inst, long delayMillis) {
-        Termination.installLate(inst); // the rest of the exit path first: it is what a dying JVM needs
-        if (!pastStartup(delayMillis)) {
+    private void startRest(Instrumentation inst) {
+        try {
+            Termination.installLate(inst);
+            Installer i = installer;
+            if (i != null) {
+                report = i.check(inst);
+                Jfr.registerStatus(this::fillStatus);
+                announce(report, installMillis);
+            }
+            if (!stillRunning()) {
+                return; // the JVM began to exit first: nothing left worth starting
+            }
+            BlackBox.install(options, dir, inst);
+            if (options.feature("commands")) {
+                CommandChannel.start(this);
+            }
+            Termination.warmUp();
+        } catch (Throwable t) {
+            Reporter.journal("agent", "start-up failed after premain: " + t);
+        } finally {
             installed.countDown();
-            return; // the JVM began to exit first
         }
-        BlackBox.install(options, dir, inst);
-        if (options.feature("commands")) {
-            CommandChannel.start(this);
-        }
-        if (options.feature("pipes") || options.feature("stdstreams")) {
-            Pipes.install(options);
-        }
-        Leaks.install(options, options.feature("leaks"));
-        installHooks(inst);
     }
 
     /** Sets {@link AgentMarker#PROPERTY}, which the CLI reads through the attach API without loading anything. */
@@ -119,37 +150,15 @@ public final class AgentRuntime {
         System.setProperty(AgentMarker.PROPERTY, new AgentMarker(VERSION, attached ? "attach" : "startup", commands, dir).format());
     }
 
-    /** Sleeps through start-up; false when the JVM began to exit meanwhile (nothing is worth installing then). */
-    private static boolean pastStartup(long delayMillis) {
+    /** False when the JVM has begun to exit. */
+    private static boolean stillRunning() {
         try {
-            if (delayMillis > 0) {
-                Thread.sleep(delayMillis);
-            }
-            Thread probe = new Thread(() -> {}, "forensics-probe");
+            Thread probe = new Thread(new Rest(null, null), "forensics-probe");
             Runtime.getRuntime().addShutdownHook(probe); // throws once shutdown has begun
             Runtime.getRuntime().removeShutdownHook(probe);
             return true;
-        } catch (IllegalStateException | InterruptedException exiting) {
+        } catch (IllegalStateException exiting) {
             return false;
-        }
-    }
-
-    private void installHooks(Instrumentation inst) {
-        try {
-            long t0 = System.nanoTime();
-            report = Installer.install(inst, Targets.all(), Targets.woven());
-            Jfr.registerStatus(this::fillStatus);
-            installMillis = (System.nanoTime() - t0) / 1_000_000;
-            announce(report, installMillis);
-            Termination.warmUp();
-        } catch (Throwable t) {
-            Feature.disable(Feature.LEAKS);
-            Feature.disable(Feature.PIPES);
-            Feature.disable(Feature.STDSTREAMS);
-            Stderr.line("forensics: instrumentation failed and is disabled (signals and last words still work): " + t);
-            Reporter.journal("agent", "instrumentation failed: " + t);
-        } finally {
-            installed.countDown();
         }
     }
 
@@ -175,17 +184,17 @@ public final class AgentRuntime {
     private static final class Rest implements Runnable {
         private final AgentRuntime runtime;
         private final Instrumentation inst;
-        private final long delayMillis;
 
-        Rest(AgentRuntime runtime, Instrumentation inst, long delayMillis) {
+        Rest(AgentRuntime runtime, Instrumentation inst) {
             this.runtime = runtime;
             this.inst = inst;
-            this.delayMillis = delayMillis;
         }
 
         @Override
         public void run() {
-            runtime.installRest(inst, delayMillis);
+            if (runtime != null) {
+                runtime.startRest(inst);
+            }
         }
     }
 
@@ -217,7 +226,7 @@ public final class AgentRuntime {
             s.hooksMissing = r.in(HookStatus.State.MISSING, HookStatus.State.FAILED).size();
             s.hooksNotApplicable = r.in(HookStatus.State.NOT_APPLICABLE).size();
             s.missing = r.missingSummary();
-            s.transformationErrors = r.transformationErrors();
+            s.transformationErrors = installer == null ? r.transformationErrors() : installer.transformationErrors();
         }
         s.adviceErrors = AdviceErrors.total();
         StringBuilder disabled = new StringBuilder();

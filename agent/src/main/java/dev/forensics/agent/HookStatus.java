@@ -1,26 +1,25 @@
 package dev.forensics.agent;
 
 import dev.forensics.instrument.Hook;
-import dev.forensics.instrument.exit.ExitInstrumentation;
-import dev.forensics.report.Finding;
-import dev.forensics.report.Reporter;
+import dev.forensics.instrument.Weaver;
+import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.pool.TypePool;
-import net.bytebuddy.utility.JavaModule;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
 
 /**
- * What became of each hook: transformed, waiting for its class to load, missing on this JDK, or not applicable
- * because the application lacks the library. Also counts transformation errors, which Byte Buddy would
- * otherwise only hand to a listener nobody reads.
+ * What became of each hook: woven, waiting for its class to load, missing on this JDK, not applicable (the library is
+ * absent, or its feature is off), or failed. A JDK hook whose class has not loaded yet is checked against that
+ * class's file, read and never loaded, because a hook that silently matches nothing (JDK internals change shape) is
+ * the failure an agent otherwise never notices.
  */
 final class HookStatus {
     enum State { ACTIVE, READY, MISSING, NOT_APPLICABLE, FAILED }
@@ -52,89 +51,67 @@ final class HookStatus {
         }
     }
 
-    private final List<Hook> hooks;
-    private final java.util.Set<String> targets = new java.util.HashSet<>();
-    private volatile boolean checked;
-    private final Map<String, Boolean> transformed = new ConcurrentHashMap<>();
-    private final Map<String, String> errors = new ConcurrentHashMap<>();
-    private final AtomicLong errorCount = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
 
-    HookStatus(List<Hook> hooks) {
-        this.hooks = hooks;
-        for (Hook h : hooks) {
-            targets.add(h.typeName());
-        }
+    void weavingFailed() {
+        errors.incrementAndGet();
     }
 
-    AgentBuilder.Listener listener() {
-        return new AgentBuilder.Listener.Adapter() {
-            @Override
-            public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded, DynamicType dynamicType) {
-                transformed.put(type.getName(), Boolean.TRUE);
-            }
-
-            /** Only our targets count: with pool-only descriptions Byte Buddy also reports classes it merely could not describe. */
-            @Override
-            public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable throwable) {
-                if (!targets.contains(typeName)) {
-                    return;
-                }
-                errorCount.incrementAndGet();
-                if (errors.putIfAbsent(typeName, String.valueOf(throwable)) == null && checked) {
-                    Reporter.report(Finding.error("agent", "transform:" + typeName,
-                            "forensics: transformation of " + typeName + " failed; its hooks are inactive: " + throwable));
-                }
-            }
-        };
+    long transformationErrors() {
+        return errors.get();
     }
 
-    /** Run once, right after installation; later transformations still update the live counters. */
-    Report check(Instrumentation inst, List<Hook> woven) {
-        TypePool jdk = Installer.jdkPool();
-        java.util.Set<String> loaded = new java.util.HashSet<>();
-        Class<?>[] all = inst.getAllLoadedClasses(); // null once the JVM is exiting (an app that ends during install)
+    Report check(Instrumentation inst, List<Hook> hooks, Weaver weaver) {
+        Set<String> loaded = new HashSet<>();
+        Class<?>[] all = inst.getAllLoadedClasses(); // null once the JVM is exiting
         for (Class<?> c : all == null ? new Class<?>[0] : all) {
             loaded.add(c.getName());
         }
         List<Entry> entries = new ArrayList<>();
         for (Hook hook : hooks) {
-            String error = errors.get(hook.typeName());
-            if (error != null) {
-                entries.add(new Entry(hook, State.FAILED, error));
+            Weaver.Outcome o = weaver == null ? null : weaver.outcome(hook.name());
+            if (o != null && o.state() == Weaver.State.WOVEN) {
+                entries.add(new Entry(hook, State.ACTIVE, "woven"));
+            } else if (o != null && o.state() == Weaver.State.FAILED) {
+                entries.add(new Entry(hook, State.FAILED, o.detail()));
+            } else if (o != null) {
+                entries.add(new Entry(hook, State.MISSING, o.detail()));
             } else if (hook.library() != null) {
                 boolean onClassPath = ClassLoader.getSystemResource(hook.library()) != null;
-                // A library on the class path is checked like the JDK: a version whose internals changed is reported.
-                String problem = onClassPath ? Installer.verify(jdk, hook) : null;
-                if (problem != null) {
-                    entries.add(new Entry(hook, State.MISSING, problem));
-                    continue;
-                }
-                entries.add(new Entry(hook, onClassPath || transformed.containsKey(hook.typeName()) ? State.READY : State.NOT_APPLICABLE,
-                        onClassPath ? "applied when " + hook.typeName() + " loads" : "library not on the class path"));
+                String problem = onClassPath ? verify(hook, ClassLoader.getSystemClassLoader()) : null;
+                entries.add(problem != null ? new Entry(hook, State.MISSING, problem)
+                        : new Entry(hook, onClassPath ? State.READY : State.NOT_APPLICABLE,
+                                onClassPath ? "applied when " + hook.typeName() + " loads" : "library not on the class path"));
+            } else if (loaded.contains(hook.typeName())) {
+                entries.add(new Entry(hook, State.FAILED, hook.typeName() + " is loaded but was not woven"));
             } else {
-                String problem = Installer.verify(jdk, hook);
-                if (problem != null) {
-                    entries.add(new Entry(hook, State.MISSING, problem));
-                } else if (transformed.containsKey(hook.typeName())) {
-                    entries.add(new Entry(hook, State.ACTIVE, "transformed"));
-                } else if (loaded.contains(hook.typeName())) {
-                    entries.add(new Entry(hook, State.FAILED, hook.typeName() + " is loaded but was not transformed"));
-                } else {
-                    entries.add(new Entry(hook, State.READY, "applied when " + hook.typeName() + " loads"));
-                }
+                String problem = verify(hook, ClassLoader.getSystemClassLoader());
+                entries.add(problem != null ? new Entry(hook, State.MISSING, problem)
+                        : new Entry(hook, State.READY, "applied when " + hook.typeName() + " loads"));
             }
         }
-        for (Hook hook : woven) {
-            ExitInstrumentation.Status s = ExitInstrumentation.status(hook.name());
-            State state = s.state() == ExitInstrumentation.State.ACTIVE ? State.ACTIVE
-                    : s.state() == ExitInstrumentation.State.OFF ? State.NOT_APPLICABLE : State.MISSING;
-            entries.add(new Entry(hook, state, s.detail()));
-        }
-        checked = true;
-        return new Report(Collections.unmodifiableList(entries), errorCount.get());
+        return new Report(Collections.unmodifiableList(entries), errors.get());
     }
 
-    long transformationErrors() {
-        return errorCount.get();
+    /** Null when the class file has a method the hook matches; read as a resource (class files are never encapsulated). */
+    static String verify(Hook hook, ClassLoader loader) {
+        byte[] bytes;
+        try (InputStream in = loader.getResourceAsStream(hook.owner() + ".class")) {
+            if (in == null) {
+                return "type " + hook.typeName() + " not found";
+            }
+            bytes = in.readAllBytes();
+        } catch (Exception e) {
+            return "type " + hook.typeName() + " unreadable: " + e;
+        }
+        boolean[] found = {false};
+        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                found[0] |= (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0 && Weaver.matches(hook, name, descriptor);
+                return null;
+            }
+        }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        return found[0] ? null : "no method " + hook.method() + (hook.descriptor() == null ? "" : hook.descriptor()) + " in " + hook.typeName();
     }
 }

@@ -96,6 +96,11 @@ public final class BodyHooks {
         }
     }
 
+    /** An {@code int}-returning bulk read: the count, or -1 at end of stream. */
+    public static void readCount(Object body, int n) {
+        read(body, n);
+    }
+
     /** A single-byte read: -1 is end of stream, anything else one byte. */
     public static void readByte(Object body, int b) {
         read(body, b < 0 ? -1 : 1);

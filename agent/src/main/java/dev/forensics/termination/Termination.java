@@ -3,7 +3,6 @@ package dev.forensics.termination;
 import dev.forensics.agent.AgentOptions;
 import dev.forensics.bootstrap.Feature;
 import dev.forensics.bootstrap.TerminationHooks;
-import dev.forensics.instrument.exit.ExitInstrumentation;
 import dev.forensics.report.JavaBase;
 import dev.forensics.report.Reporter;
 import dev.forensics.report.Sections;
@@ -46,7 +45,6 @@ public final class Termination {
         if (NativeSignals.LOADS_THROUGH_JAVA_LANG) {
             openJavaLang(inst); // loading the shim without a restricted-method warning needs java.lang (NativeSignals)
         }
-        ExitInstrumentation.install(inst, ExitInstrumentation.EARLY);
         TerminationRecorder r = new TerminationRecorder(dir, terminationLog(options));
         SignalCapture signals = new SignalCapture(r);
         signals.install();
@@ -58,9 +56,9 @@ public final class Termination {
     }
 
     /**
-     * Called first thing on the agent's installer thread, right after premain: weaves the rest of the JVM's exit path
-     * (shutdown sequence, uncaught exceptions, {@code Signal.handle}), repairs any signal handler the application
-     * replaced meanwhile, and journals what is captured.
+     * Called first thing on the agent's start-up thread, right after premain (the exit path is woven by then):
+     * repairs any signal handler the application replaced meanwhile, prepares the shutdown-hook watch, and journals
+     * what is captured.
      */
     public static void installLate(Instrumentation inst) {
         TerminationRecorder r = recorder;
@@ -78,7 +76,6 @@ public final class Termination {
     private static void installLate(Instrumentation inst, TerminationRecorder r) {
         long t0 = System.nanoTime();
         openJavaLang(inst);
-        ExitInstrumentation.install(inst, ExitInstrumentation.LATE);
         SignalCapture s = r.signals();
         s.recheck();
         ShutdownWatch.prepare();

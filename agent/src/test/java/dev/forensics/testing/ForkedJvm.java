@@ -145,11 +145,6 @@ public final class ForkedJvm implements AutoCloseable {
                     if (!opts.contains("doctor=") && !opts.contains("envRoot=")) {
                         opts += ",doctor=off";
                     }
-                    // Targets wait for the agent's installation (AgentReady); the one-second start-up delay would only
-                    // slow every test down. StartupIT runs the default delay.
-                    if (!opts.contains("installDelay=")) {
-                        opts += ",installDelay=0";
-                    }
                     cmd.add("-javaagent:" + AGENT_JAR + "=" + opts);
                 }
                 cmd.add("-Xshare:auto");

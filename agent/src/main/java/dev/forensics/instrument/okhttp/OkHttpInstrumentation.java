@@ -1,16 +1,15 @@
 package dev.forensics.instrument.okhttp;
 
-import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+import static dev.forensics.instrument.Hook.Arg.OBJECT;
+import static dev.forensics.instrument.Hook.Arg.field;
+import static dev.forensics.instrument.Hook.Arg.flag;
+import static dev.forensics.instrument.Hook.Arg.param;
+import static dev.forensics.instrument.Hook.Arg.returned;
+import static dev.forensics.instrument.Hook.Arg.self;
 
-import dev.forensics.bootstrap.BodyHooks;
 import dev.forensics.bootstrap.Feature;
 import dev.forensics.instrument.Hook;
 import java.util.List;
-import net.bytebuddy.asm.Advice;
-import okhttp3.Request;
-import okhttp3.Response;
 
 /**
  * OkHttp 4 and 5 ({@code okhttp} / {@code okhttp-jvm}), whose internals have the same names: every response body is
@@ -23,64 +22,23 @@ public final class OkHttpInstrumentation {
     static final String LIBRARY = "okhttp3/internal/connection/Exchange.class";
     static final String EXCHANGE = "okhttp3.internal.connection.Exchange";
     static final String SOURCE = EXCHANGE + "$ResponseBodySource";
+    private static final String BODIES = "dev/forensics/bootstrap/BodyHooks";
 
     private OkHttpInstrumentation() {}
 
     public static List<Hook> hooks() {
         return List.of(
-                Hook.library("okhttp.enqueue", Feature.LEAKS, LIBRARY, "okhttp3.internal.connection.RealCall", named("enqueue").and(takesArguments(1)), EnqueueAdvice.class),
-                Hook.library("okhttp.openBody", Feature.LEAKS, LIBRARY, EXCHANGE, named("openResponseBody").and(takesArguments(1)), OpenBodyAdvice.class),
-                Hook.library("okhttp.source", Feature.LEAKS, LIBRARY, SOURCE, isConstructor(), SourceAdvice.class),
-                Hook.library("okhttp.read", Feature.LEAKS, LIBRARY, SOURCE, named("read").and(takesArguments(2)), ReadAdvice.class),
-                Hook.library("okhttp.complete", Feature.LEAKS, LIBRARY, SOURCE, named("complete").and(takesArguments(1)), CompleteAdvice.class));
-    }
-
-    public static class EnqueueAdvice {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object call) {
-            BodyHooks.okhttpEnqueued(call);
-        }
-    }
-
-    public static class OpenBodyAdvice {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter() {
-            BodyHooks.okhttpOpening(true);
-        }
-
-        /**
-         * Typed, like Apache 5's: inlined into OkHttp's {@code Exchange}, the advice calls the response's and request's
-         * getters itself (the same JVM names in OkHttp 4 and 5) instead of the agent reading them reflectively.
-         */
-        @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.FieldValue("call") Object call, @Advice.Argument(0) Response response) {
-            if (response != null && BodyHooks.tracking()) {
-                Request request = response.request();
-                BodyHooks.okhttpBodyOpened(call, response, response.code(), request == null ? null : request.method(),
-                        request == null ? null : request.url().toString());
-            }
-        }
-    }
-
-    public static class SourceAdvice {
-        @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.This Object source, @Advice.FieldValue("completed") boolean completed,
-                         @Advice.FieldValue("contentLength") long contentLength) {
-            BodyHooks.okhttpSourceCreated(source, completed, contentLength);
-        }
-    }
-
-    public static class ReadAdvice {
-        @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.This Object source, @Advice.Return long n) {
-            BodyHooks.read(source, n);
-        }
-    }
-
-    public static class CompleteAdvice {
-        @Advice.OnMethodEnter(suppress = Throwable.class)
-        static void enter(@Advice.This Object source) {
-            BodyHooks.closed(source);
-        }
+                Hook.library("okhttp.enqueue", Feature.LEAKS, LIBRARY, "okhttp3.internal.connection.RealCall", "enqueue", "(Lokhttp3/Callback;)")
+                        .atEntry(BODIES, "okhttpEnqueued", self()),
+                Hook.library("okhttp.openBody", Feature.LEAKS, LIBRARY, EXCHANGE, "openResponseBody", "(Lokhttp3/Response;)")
+                        .entering(BODIES, "okhttpOpening", false, flag(true))
+                        .atExit("dev/forensics/instrument/okhttp/OkHttpHooks", "bodyOpened",
+                                field("call", "Lokhttp3/internal/connection/RealCall;", OBJECT), param(0)),
+                Hook.library("okhttp.source", Feature.LEAKS, LIBRARY, SOURCE, "<init>", null)
+                        .atExit(BODIES, "okhttpSourceCreated", self(), field("completed", "Z"), field("contentLength", "J")),
+                Hook.library("okhttp.read", Feature.LEAKS, LIBRARY, SOURCE, "read", "(Lokio/Buffer;J)J")
+                        .atExit(BODIES, "read", self(), returned("J")),
+                Hook.library("okhttp.complete", Feature.LEAKS, LIBRARY, SOURCE, "complete", "(Ljava/io/IOException;)")
+                        .atEntry(BODIES, "closed", self()));
     }
 }

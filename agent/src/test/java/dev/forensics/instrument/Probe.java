@@ -1,14 +1,14 @@
-package dev.forensics.instrument.exit;
+package dev.forensics.instrument;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** The hooks {@link EntryPatchTest} weaves into {@link EntryShapes}: each records what it received. */
-public final class EntryProbe {
+/** The hooks {@link WeaverTest} weaves into {@link Shapes}: each records what it received. */
+public final class Probe {
     public static final List<String> CALLS = new CopyOnWriteArrayList<>();
     public static volatile boolean fail;
 
-    private EntryProbe() {}
+    private Probe() {}
 
     private static void called(String what) {
         if (fail) {
@@ -39,5 +39,22 @@ public final class EntryProbe {
 
     public static void straight(int a) {
         called("straight " + a);
+    }
+
+    public static Object entered(int k) {
+        called("entered " + k);
+        return "token-" + k;
+    }
+
+    public static void returned(Object token, int k, int result) {
+        called("returned " + token + " " + k + " " + result);
+    }
+
+    public static void wideReturned(long v, long result) {
+        called("wideReturned " + v + " " + result);
+    }
+
+    public static void failed(Throwable t, Object why) {
+        called("failed " + (t == null ? "null" : t.getMessage()) + " " + why);
     }
 }

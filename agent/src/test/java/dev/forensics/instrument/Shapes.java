@@ -1,15 +1,15 @@
-package dev.forensics.instrument.exit;
+package dev.forensics.instrument;
 
 /**
- * Methods whose compiled shapes stress {@link EntryPatch}: a loop head at the first instruction (the original code
+ * Methods whose compiled shapes stress the weaver: a loop head at the first instruction (the original code
  * then has a frame at offset 0), switches (their padding depends on absolute offsets), an uninitialized object across
  * a branch ({@code Uninitialized(offset)} in a frame), try/catch, wide arguments and arguments past slot 3, and a
  * method without any frame.
  */
-public class EntryShapes {
+public class Shapes {
     private final int base;
 
-    public EntryShapes(int base) {
+    public Shapes(int base) {
         this.base = base;
     }
 
@@ -54,5 +54,30 @@ public class EntryShapes {
 
     public static int straight(int a) {
         return a * 2;
+    }
+
+    /** Returns from inside a try with a finally, and from several places: every return goes through the exit. */
+    public static int returnsEverywhere(int k) {
+        try {
+            if (k < 0) {
+                return -1;
+            }
+            if (k == 0) {
+                return 0;
+            }
+            return k * 3;
+        } finally {
+            Probe.CALLS.add("finally " + k);
+        }
+    }
+
+    public static long wide(long v) {
+        return v + 1;
+    }
+
+    public static void fails(String why) throws java.io.IOException {
+        if (why != null) {
+            throw new java.io.IOException(why);
+        }
     }
 }

@@ -1,0 +1,109 @@
+package dev.forensics.instrument.apache5;
+
+import dev.forensics.bootstrap.AdviceErrors;
+import dev.forensics.bootstrap.BodyHooks;
+import dev.forensics.bootstrap.Feature;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+/**
+ * The response {@code MainClientExec.execute} returns, read through the client's public API (5.0 on): the scope's
+ * fields, the runtime's endpoint, the request's method and URI, the route's host, the status and the entity's length.
+ * Method handles are resolved once per {@code ExecChain.Scope} class, that is once per class loader holding the
+ * library, and handed plain values to the client-neutral hook.
+ */
+public final class Apache5Hooks {
+    private static final ClassValue<Api> API = new ClassValue<Api>() {
+        @Override
+        protected Api computeValue(Class<?> scope) {
+            return new Api(scope);
+        }
+    };
+
+    private Apache5Hooks() {}
+
+    /** Only a response whose runtime still holds the endpoint keeps a pooled connection: that is the body to track. */
+    public static void executed(Object request, Object scope, Object response) {
+        if (response == null || scope == null || !BodyHooks.tracking()) {
+            return;
+        }
+        Object runtime;
+        int status;
+        String method = null;
+        String uri = null;
+        Object host = null;
+        long length = -1;
+        try {
+            Api api = API.get(scope.getClass());
+            runtime = (Object) api.execRuntime.invokeExact(scope);
+            if (runtime == null || !(boolean) api.endpointAcquired.invokeExact(runtime)) {
+                return;
+            }
+            Object original = (Object) api.originalRequest.invokeExact(scope);
+            if (original == null) {
+                original = request;
+            }
+            if (original != null) {
+                method = (String) api.method.invokeExact(original);
+                uri = (String) api.requestUri.invokeExact(original);
+            }
+            Object route = (Object) api.route.invokeExact(scope);
+            host = route == null ? null : (Object) api.targetHost.invokeExact(route);
+            status = (int) api.code.invokeExact(response);
+            Object entity = (Object) api.entity.invokeExact(response);
+            length = entity == null ? -1 : (long) api.contentLength.invokeExact(entity);
+        } catch (Throwable t) {
+            AdviceErrors.record(t, Feature.LEAKS);
+            return;
+        }
+        BodyHooks.apache5Response(runtime, status, method, uri, host, length);
+    }
+
+    private static final class Api {
+        final MethodHandle execRuntime;
+        final MethodHandle originalRequest;
+        final MethodHandle route;
+        final MethodHandle endpointAcquired;
+        final MethodHandle method;
+        final MethodHandle requestUri;
+        final MethodHandle targetHost;
+        final MethodHandle code;
+        final MethodHandle entity;
+        final MethodHandle contentLength;
+
+        Api(Class<?> scope) {
+            try {
+                ClassLoader loader = scope.getClassLoader();
+                MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+                Class<?> runtime = Class.forName("org.apache.hc.client5.http.classic.ExecRuntime", false, loader);
+                Class<?> request = Class.forName("org.apache.hc.core5.http.HttpRequest", false, loader);
+                Class<?> classicRequest = Class.forName("org.apache.hc.core5.http.ClassicHttpRequest", false, loader);
+                Class<?> routeType = Class.forName("org.apache.hc.client5.http.HttpRoute", false, loader);
+                Class<?> host = Class.forName("org.apache.hc.core5.http.HttpHost", false, loader);
+                Class<?> response = Class.forName("org.apache.hc.core5.http.HttpResponse", false, loader);
+                Class<?> container = Class.forName("org.apache.hc.core5.http.HttpEntityContainer", false, loader);
+                Class<?> entityType = Class.forName("org.apache.hc.core5.http.HttpEntity", false, loader);
+                Class<?> details = Class.forName("org.apache.hc.core5.http.EntityDetails", false, loader);
+                MethodType toObject = MethodType.methodType(Object.class, Object.class);
+                execRuntime = lookup.findGetter(scope, "execRuntime", runtime).asType(toObject);
+                originalRequest = lookup.findGetter(scope, "originalRequest", classicRequest).asType(toObject);
+                route = lookup.findGetter(scope, "route", routeType).asType(toObject);
+                endpointAcquired = lookup.findVirtual(runtime, "isEndpointAcquired", MethodType.methodType(boolean.class))
+                        .asType(MethodType.methodType(boolean.class, Object.class));
+                method = lookup.findVirtual(request, "getMethod", MethodType.methodType(String.class))
+                        .asType(MethodType.methodType(String.class, Object.class));
+                requestUri = lookup.findVirtual(request, "getRequestUri", MethodType.methodType(String.class))
+                        .asType(MethodType.methodType(String.class, Object.class));
+                targetHost = lookup.findVirtual(routeType, "getTargetHost", MethodType.methodType(host)).asType(toObject);
+                code = lookup.findVirtual(response, "getCode", MethodType.methodType(int.class))
+                        .asType(MethodType.methodType(int.class, Object.class));
+                entity = lookup.findVirtual(container, "getEntity", MethodType.methodType(entityType)).asType(toObject);
+                contentLength = lookup.findVirtual(details, "getContentLength", MethodType.methodType(long.class))
+                        .asType(MethodType.methodType(long.class, Object.class));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("Apache HttpClient 5's API changed: " + e, e);
+            }
+        }
+    }
+}
