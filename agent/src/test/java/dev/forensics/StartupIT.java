@@ -133,7 +133,7 @@ class StartupIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.forensics.testing.Jdk#all")
     void bodiesLeakedInTheFirstMomentsAreReportedWithTheirOrigin(Jdk jdk) {
-        try (ForkedJvm jvm = ForkedJvm.on(jdk).agentOptions("leakStacks=never").start(EarlyLeaks.class, "out")) {
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).agentOptions("leakStacks=always").start(EarlyLeaks.class, "out")) {
             assertThat(jvm.waitFor()).as(jvm.stderr()).isZero();
             assertThat(jvm.stdout()).contains("LEAKED 20 within");
             assertThat(jvm.journal())

@@ -31,6 +31,7 @@ public final class AgentRuntime {
     private final AgentOptions options;
     private final Path dir;
     private final boolean attached;
+    private volatile Instrumentation inst;
     private final long startedMillis = System.currentTimeMillis();
     private final CountDownLatch installed = new CountDownLatch(1);
     private volatile HookStatus.Report report;
@@ -90,7 +91,9 @@ public final class AgentRuntime {
         if (on[Feature.PIPES] || on[Feature.STDSTREAMS]) {
             Pipes.install(options);
         }
-        Leaks.install(options, on[Feature.LEAKS]);
+        if (on[Feature.LEAKS] || !"off".equals(options.raw("healthPeriod"))) {
+            Leaks.install(options, on[Feature.LEAKS]); // the health sampler lives there too
+        }
         runtime.weave(inst, on);
         runtime.premainMicros = (System.nanoTime() - t0) / 1000;
 
@@ -122,22 +125,29 @@ public final class AgentRuntime {
      * (threads that read files), and the warm-up a dying JVM should not have to pay for.
      */
     private void startRest(Instrumentation inst) {
+        this.inst = inst;
         try {
-            Termination.installLate(inst);
+            boolean termination = options.feature("termination");
+            if (termination) {
+                Termination.installLate(inst);
+            }
+            if (stillRunning()) { // else the JVM began to exit first: nothing left worth starting
+                BlackBox.install(options, dir, inst);
+                if (options.feature("commands")) {
+                    CommandChannel.start(this);
+                }
+                BlackBox.awaitFirstPass(2000);
+            }
+            // The self-check's journal lines come last: "hooks active" tells a reader the agent is all there.
             Installer i = installer;
             if (i != null) {
                 report = i.check(inst);
                 Jfr.registerStatus(this::fillStatus);
                 announce(report, installMillis);
             }
-            if (!stillRunning()) {
-                return; // the JVM began to exit first: nothing left worth starting
+            if (termination) {
+                Termination.warmUp();
             }
-            BlackBox.install(options, dir, inst);
-            if (options.feature("commands")) {
-                CommandChannel.start(this);
-            }
-            Termination.warmUp();
         } catch (Throwable t) {
             Reporter.journal("agent", "start-up failed after premain: " + t);
         } finally {
@@ -256,6 +266,11 @@ public final class AgentRuntime {
 
     /** The self-check, or null while installation runs (or when it failed). */
     HookStatus.Report hookReport() {
+        Installer i = installer;
+        Instrumentation in = inst;
+        if (i != null && in != null && report != null) {
+            report = i.check(in); // classes loaded since start-up have been woven meanwhile
+        }
         return report;
     }
 

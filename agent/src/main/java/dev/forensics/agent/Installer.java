@@ -20,7 +20,7 @@ final class Installer {
 
     private Installer(List<Hook> hooks) {
         this.hooks = hooks;
-        this.weaver = new Weaver(hooks, this::weavingFailed);
+        this.weaver = new Weaver(hooks, new Failures());
     }
 
     static Installer install(Instrumentation inst, List<Hook> hooks) {
@@ -37,6 +37,14 @@ final class Installer {
 
     long transformationErrors() {
         return status.transformationErrors();
+    }
+
+    /** A named class, not a method reference: no lambda on the start-up path. */
+    private final class Failures implements Weaver.FailureListener {
+        @Override
+        public void weavingFailed(String className, Throwable error) {
+            Installer.this.weavingFailed(className, error);
+        }
     }
 
     /** A class that failed to weave loads unchanged; said at once when it happens after the self-check. */

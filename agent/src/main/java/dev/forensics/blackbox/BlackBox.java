@@ -63,7 +63,8 @@ public final class BlackBox {
                 return;
             }
             Starter starter = new Starter(options, dir, inst, boxOn, doctorOn);
-            if (boxOn) {
+            started = starter;
+            if (boxOn && options.feature("termination")) { // termination=off: not even its classes are loaded
                 Termination.addListener(new TerminationFeed());
             }
             Runtime.getRuntime().addShutdownHook(new CloseHook(starter));
@@ -83,6 +84,7 @@ public final class BlackBox {
         private final boolean boxOn;
         private final boolean doctorOn;
         private volatile Recorder recorder;
+        private volatile boolean done;
 
         Starter(AgentOptions options, Path dir, Instrumentation inst, boolean boxOn, boolean doctorOn) {
             this.options = options;
@@ -107,7 +109,31 @@ public final class BlackBox {
             } catch (Throwable t) {
                 current = null;
                 Stderr.line("forensics: black box and doctor disabled after an internal error; the application is unaffected: " + t);
+            } finally {
+                done = true;
             }
+        }
+    }
+
+    private static volatile Starter started;
+
+    /**
+     * Waits, at most {@code millis}, until the box has been written once and earlier runs were examined: the agent
+     * announces itself complete only then, so a JVM that ends right after has had its previous run reported.
+     */
+    public static void awaitFirstPass(long millis) {
+        Starter s = started;
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        try {
+            while (s != null && s.recorder == null && !s.done && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            Recorder r = s == null ? null : s.recorder;
+            if (r != null) {
+                r.firstPass.await(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -85,6 +85,9 @@ final class Recorder {
 
     // ---- the thread ------------------------------------------------------------------------------------------
 
+    /** Counted down once the first pass (claim, first write, earlier runs, doctor) is done, or failed. */
+    final java.util.concurrent.CountDownLatch firstPass = new java.util.concurrent.CountDownLatch(1);
+
     void run() {
         try {
             long t0 = System.nanoTime();
@@ -116,6 +119,7 @@ final class Recorder {
             }
             long d1 = System.nanoTime();
             if (!boxOn) {
+                firstPass.countDown();
                 long wait = (settleAt - System.nanoTime()) / 1_000_000;
                 if (wait > 0) {
                     Thread.sleep(wait);
@@ -126,6 +130,7 @@ final class Recorder {
             Reporter.journal("blackbox", "black box " + dir.resolve(BlackBox.fileName(pid)) + ": heartbeat every " + PreviousRuns.seconds(intervalMillis)
                     + "; first write after " + (t1 - t0) / 1_000_000 + " ms, earlier runs checked in " + (t2 - t1) / 1_000_000
                     + " ms, hook list opened in " + (t3 - t2) / 1_000_000 + " ms, doctor " + (d1 - d0) / 1_000_000 + " ms (on this thread, not the application's)");
+            firstPass.countDown();
             while (!"closed".equals(state)) {
                 long sleep = "running".equals(state) ? intervalMillis : Math.min(intervalMillis, SHUTDOWN_INTERVAL_MILLIS);
                 long untilSettled = (settleAt - System.nanoTime()) / 1_000_000;
@@ -149,6 +154,8 @@ final class Recorder {
             String line = "forensics: black box disabled after an internal error; the application is unaffected: " + t;
             Stderr.line(line);
             Reporter.journal("blackbox", line);
+        } finally {
+            firstPass.countDown();
         }
     }
 

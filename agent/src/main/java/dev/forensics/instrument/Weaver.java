@@ -39,8 +39,13 @@ public final class Weaver implements ClassFileTransformer {
     }
 
     public Weaver(List<Hook> hooks, FailureListener failures) {
-        for (Hook h : hooks) {
-            byOwner.computeIfAbsent(h.owner(), k -> new ArrayList<>(2)).add(h);
+        for (Hook h : hooks) { // no lambdas on the start-up path: the first one costs a JVM a hundred classes
+            List<Hook> forOwner = byOwner.get(h.owner());
+            if (forOwner == null) {
+                forOwner = new ArrayList<>(2);
+                byOwner.put(h.owner(), forOwner);
+            }
+            forOwner.add(h);
         }
         this.failures = failures;
     }

@@ -49,9 +49,11 @@ public final class Leaks {
             BodyHooks.register(clients);
             Sections.register(new OpenBodiesSection(w, tracker));
             // Runtime.halt runs no shutdown hook: termination tells us, on the halting thread, before the JVM acts.
-            Termination.addListener(new HaltSummary(w));
+            if (options.feature("termination")) { // else nothing tells us of a halt, and its classes stay unloaded
+                Termination.addListener(new HaltSummary(w));
+            }
             try {
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> w.summarizeAtExit("shutdown"), "forensics-leaks-exit"));
+                Runtime.getRuntime().addShutdownHook(new Thread(new ExitSummary(w), "forensics-leaks-exit"));
             } catch (IllegalStateException alreadyShuttingDown) {
                 // attached while the JVM is going: nothing left to summarise later
             }
@@ -78,6 +80,20 @@ public final class Leaks {
             if (kind.equals("halt")) {
                 watcher.summarizeAtExit("Runtime.halt");
             }
+        }
+    }
+
+    /** The still-open bodies, summarised by the feature's shutdown hook (a named class: no lambda at start-up). */
+    private static final class ExitSummary implements Runnable {
+        private final LeakWatcher watcher;
+
+        ExitSummary(LeakWatcher watcher) {
+            this.watcher = watcher;
+        }
+
+        @Override
+        public void run() {
+            watcher.summarizeAtExit("shutdown");
         }
     }
 }

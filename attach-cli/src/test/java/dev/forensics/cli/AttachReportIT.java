@@ -4,6 +4,7 @@ import static dev.forensics.testing.AgentAssertions.assertAgentClean;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.forensics.cli.targets.LeakAfterAttach;
 import dev.forensics.cli.targets.Service;
 import dev.forensics.testing.ForkedJvm;
 import dev.forensics.testing.Jdk;
@@ -107,6 +108,29 @@ class AttachReportIT {
             try (Stream<Path> left = Files.list(jvm.dir().resolve("requests"))) {
                 assertThat(left).as("request and answer files are cleaned up").isEmpty();
             }
+            assertAgentClean(jvm);
+        }
+    }
+
+    /** Attach weaves clients whose classes the service loaded long before: bodies leaked afterwards are tracked. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void attachInstrumentsClientsTheServiceHadAlreadyLoaded(Jdk jdk) throws Exception {
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).noAgent().start(LeakAfterAttach.class)) {
+            jvm.awaitStdout("READY", Duration.ofSeconds(30));
+            String pid = Long.toString(jvm.pid());
+            Path cwd = jvm.workDir();
+            Cli.Result attached = Cli.run(jdk, cwd, "attach", pid, "dir=" + jvm.dir() + ",doctor=off,leakStacks=always");
+            assertThat(attached.exit()).as(attached.toString()).isZero();
+            assertThat(attached.stdout()).contains("hook jdkhttp.response active").contains("hook urlconnection.body active");
+            Files.createFile(cwd.resolve("go"));
+            jvm.awaitStdout("LEAKED", Duration.ofSeconds(30));
+
+            Cli.Result report = Cli.run(jdk, cwd, "report", pid);
+            assertThat(report.exit()).as(report.toString()).isZero();
+            assertThat(report.stdout()).contains("HTTP response bodies")
+                    .contains("5 at " + LeakAfterAttach.class.getName() + ".leakJdk(LeakAfterAttach.java:")
+                    .contains("5 at " + LeakAfterAttach.class.getName() + ".leakUrlConnection(LeakAfterAttach.java:");
             assertAgentClean(jvm);
         }
     }

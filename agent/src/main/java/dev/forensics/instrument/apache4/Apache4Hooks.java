@@ -8,12 +8,16 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 /**
- * The response an Apache 4.5 exec returns, read through the public 4.3+ API (status, method, URI, target host,
- * length) with method handles resolved once per response class, that is once per class loader holding the library.
- * Only the response's connection holder stays a reflective read in the tracker: a private field of a package-private
- * class.
+ * Apache HttpClient 4.5, adapted to the tracker: the tracked object is the response's {@code ConnectionHolder}, which
+ * holds the pooled connection while the entity is streamed. The response is read through the public 4.3+ API (status,
+ * method, URI, target host, length) with method handles resolved once per response class, that is once per loader
+ * holding the library; the holder itself is a reflective read, a private field of a package-private class.
  */
 public final class Apache4Hooks {
+    static final String CLIENT = "Apache HttpClient 4";
+    private static final Accessor CONN_HOLDER = Accessor.field("connHolder");
+    private static final Accessor IS_RELEASED = Accessor.method("isReleased");
+
     private static final ClassValue<Api> API = new ClassValue<Api>() {
         @Override
         protected Api computeValue(Class<?> response) {
@@ -24,7 +28,8 @@ public final class Apache4Hooks {
     private Apache4Hooks() {}
 
     public static void executed(Object route, Object request, Object response) {
-        if (response == null || !BodyHooks.tracking()) {
+        BodyHooks.Tracker t = BodyHooks.tracker();
+        if (response == null || t == null) {
             return;
         }
         int status;
@@ -43,11 +48,14 @@ public final class Apache4Hooks {
                 uri = (Object) api.uri.invokeExact(request);
             }
             host = route == null ? null : (Object) api.targetHost.invokeExact(route);
-        } catch (Throwable t) {
-            AdviceErrors.record(t, Feature.LEAKS);
-            return;
+            Object holder = CONN_HOLDER.get(response);
+            if (holder == null || !Boolean.FALSE.equals(IS_RELEASED.get(holder))) {
+                return; // buffered, or released already: no connection held
+            }
+            t.open(holder, t.origin(), CLIENT, "entity", status, method, t.url(uri, host), length, 0);
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
         }
-        BodyHooks.apache4Response(response, status, method, uri, host, length);
     }
 
     private static final class Api {

@@ -8,12 +8,16 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 /**
- * The response {@code MainClientExec.execute} returns, read through the client's public API (5.0 on): the scope's
- * fields, the runtime's endpoint, the request's method and URI, the route's host, the status and the entity's length.
- * Method handles are resolved once per {@code ExecChain.Scope} class, that is once per class loader holding the
- * library, and handed plain values to the client-neutral hook.
+ * Apache HttpClient 5 classic, adapted to the tracker. What leaks there is the pooled connection a streamed response
+ * holds until its entity is consumed or the response closed; so the tracked object is the request's
+ * {@code InternalExecRuntime}, reachable from the response, its entity and the entity's stream alike, and closing
+ * means releasing it. Responses whose entity was buffered released their connection before the caller saw them
+ * (their runtime holds no endpoint) and are not tracked. The response is read through the client's public API (5.0
+ * on) with method handles resolved once per {@code ExecChain.Scope} class, that is once per loader holding the library.
  */
 public final class Apache5Hooks {
+    static final String CLIENT = "Apache HttpClient 5";
+
     private static final ClassValue<Api> API = new ClassValue<Api>() {
         @Override
         protected Api computeValue(Class<?> scope) {
@@ -25,7 +29,8 @@ public final class Apache5Hooks {
 
     /** Only a response whose runtime still holds the endpoint keeps a pooled connection: that is the body to track. */
     public static void executed(Object request, Object scope, Object response) {
-        if (response == null || scope == null || !BodyHooks.tracking()) {
+        BodyHooks.Tracker t = BodyHooks.tracker();
+        if (response == null || scope == null || t == null) {
             return;
         }
         Object runtime;
@@ -53,11 +58,11 @@ public final class Apache5Hooks {
             status = (int) api.code.invokeExact(response);
             Object entity = (Object) api.entity.invokeExact(response);
             length = entity == null ? -1 : (long) api.contentLength.invokeExact(entity);
-        } catch (Throwable t) {
-            AdviceErrors.record(t, Feature.LEAKS);
-            return;
+            // No re-entry guard: the tracker only updates tables (HttpHost.toString aside, when a URL is rendered).
+            t.open(runtime, t.origin(), CLIENT, "entity", status, method, t.url(uri, host), length, 0);
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
         }
-        BodyHooks.apache5Response(runtime, status, method, uri, host, length);
     }
 
     private static final class Api {

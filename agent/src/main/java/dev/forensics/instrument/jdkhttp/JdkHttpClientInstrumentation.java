@@ -1,7 +1,6 @@
 package dev.forensics.instrument.jdkhttp;
 
 import static dev.forensics.instrument.Hook.Arg.OBJECT;
-import static dev.forensics.instrument.Hook.Arg.constant;
 import static dev.forensics.instrument.Hook.Arg.entered;
 import static dev.forensics.instrument.Hook.Arg.field;
 import static dev.forensics.instrument.Hook.Arg.flag;
@@ -39,17 +38,17 @@ public final class JdkHttpClientInstrumentation {
     public static List<Hook> hooks() {
         return List.of(
                 Hook.jdk("jdkhttp.exchange", Feature.LEAKS, PACKAGE + "MultiExchange", "<init>", null)
-                        .atExit(BODIES, "jdkExchangeStarted", self(), field("responseHandler", HANDLER, OBJECT)),
+                        .atExit(HOOKS, "exchangeStarted", self(), field("responseHandler", HANDLER, OBJECT)),
                 // The entry's thread slot is handed to the exit: one thread-local lookup per call, not two.
                 Hook.jdk("jdkhttp.readBody", Feature.LEAKS, PACKAGE + "Exchange", "readBodyAsync", "(" + HANDLER + ")")
-                        .entering(BODIES, "jdkReadingBodyStarts", true)
+                        .entering(HOOKS, "readingBodyStarts", true)
                         .atExitOrThrow(HOOKS, "readingBodyEnds", entered(), self(),
                                 field("multi", "Ljdk/internal/net/http/MultiExchange;", OBJECT), param(0), returned(OBJECT)),
                 // Each subscriber class names its kind: no class-name comparison per response.
                 Hook.jdk("jdkhttp.inputStream", Feature.LEAKS, INPUT_STREAM, "<init>", null)
-                        .atExit(BODIES, "jdkBodySubscriberCreated", self(), constant(1)),
+                        .atExit(HOOKS, "inputStreamCreated", self()),
                 Hook.jdk("jdkhttp.publisher", Feature.LEAKS, PUBLISHER, "<init>", null)
-                        .atExit(BODIES, "jdkBodySubscriberCreated", self(), constant(2)),
+                        .atExit(HOOKS, "publisherCreated", self()),
                 Hook.jdk("jdkhttp.response", Feature.LEAKS, PACKAGE + "HttpResponseImpl", "<init>",
                                 "(Ljava/net/http/HttpRequest;Ljdk/internal/net/http/Response;Ljava/net/http/HttpResponse;Ljava/lang/Object;Ljdk/internal/net/http/Exchange;)V")
                         .atExit(HOOKS, "response", param(4), field("body", OBJECT), field("responseCode", "I"),
@@ -62,11 +61,11 @@ public final class JdkHttpClientInstrumentation {
                 Hook.jdk("jdkhttp.close", Feature.LEAKS, INPUT_STREAM, "close", "()V")
                         .atEntry(BODIES, "closed", self()),
                 Hook.jdk("jdkhttp.subscribe", Feature.LEAKS, PUBLISHER, "subscribe", "(Ljava/util/concurrent/Flow$Subscriber;)V")
-                        .entering(BODIES, "jdkPublisherSubscribing", false, flag(true), self())
-                        .atExitOrThrow(BODIES, "jdkPublisherSubscribing", flag(false), self()),
+                        .entering(HOOKS, "subscribing", false, flag(true), self())
+                        .atExitOrThrow(HOOKS, "subscribing", flag(false), self()),
                 Hook.jdk("jdkhttp.subscriberRef", Feature.LEAKS, PUBLISHER + "$SubscriberRef", "<init>", null)
-                        .atExit(BODIES, "jdkSubscriberRefCreated", self()),
+                        .atExit(HOOKS, "subscriberRefCreated", self()),
                 Hook.jdk("jdkhttp.publisherDone", Feature.LEAKS, PUBLISHER + "$SubscriberRef", "clear", "()")
-                        .atEntry(BODIES, "closed", self()));
+                        .atEntry(HOOKS, "subscriptionEnded", self()));
     }
 }

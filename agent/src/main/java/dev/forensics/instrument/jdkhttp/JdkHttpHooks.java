@@ -11,33 +11,126 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What the JDK HttpClient's woven calls reach beyond the client-neutral {@link BodyHooks}: the two values the
- * response hook reads through java.net.http's public API ({@code HttpRequest.method()}, {@code HttpHeaders.map()}),
- * which a bootstrap class cannot link, through method handles held in constants (so the JIT calls them directly).
+ * What the JDK HttpClient's woven calls reach: each hands its objects to {@link JdkHttpBodies}, the adapter to the
+ * client-neutral tracker. The two values read through java.net.http's public API ({@code HttpRequest.method()},
+ * {@code HttpHeaders.map()}), which a bootstrap class cannot link, go through method handles held in constants (so
+ * the JIT calls them directly).
  */
 public final class JdkHttpHooks {
+    private static final JdkHttpBodies BODIES = new JdkHttpBodies();
+
     private JdkHttpHooks() {}
+
+    // No re-entry guard: these only update tables and call nothing the agent instruments (HttpRequest.method,
+    // HttpHeaders.map, URI.toString). They run five times per request on the client's threads, where the guard's two
+    // thread-local lookups each were a measurable part of the agent's samples.
+
+    public static void exchangeStarted(Object multiExchange, Object handler) {
+        BodyHooks.Tracker t = BodyHooks.tracker();
+        if (t == null) {
+            return;
+        }
+        try {
+            BODIES.exchangeStarted(t, multiExchange, handler);
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
+        }
+    }
+
+    /** Null when the feature is off: then the end does nothing either. */
+    public static Object readingBodyStarts() {
+        if (!BodyHooks.tracking()) {
+            return null;
+        }
+        try {
+            return BODIES.readingBodyStarts();
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
+            return null;
+        }
+    }
 
     /** {@code body}: the future the response is built on; complete on return means the response follows on this thread. */
     public static void readingBodyEnds(Object reading, Object exchange, Object multiExchange, Object handler, Object body) {
-        BodyHooks.jdkReadingBodyEnds(reading, exchange, multiExchange, handler,
-                body instanceof CompletableFuture && ((CompletableFuture<?>) body).isDone());
+        BodyHooks.Tracker t = BodyHooks.tracker();
+        if (t == null || reading == null) {
+            return;
+        }
+        try {
+            BODIES.readingBodyEnds(t, reading, exchange, multiExchange, handler,
+                    body instanceof CompletableFuture && ((CompletableFuture<?>) body).isDone());
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
+        }
     }
 
-    public static void response(Object exchange, Object body, int status, Object uri, Object request, Object headers) {
+    public static void inputStreamCreated(Object subscriber) {
+        subscriberCreated(subscriber, JdkHttpBodies.INPUT_STREAM);
+    }
+
+    public static void publisherCreated(Object subscriber) {
+        subscriberCreated(subscriber, JdkHttpBodies.PUBLISHER);
+    }
+
+    private static void subscriberCreated(Object subscriber, int kind) {
         if (!BodyHooks.tracking()) {
             return;
         }
-        String method;
-        Map<String, List<String>> map;
         try {
-            method = request == null ? null : (String) Api.METHOD.invokeExact(request);
-            map = headers == null ? null : castMap(Api.HEADERS.invokeExact(headers));
-        } catch (Throwable t) {
-            AdviceErrors.record(t, Feature.LEAKS);
+            BODIES.subscriberCreated(subscriber, kind);
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
+        }
+    }
+
+    public static void response(Object exchange, Object body, int status, Object uri, Object request, Object headers) {
+        BodyHooks.Tracker t = BodyHooks.tracker();
+        if (t == null) {
             return;
         }
-        BodyHooks.jdkResponse(exchange, body, status, uri, method, map);
+        try {
+            String method = request == null ? null : (String) Api.METHOD.invokeExact(request);
+            Map<String, List<String>> map = headers == null ? null : castMap(Api.HEADERS.invokeExact(headers));
+            BODIES.response(t, exchange, body, status, uri, method, map);
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
+        }
+    }
+
+    public static void subscribing(boolean start, Object publisher) {
+        if (!BodyHooks.tracking()) {
+            return;
+        }
+        try {
+            BODIES.publisherSubscribing(start, publisher);
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
+        }
+    }
+
+    public static void subscriberRefCreated(Object subscriberRef) {
+        BodyHooks.Tracker t = BodyHooks.tracker();
+        if (t == null) {
+            return;
+        }
+        try {
+            BODIES.subscriberRefCreated(t, subscriberRef);
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
+        }
+    }
+
+    /** {@code SubscriberRef.clear()}: a publisher's subscription completed or was cancelled. */
+    public static void subscriptionEnded(Object subscriberRef) {
+        BodyHooks.Tracker t = BodyHooks.tracker();
+        if (t == null) {
+            return;
+        }
+        try {
+            BODIES.subscriptionEnded(t, subscriberRef);
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
+        }
     }
 
     @SuppressWarnings("unchecked")

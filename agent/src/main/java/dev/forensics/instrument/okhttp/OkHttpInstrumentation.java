@@ -2,7 +2,6 @@ package dev.forensics.instrument.okhttp;
 
 import static dev.forensics.instrument.Hook.Arg.OBJECT;
 import static dev.forensics.instrument.Hook.Arg.field;
-import static dev.forensics.instrument.Hook.Arg.flag;
 import static dev.forensics.instrument.Hook.Arg.param;
 import static dev.forensics.instrument.Hook.Arg.returned;
 import static dev.forensics.instrument.Hook.Arg.self;
@@ -23,19 +22,20 @@ public final class OkHttpInstrumentation {
     static final String EXCHANGE = "okhttp3.internal.connection.Exchange";
     static final String SOURCE = EXCHANGE + "$ResponseBodySource";
     private static final String BODIES = "dev/forensics/bootstrap/BodyHooks";
+    private static final String HOOKS = "dev/forensics/instrument/okhttp/OkHttpHooks";
 
     private OkHttpInstrumentation() {}
 
     public static List<Hook> hooks() {
         return List.of(
                 Hook.library("okhttp.enqueue", Feature.LEAKS, LIBRARY, "okhttp3.internal.connection.RealCall", "enqueue", "(Lokhttp3/Callback;)")
-                        .atEntry(BODIES, "okhttpEnqueued", self()),
+                        .atEntry(HOOKS, "enqueued", self()),
                 Hook.library("okhttp.openBody", Feature.LEAKS, LIBRARY, EXCHANGE, "openResponseBody", "(Lokhttp3/Response;)")
-                        .entering(BODIES, "okhttpOpening", false, flag(true))
-                        .atExit("dev/forensics/instrument/okhttp/OkHttpHooks", "bodyOpened",
+                        .entering(HOOKS, "opening", false)
+                        .atExit(HOOKS, "bodyOpened",
                                 field("call", "Lokhttp3/internal/connection/RealCall;", OBJECT), param(0)),
                 Hook.library("okhttp.source", Feature.LEAKS, LIBRARY, SOURCE, "<init>", null)
-                        .atExit(BODIES, "okhttpSourceCreated", self(), field("completed", "Z"), field("contentLength", "J")),
+                        .atExit(HOOKS, "sourceCreated", self(), field("completed", "Z"), field("contentLength", "J")),
                 Hook.library("okhttp.read", Feature.LEAKS, LIBRARY, SOURCE, "read", "(Lokio/Buffer;J)J")
                         .atExit(BODIES, "read", self(), returned("J")),
                 Hook.library("okhttp.complete", Feature.LEAKS, LIBRARY, SOURCE, "complete", "(Ljava/io/IOException;)")

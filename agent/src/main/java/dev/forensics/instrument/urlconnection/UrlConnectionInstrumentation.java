@@ -24,6 +24,7 @@ public final class UrlConnectionInstrumentation {
     static final String CONNECTION = "sun.net.www.protocol.http.HttpURLConnection";
     static final String STREAM = CONNECTION + "$HttpInputStream";
     private static final String BODIES = "dev/forensics/bootstrap/BodyHooks";
+    private static final String HOOKS = "dev/forensics/instrument/urlconnection/UrlConnectionHooks";
     private static final String INPUT = "Ljava/io/InputStream;";
 
     private UrlConnectionInstrumentation() {}
@@ -31,7 +32,7 @@ public final class UrlConnectionInstrumentation {
     public static List<Hook> hooks() {
         return List.of(
                 Hook.jdk("urlconnection.body", Feature.LEAKS, STREAM, "<init>", null)
-                        .atExit(BODIES, "urlConnectionBody", self(), param(1),
+                        .atExit(HOOKS, "bodyCreated", self(), param(1),
                                 field("this$0", "Lsun/net/www/protocol/http/HttpURLConnection;", OBJECT)),
                 Hook.jdk("urlconnection.read", Feature.LEAKS, STREAM, "read", "([BII)I")
                         .atExit(BODIES, "readCount", self(), returned("I")),
@@ -40,7 +41,7 @@ public final class UrlConnectionInstrumentation {
                 Hook.jdk("urlconnection.disconnect", Feature.LEAKS, CONNECTION, "disconnect", "()V")
                         .atEntry(BODIES, "closed", field("inputStream", INPUT, OBJECT)),
                 Hook.jdk("urlconnection.getInputStream", Feature.LEAKS, CONNECTION, "getInputStream", "()")
-                        .atExitOrThrow(BODIES, "urlConnectionErrorBuffered", field("inputStream", INPUT, OBJECT),
+                        .atExitOrThrow(HOOKS, "errorBuffered", field("inputStream", INPUT, OBJECT),
                                 field("errorStream", INPUT, OBJECT)));
     }
 }

@@ -1,4 +1,4 @@
-package dev.forensics.leak;
+package dev.forensics.bootstrap;
 
 import java.lang.ref.Reference;
 import java.lang.ref.ReferenceQueue;
@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.LongAdder;
  * finishes it (the origin of an asynchronous call, the body subscriber an exchange created). Keys are weak, so a
  * request that fails half-way leaves nothing behind once collected; the size is capped and overflow is counted.
  */
-final class IdentityStash<V> {
+public final class IdentityStash<V> {
     private static final int STRIPES = 16;
 
     private final Stripe<V>[] stripes;
@@ -39,7 +39,7 @@ final class IdentityStash<V> {
     }
 
     @SuppressWarnings("unchecked")
-    IdentityStash(int max) {
+    public IdentityStash(int max) {
         this.max = max;
         stripes = new Stripe[STRIPES];
         for (int i = 0; i < STRIPES; i++) {
@@ -47,7 +47,7 @@ final class IdentityStash<V> {
         }
     }
 
-    void put(Object key, V value) {
+    public void put(Object key, V value) {
         expunge();
         if (size.incrementAndGet() > max) {
             size.decrementAndGet();
@@ -70,7 +70,7 @@ final class IdentityStash<V> {
         Reference.reachabilityFence(key);
     }
 
-    V remove(Object key) {
+    public V remove(Object key) {
         if (key == null || size.get() == 0) {
             return null;
         }
@@ -84,7 +84,7 @@ final class IdentityStash<V> {
         return v;
     }
 
-    V get(Object key) {
+    public V get(Object key) {
         if (key == null || size.get() == 0) {
             return null;
         }
@@ -104,11 +104,11 @@ final class IdentityStash<V> {
         return v;
     }
 
-    int size() {
+    public int size() {
         return size.get();
     }
 
-    long dropped() {
+    public long dropped() {
         return dropped.sum();
     }
 

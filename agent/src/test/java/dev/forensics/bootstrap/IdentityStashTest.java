@@ -1,4 +1,4 @@
-package dev.forensics.leak;
+package dev.forensics.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.forensics.leak;
+package dev.forensics.instrument.apache4;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;

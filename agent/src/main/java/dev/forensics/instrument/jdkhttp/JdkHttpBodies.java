@@ -1,6 +1,7 @@
-package dev.forensics.leak;
+package dev.forensics.instrument.jdkhttp;
 
 import dev.forensics.bootstrap.BodyHooks;
+import dev.forensics.bootstrap.IdentityStash;
 import java.util.List;
 import java.util.Map;
 
@@ -16,24 +17,23 @@ import java.util.Map;
 final class JdkHttpBodies {
     static final String CLIENT = "JDK HttpClient";
 
-    private final BodyTracker tracker;
     /** MultiExchange → origin, from send/sendAsync on the caller's thread to the client's thread. */
-    private final IdentityStash<Origin> origins = new IdentityStash<>(20_000);
+    private final IdentityStash<Object> origins = BodyHooks.pendingTable(20_000);
     /**
      * Exchange → the body subscriber its handler created, until the response object exists, when that is built on
      * another thread (the thread's {@link Slot} carries it when the response is built right after, as is usual).
      */
-    private final IdentityStash<Pending> pending = new IdentityStash<>(20_000);
+    private final IdentityStash<Pending> pending = BodyHooks.pendingTable(20_000);
     /** Handlers seen creating no closeable body (ofString, ofByteArray…): their requests need no origin. */
     private final IdentityStash<Boolean> bufferingHandlers = new IdentityStash<>(1024);
     /** A publisher's SubscriberRef → its record: cancelling a subscription is seen only on that object. */
-    private final IdentityStash<TrackedBody> subscriberRefs = new IdentityStash<>(20_000);
+    private final IdentityStash<Object> subscriberRefs = BodyHooks.pendingTable(20_000);
     private final ThreadLocal<Slot> reading = ThreadLocal.withInitial(Slot::new);
 
     private static final class Slot {
         boolean active;
         Object subscriber;
-        int kind; // BodyHooks.JDK_INPUT_STREAM or JDK_PUBLISHER, with the subscriber
+        int kind; // INPUT_STREAM or PUBLISHER, with the subscriber
         Object publisher;
         /** The exchange whose response this thread builds next, and its pending body; null when none. */
         Object nextExchange;
@@ -43,26 +43,26 @@ final class JdkHttpBodies {
     private static final class Pending {
         final Object subscriber;
         final int kind;
-        final Origin origin;
+        final Object origin;
 
-        Pending(Object subscriber, int kind, Origin origin) {
+        Pending(Object subscriber, int kind, Object origin) {
             this.subscriber = subscriber;
             this.kind = kind;
             this.origin = origin;
         }
     }
 
-    JdkHttpBodies(BodyTracker tracker) {
-        this.tracker = tracker;
-    }
+    /** The closeable body subscribers, named by the hook on each one's constructor. */
+    static final int INPUT_STREAM = 1;
+    static final int PUBLISHER = 2;
 
-    void exchangeStarted(Object multiExchange, Object handler) {
+    void exchangeStarted(BodyHooks.Tracker tracker, Object multiExchange, Object handler) {
         if (handler != null && bufferingHandlers.get(handler) != null) {
             // ofString, ofByteArray…: nothing to stash; should it create a closeable body after all, readingBody
             // takes its origin there
             return;
         }
-        origins.put(multiExchange, Origin.here());
+        origins.put(multiExchange, tracker.origin());
     }
 
     /** {@code readBodyAsync} starts: returns this thread's slot, which its end is handed back as {@code started}. */
@@ -80,12 +80,12 @@ final class JdkHttpBodies {
      * builds the response on this thread as soon as it returns: the pending body waits in this thread's slot, not in
      * the shared stash that two threads would otherwise write per request.
      */
-    void readingBodyEnds(Object started, Object exchange, Object multiExchange, Object handler, boolean bodyDone) {
-        Slot slot = (Slot) started; // never null: BodyHooks skips the end when the start returned none
+    void readingBodyEnds(BodyHooks.Tracker tracker, Object started, Object exchange, Object multiExchange, Object handler, boolean bodyDone) {
+        Slot slot = (Slot) started;
         Object subscriber = slot.subscriber;
         slot.active = false;
         slot.subscriber = null;
-        Origin origin = origins.remove(multiExchange);
+        Object origin = origins.remove(multiExchange);
         if (subscriber == null) {
             if (handler != null && bufferingHandlers.get(handler) == null) {
                 bufferingHandlers.put(handler, Boolean.TRUE);
@@ -97,7 +97,7 @@ final class JdkHttpBodies {
         }
         // Without a stashed origin (a handler that buffered before, or a full stash) the caller's stack is gone: this
         // is the client's own thread, whose frames would only name the JDK.
-        Pending p = new Pending(subscriber, slot.kind, origin != null ? origin : Origin.withoutStack());
+        Pending p = new Pending(subscriber, slot.kind, origin != null ? origin : tracker.originWithoutStack());
         if (bodyDone) {
             slot.nextExchange = exchange;
             slot.next = p;
@@ -114,7 +114,7 @@ final class JdkHttpBodies {
         }
     }
 
-    void response(Object exchange, Object body, int status, Object uri, String method, Map<String, List<String>> headers) {
+    void response(BodyHooks.Tracker tracker, Object exchange, Object body, int status, Object uri, String method, Map<String, List<String>> headers) {
         Slot slot = reading.get();
         Pending p;
         if (slot.nextExchange == exchange) { // both null: next is null too, as the stash would answer
@@ -129,14 +129,14 @@ final class JdkHttpBodies {
         }
         String kind;
         int flags = 0;
-        if (p.kind == BodyHooks.JDK_PUBLISHER) {
+        if (p.kind == PUBLISHER) {
             kind = "ofPublisher";
         } else {
             kind = body == p.subscriber ? "ofInputStream" : body instanceof java.util.stream.BaseStream ? "ofLines" : "ofInputStream, mapped";
-            flags = TrackedBody.LENGTH_COMPLETES;
+            flags = BodyHooks.LENGTH_COMPLETES;
         }
         tracker.open(p.subscriber, p.origin, CLIENT, kind, status, method,
-                BodyLine.intern(uri == null ? null : uri.toString()), contentLength(headers), flags);
+                tracker.intern(uri == null ? null : uri.toString()), contentLength(headers), flags);
     }
 
     void publisherSubscribing(boolean start, Object publisher) {
@@ -147,21 +147,23 @@ final class JdkHttpBodies {
      * Created inside the publisher's {@code subscribe}, before the subscriber sees anything: the one object both a
      * completion and a cancellation clear, so it stands for the publisher from here on.
      */
-    void subscriberRefCreated(Object subscriberRef) {
+    void subscriberRefCreated(BodyHooks.Tracker tracker, Object subscriberRef) {
         Object publisher = reading.get().publisher;
-        TrackedBody r = publisher == null ? null : tracker.find(publisher);
+        Object r = publisher == null ? null : tracker.find(publisher);
         if (r != null) {
             subscriberRefs.put(subscriberRef, r);
         }
     }
 
-    /** A close the tracker did not recognise may be a publisher's subscription ending. */
-    TrackedBody closedAlias(Object maybeSubscriberRef) {
+    /** A publisher's subscription ended (completed or cancelled): its body is closed. */
+    void subscriptionEnded(BodyHooks.Tracker tracker, Object subscriberRef) {
         if (subscriberRefs.size() == 0) {
-            return null;
+            return;
         }
-        TrackedBody r = subscriberRefs.remove(maybeSubscriberRef);
-        return r != null && tracker.closeRecord(r) ? r : null;
+        Object r = subscriberRefs.remove(subscriberRef);
+        if (r != null) {
+            tracker.closeRecord(r);
+        }
     }
 
     /** The response's content-length, or -1 (the JDK's header map compares names case-insensitively). */
@@ -176,13 +178,5 @@ final class JdkHttpBodies {
         } catch (NumberFormatException e) {
             return -1;
         }
-    }
-
-    int pendingCount() {
-        return origins.size() + pending.size();
-    }
-
-    long droppedPending() {
-        return origins.dropped() + pending.dropped() + subscriberRefs.dropped();
     }
 }
