@@ -157,6 +157,9 @@ class StartupIT {
                             new String[] {"dev.forensics.pipe.", "dev.forensics.instrument.socket.", "dev.forensics.instrument.stdstream."}},
                     {"termination=off", ExitWith.class, new String[] {"3"},
                             new String[] {"dev.forensics.termination.", "dev.forensics.instrument.exit."}},
+                    {"blackbox=off,doctor=off,commands=off", ExitWith.class, new String[] {"0"},
+                            new String[] {"dev.forensics.blackbox.", "dev.forensics.agent.CommandChannel", "dev.forensics.agent.Commands",
+                                    "dev.forensics.agent.AgentCommand", "dev.forensics.agent.JfrCommands"}},
             };
             for (Object[] c : cases) {
                 String options = (String) c[0];

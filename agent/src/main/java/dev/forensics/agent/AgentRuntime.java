@@ -131,12 +131,17 @@ public final class AgentRuntime {
             if (termination) {
                 Termination.installLate(inst);
             }
+            boolean box = options.feature("blackbox") || options.feature("doctor");
             if (stillRunning()) { // else the JVM began to exit first: nothing left worth starting
-                BlackBox.install(options, dir, inst);
+                if (box) {
+                    BlackBox.install(options, dir, inst);
+                }
                 if (options.feature("commands")) {
                     CommandChannel.start(this);
                 }
-                BlackBox.awaitFirstPass(2000);
+                if (box) {
+                    BlackBox.awaitFirstPass(2000);
+                }
             }
             // The self-check's journal lines come last: "hooks active" tells a reader the agent is all there.
             Installer i = installer;

@@ -1,6 +1,7 @@
 package dev.forensics.cli.targets;
 
-import dev.forensics.targets.http.LoopbackServer;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -19,8 +20,16 @@ import java.nio.file.Paths;
  */
 public final class LeakAfterAttach {
     public static void main(String[] args) throws Exception {
-        try (LoopbackServer server = LoopbackServer.start(false, Paths.get("").toAbsolutePath())) {
-            String base = server.base();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", x -> {
+            byte[] body = "{\"error\":\"upstream failed\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            x.sendResponseHeaders(x.getRequestURI().getPath().startsWith("/error") ? 500 : 200, body.length);
+            x.getResponseBody().write(body);
+            x.close();
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort();
             HttpClient jdk = HttpClient.newHttpClient();
             jdk.send(HttpRequest.newBuilder(URI.create(base + "/ok")).build(), HttpResponse.BodyHandlers.ofInputStream()).body().close();
             HttpURLConnection warm = (HttpURLConnection) new URL(base + "/ok").openConnection();
@@ -35,6 +44,8 @@ public final class LeakAfterAttach {
             }
             System.out.println("LEAKED");
             Thread.sleep(120_000);
+        } finally {
+            server.stop(0);
         }
     }
 
