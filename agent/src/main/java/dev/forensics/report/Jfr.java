@@ -132,6 +132,9 @@ public final class Jfr {
             runQuietly(r);
         }
         ready = true;
+        for (Runnable r : AT_RECORDING_START) {
+            runQuietly(r); // a recording that started JFR before the agent listened is running already
+        }
         Reporter.journal("jfr", "JFR initialised in this JVM: " + types + " forensics event types and " + sources.size()
                 + " periodic sources registered in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
     }

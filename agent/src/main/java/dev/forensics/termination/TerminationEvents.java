@@ -70,6 +70,9 @@ final class TerminationEvents {
     }
 
     static void hookFinished(Object started, String hook) {
+        if (!recording()) {
+            return; // before the instanceof, which would load the event class
+        }
         if (started instanceof ShutdownHookEvent) {
             ShutdownHookEvent e = (ShutdownHookEvent) started;
             e.hook = hook;
