@@ -153,7 +153,10 @@ public final class Jfr {
         }
     }
 
-    /** Named, not a lambda: JFR calls it on the thread that initialises the recorder, jcmd's or the application's. */
+    /**
+     * Called by JFR on the thread that initialises it or starts a recording (jcmd's, JMC's or the application's),
+     * with JFR's own lock held: never throws, and takes LOCK only briefly.
+     */
     private static final class Listener implements FlightRecorderListener {
         @Override
         public void recorderInitialized(FlightRecorder recorder) {
