@@ -1,5 +1,6 @@
 package dev.forensics.agent;
 
+import dev.forensics.report.Jfr;
 import dev.forensics.report.Pid;
 import dev.forensics.report.PrivateFiles;
 import java.io.IOException;
@@ -24,7 +25,7 @@ import jdk.jfr.RecordingState;
  * {@code forensics jfr start|dump|stop}, run inside the target by the agent: a recording named "forensics" with
  * the forensics.jfc from this very jar, so the settings always match the events this agent emits, and dumps written
  * owner-only (JFR itself would create them world-readable). Loaded only when a jfr request arrives, so nothing links
- * jdk.jfr at start-up but {@code report.Jfr}.
+ * jdk.jfr at start-up but {@code report.Jfr}, whose listener registers the forensics events when this starts JFR.
  */
 final class JfrCommands {
     static final String NAME = "forensics";
@@ -58,6 +59,7 @@ final class JfrCommands {
                 settings = Configuration.create(r);
             }
         }
+        Jfr.listen(); // normally added at start-up already; the first Recording initialises JFR and registers our events
         Recording rec = new Recording(settings);
         rec.setName(NAME);
         rec.setToDisk(true);

@@ -5,18 +5,22 @@ import dev.forensics.bootstrap.events.OpenResponseBodiesEvent;
 import dev.forensics.bootstrap.events.ResponseBodyGroup;
 import dev.forensics.bootstrap.events.ResponseBodyHeldEvent;
 import dev.forensics.bootstrap.events.ResponseBodyLeakEvent;
+import dev.forensics.report.Jfr;
 import java.util.List;
 import jdk.jfr.FlightRecorder;
 
 /**
- * The leak feature's JFR events. Only touched when {@link dev.forensics.report.Jfr#AVAILABLE}, so a runtime without
- * jdk.jfr never loads this class. Events are emitted per origin group, not per body: a loop leaking a hundred thousand
- * bodies costs a recording one event per site per second.
+ * The leak feature's JFR events. Only touched when {@link Jfr#AVAILABLE}, so a runtime without jdk.jfr never loads
+ * this class, and no event class is loaded before JFR initialises ({@link Jfr#ready()}). Events are emitted per origin
+ * group, not per body: a loop leaking a hundred thousand bodies costs a recording one event per site per second.
  */
 final class LeakEvents {
     private LeakEvents() {}
 
     static void leak(Tallies.Tally t, long batch) {
+        if (!Jfr.ready()) {
+            return;
+        }
         ResponseBodyLeakEvent e = new ResponseBodyLeakEvent();
         if (!e.isEnabled()) {
             return;
@@ -30,6 +34,9 @@ final class LeakEvents {
     }
 
     static void held(Tallies.Tally t, long ageMillis, boolean withdrawn) {
+        if (!Jfr.ready()) {
+            return;
+        }
         ResponseBodyHeldEvent e = new ResponseBodyHeldEvent();
         if (!e.isEnabled()) {
             return;
@@ -51,10 +58,26 @@ final class LeakEvents {
         e.status = t.status;
     }
 
+    /** The open bodies and health figures are state: any recording, however late, gets them at its next period. */
     static void registerPeriodic(LeakWatcher watcher, Health health) {
-        FlightRecorder.addPeriodicEvent(OpenResponseBodiesEvent.class, () -> openBodies(watcher));
-        if (health != null) {
-            FlightRecorder.addPeriodicEvent(HealthEvent.class, () -> health(health));
+        Jfr.whenInitialized(new Periodic(watcher, health));
+    }
+
+    private static final class Periodic implements Runnable {
+        private final LeakWatcher watcher;
+        private final Health health;
+
+        Periodic(LeakWatcher watcher, Health health) {
+            this.watcher = watcher;
+            this.health = health;
+        }
+
+        @Override
+        public void run() {
+            FlightRecorder.addPeriodicEvent(OpenResponseBodiesEvent.class, () -> openBodies(watcher));
+            if (health != null) {
+                FlightRecorder.addPeriodicEvent(HealthEvent.class, () -> health(health));
+            }
         }
     }
 

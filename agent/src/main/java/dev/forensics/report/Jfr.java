@@ -1,15 +1,45 @@
 package dev.forensics.report;
 
 import dev.forensics.bootstrap.events.AgentStatusEvent;
+import dev.forensics.bootstrap.events.BrokenPipeLoopEndedEvent;
+import dev.forensics.bootstrap.events.BrokenPipeLoopEvent;
+import dev.forensics.bootstrap.events.BrokenStdStreamEvent;
+import dev.forensics.bootstrap.events.ExitRequestedEvent;
+import dev.forensics.bootstrap.events.HealthEvent;
+import dev.forensics.bootstrap.events.LastWordsEvent;
+import dev.forensics.bootstrap.events.OpenResponseBodiesEvent;
+import dev.forensics.bootstrap.events.ResponseBodyHeldEvent;
+import dev.forensics.bootstrap.events.ResponseBodyLeakEvent;
+import dev.forensics.bootstrap.events.RiskEvent;
+import dev.forensics.bootstrap.events.ShutdownHookEvent;
+import dev.forensics.bootstrap.events.SignalReceivedEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import jdk.jfr.Event;
 import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
+import jdk.jfr.Recording;
+import jdk.jfr.RecordingState;
 
 /**
- * The one place that links against {@code jdk.jfr} at start-up, so a runtime image without that module loses
- * our events and nothing else. Event classes themselves live in {@code bootstrap.events}.
+ * The agent's one door to {@code jdk.jfr}. Registering an event class costs a JVM about 260 ms CPU and 10 MiB on
+ * JDK 17 even if nothing ever records, so nothing is registered until JFR initialises (a recording started on the
+ * command line, by jcmd, JMC or {@code forensics jfr}): a {@link FlightRecorderListener}, which costs little and
+ * initialises nothing, then registers every {@code forensics.*} event and the periodic sources, and only from then on
+ * do the features emit. Until then a hook pays one volatile read, {@link #ready()}, and loads no event class.
  */
 public final class Jfr {
     public static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
+
+    private static final Object LOCK = new Object();
+    private static final AtomicBoolean LISTENING = new AtomicBoolean();
+    /** Periodic sources waiting for JFR; null once it has initialised. Guarded by LOCK. */
+    private static List<Runnable> waiting = new ArrayList<>();
+    private static final List<Runnable> AT_RECORDING_START = new CopyOnWriteArrayList<>();
+    private static volatile boolean ready;
 
     /** The fields of {@code forensics.AgentStatus}, filled by the agent without touching jdk.jfr types. */
     public static final class StatusFields {
@@ -26,25 +56,162 @@ public final class Jfr {
 
     private Jfr() {}
 
-    /** AgentStatus is periodic (every chunk), so a recording started at any time, even by jcmd, holds it. */
-    public static void registerStatus(Consumer<StatusFields> filler) {
+    /** JFR has initialised in this JVM and the forensics events are registered: the one check a hook makes. */
+    public static boolean ready() {
+        return ready;
+    }
+
+    /**
+     * Runs {@code registration} (a feature's {@code FlightRecorder.addPeriodicEvent} calls) when JFR initialises, or
+     * now if it has. Periodic events describe state, so a recording started at any time holds the state from before.
+     */
+    public static void whenInitialized(Runnable registration) {
         if (!AVAILABLE) {
             return;
         }
-        FlightRecorder.addPeriodicEvent(AgentStatusEvent.class, () -> {
-            StatusFields s = new StatusFields();
-            filler.accept(s);
-            AgentStatusEvent e = new AgentStatusEvent();
-            e.version = s.version;
-            e.outputDirectory = s.outputDirectory;
-            e.hooksActive = s.hooksActive;
-            e.hooksMissing = s.hooksMissing;
-            e.hooksNotApplicable = s.hooksNotApplicable;
-            e.missing = s.missing;
-            e.adviceErrors = s.adviceErrors;
-            e.transformationErrors = s.transformationErrors;
-            e.disabledFeatures = s.disabledFeatures;
-            e.commit();
-        });
+        boolean later;
+        synchronized (LOCK) {
+            later = waiting != null;
+            if (later) {
+                waiting.add(registration);
+            }
+        }
+        listen(); // never under LOCK: JFR calls the listener holding its own lock
+        if (!later) {
+            runQuietly(registration);
+        }
+    }
+
+    /**
+     * Runs {@code action} each time a recording starts once JFR has initialised: for findings from before JFR
+     * initialised that no recording could hold, such as a standard stream that broke and stays broken.
+     */
+    public static void atRecordingStart(Runnable action) {
+        if (AVAILABLE && !AT_RECORDING_START.contains(action)) {
+            AT_RECORDING_START.add(action);
+            listen();
+        }
+    }
+
+    /** Adds the listener once; {@code recorderInitialized} comes at once when JFR is running already. */
+    public static void listen() {
+        if (AVAILABLE && LISTENING.compareAndSet(false, true)) {
+            try {
+                FlightRecorder.addListener(new Listener());
+            } catch (Throwable t) {
+                Reporter.journal("jfr", "JFR events unavailable: the recorder listener could not be added: " + t);
+            }
+        }
+    }
+
+    /** AgentStatus is periodic (every chunk), so a recording started at any time, even by jcmd, holds it. */
+    public static void registerStatus(Consumer<StatusFields> filler) {
+        whenInitialized(new StatusSource(filler));
+    }
+
+    private static void initialized() {
+        List<Runnable> sources;
+        synchronized (LOCK) {
+            sources = waiting;
+            waiting = null;
+        }
+        if (sources == null) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        int types = 0;
+        for (Class<? extends Event> type : eventTypes()) {
+            try {
+                FlightRecorder.register(type);
+                types++;
+            } catch (Throwable t) {
+                Reporter.journal("jfr", "JFR event " + type.getSimpleName() + " could not be registered: " + t);
+            }
+        }
+        for (Runnable r : sources) {
+            runQuietly(r);
+        }
+        ready = true;
+        for (Runnable r : AT_RECORDING_START) {
+            runQuietly(r); // a recording that started JFR before the agent listened is running already
+        }
+        Reporter.journal("jfr", "JFR initialised in this JVM: " + types + " forensics event types and " + sources.size()
+                + " periodic sources registered in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+    }
+
+    private static List<Class<? extends Event>> eventTypes() {
+        return List.of(AgentStatusEvent.class, RiskEvent.class, BrokenPipeLoopEvent.class, BrokenPipeLoopEndedEvent.class,
+                BrokenStdStreamEvent.class, ResponseBodyLeakEvent.class, ResponseBodyHeldEvent.class, OpenResponseBodiesEvent.class,
+                HealthEvent.class, SignalReceivedEvent.class, ExitRequestedEvent.class, ShutdownHookEvent.class, LastWordsEvent.class);
+    }
+
+    private static void runQuietly(Runnable r) {
+        try {
+            r.run();
+        } catch (Throwable t) {
+            Reporter.journal("jfr", "JFR events of one feature unavailable: " + t);
+        }
+    }
+
+    /**
+     * Called by JFR on the thread that initialises it or starts a recording (jcmd's, JMC's or the application's),
+     * with JFR's own lock held: never throws, and takes LOCK only briefly.
+     */
+    private static final class Listener implements FlightRecorderListener {
+        @Override
+        public void recorderInitialized(FlightRecorder recorder) {
+            try {
+                initialized();
+            } catch (Throwable t) {
+                Reporter.journal("jfr", "JFR events unavailable: " + t);
+            }
+        }
+
+        @Override
+        public void recordingStateChanged(Recording recording) {
+            if (!ready || recording.getState() != RecordingState.RUNNING) {
+                return;
+            }
+            for (Runnable r : AT_RECORDING_START) {
+                runQuietly(r);
+            }
+        }
+    }
+
+    private static final class StatusSource implements Runnable {
+        private final Consumer<StatusFields> filler;
+
+        StatusSource(Consumer<StatusFields> filler) {
+            this.filler = filler;
+        }
+
+        @Override
+        public void run() {
+            FlightRecorder.addPeriodicEvent(AgentStatusEvent.class, new Runnable() {
+                @Override
+                public void run() {
+                    emitStatus(filler);
+                }
+            });
+        }
+    }
+
+    private static void emitStatus(Consumer<StatusFields> filler) {
+        AgentStatusEvent e = new AgentStatusEvent();
+        if (!e.isEnabled()) {
+            return;
+        }
+        StatusFields s = new StatusFields();
+        filler.accept(s);
+        e.version = s.version;
+        e.outputDirectory = s.outputDirectory;
+        e.hooksActive = s.hooksActive;
+        e.hooksMissing = s.hooksMissing;
+        e.hooksNotApplicable = s.hooksNotApplicable;
+        e.missing = s.missing;
+        e.adviceErrors = s.adviceErrors;
+        e.transformationErrors = s.transformationErrors;
+        e.disabledFeatures = s.disabledFeatures;
+        e.commit();
     }
 }

@@ -5,21 +5,16 @@ import dev.forensics.bootstrap.events.LastWordsEvent;
 import dev.forensics.bootstrap.events.ShutdownHookEvent;
 import dev.forensics.bootstrap.events.SignalReceivedEvent;
 import dev.forensics.report.Jfr;
-import jdk.jfr.FlightRecorder;
 
 /**
- * The termination events for JFR. Only touched at death and only when JFR is running in this JVM, so a JVM
+ * The termination events for JFR. Only touched at death and only once JFR has initialised in this JVM, so a JVM
  * without a recording never loads jdk.jfr for them; called after the last words are on disk, never before.
  */
 final class TerminationEvents {
     private TerminationEvents() {}
 
     static boolean recording() {
-        try {
-            return Jfr.AVAILABLE && FlightRecorder.isInitialized();
-        } catch (Throwable t) {
-            return false;
-        }
+        return Jfr.ready();
     }
 
     static void death(Cause cause, String file) {
@@ -75,6 +70,9 @@ final class TerminationEvents {
     }
 
     static void hookFinished(Object started, String hook) {
+        if (!recording()) {
+            return; // before the instanceof, which would load the event class
+        }
         if (started instanceof ShutdownHookEvent) {
             ShutdownHookEvent e = (ShutdownHookEvent) started;
             e.hook = hook;

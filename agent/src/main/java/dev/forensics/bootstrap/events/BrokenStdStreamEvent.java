@@ -9,7 +9,8 @@ import jdk.jfr.Timestamp;
 
 /**
  * Writes to the process's stdout or stderr started failing (a pipe whose reader exited, a terminal that hung up):
- * from then on PrintStream swallows every line. Committed off the writing thread, which holds the PrintStream's lock.
+ * from then on PrintStream swallows every line. Committed off the writing thread, which holds the PrintStream's lock;
+ * a stream that broke before JFR started is committed when the first recording starts, {@code brokenAt} saying when.
  */
 @Name("forensics.BrokenStdStream")
 @Label("Broken Standard Stream")
@@ -40,6 +41,7 @@ public class BrokenStdStreamEvent extends jdk.jfr.Event {
     public String site;
 
     @Label("Broken At")
+    @Description("When the first write failed, which may be before this recording started")
     @Timestamp(Timestamp.MILLISECONDS_SINCE_EPOCH)
     public long brokenAt;
 }
