@@ -48,6 +48,8 @@ public final class Termination {
         }
         ExitInstrumentation.install(inst, ExitInstrumentation.EARLY);
         TerminationRecorder r = new TerminationRecorder(dir, terminationLog(options));
+        String unitPath = options.raw("unitPath");
+        r.environment(options.raw("envRoot"), unitPath == null ? null : java.util.Arrays.asList(unitPath.split(":")));
         SignalCapture signals = new SignalCapture(r);
         signals.install();
         r.signals(signals);
