@@ -205,6 +205,29 @@ public final class Surroundings {
         return null;
     }
 
+    /** One line for the journal: what the verdicts of this run will rest on. */
+    public String summary() {
+        StringBuilder sb = new StringBuilder("cgroup ").append(cgroupPath == null ? "unknown" : cgroupPath);
+        if (serviceName != null) {
+            sb.append("; unit ").append(serviceName).append(unit == null ? " (unit file not found)" : " (" + unitSource + ")");
+        }
+        if (sessionScope != null) {
+            sb.append("; login session scope ").append(sessionScope);
+        }
+        if (stopTimeoutMillis >= 0) {
+            sb.append("; stop timeout ").append(stopTimeoutMillis).append(" ms");
+        }
+        if (containerEvidence != null) {
+            sb.append("; container (").append(containerEvidence).append(')');
+        }
+        if (jvmIsPid1) {
+            sb.append("; this JVM is PID 1");
+        } else if (pid1Comm != null) {
+            sb.append("; PID 1 ").append(pid1Comm);
+        }
+        return sb.toString();
+    }
+
     public String cgroupPath() {
         return cgroupPath;
     }

@@ -132,9 +132,13 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
             self = new CauseResolver.Self(ownPid, -1, "", -1);
         }
         try {
-            surroundings = Surroundings.read(Host.current(envRoot), unitPath);
+            long t0 = System.nanoTime();
+            Surroundings s = Surroundings.read(Host.current(envRoot), unitPath);
+            surroundings = s;
+            Reporter.journal("termination", "verdict facts read in " + Verdicts.millis(System.nanoTime() - t0) + " ms: " + s.summary());
         } catch (Throwable t) {
             surroundings = null; // the verdict then says the environment is not known
+            Reporter.journal("termination", "verdict facts could not be read (" + t + "); verdicts will say the environment is not known");
         }
     }
 
@@ -642,8 +646,9 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
     }
 
     /**
-     * Once, within a report interval of the supervisor's deadline: the SIGKILL that follows will leave nothing more on
-     * disk, so the last line before it says the hooks still running will not finish.
+     * Once, within one and a half report intervals of the supervisor's deadline (the next report may come too late):
+     * the SIGKILL that follows leaves nothing more on disk, so the last line before it says the hooks still running
+     * will not finish.
      */
     private void sayWhenSigkillIsDue() {
         Verdict v = verdict;
@@ -651,7 +656,7 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
             return;
         }
         long now = System.currentTimeMillis();
-        if (now >= v.sigkillAtMillis() - ShutdownWatch.REPORT_EVERY_MILLIS && sigkillDueSaid.compareAndSet(false, true)) {
+        if (now >= v.sigkillAtMillis() - ShutdownWatch.REPORT_EVERY_MILLIS * 3 / 2 && sigkillDueSaid.compareAndSet(false, true)) {
             progress("the stop timeout runs out at " + Verdicts.clock(v.sigkillAtMillis()) + " (" + v.stopTimeout()
                     + "): SIGKILL follows, and the hooks still running will not finish");
         }
