@@ -179,12 +179,11 @@ final class CauseResolver {
                 break;
             }
             case KUBERNETES:
-                next.append(kubernetesNext(from, sigkillAt));
-                stopTimeout = "terminationGracePeriodSeconds (default 30 s; not readable in-pod)";
+                next.append(kubernetesNext(from));
                 break;
             case CONTAINER:
             case CONTAINER_INIT:
-                next.append(e.kubernetes() ? kubernetesNext(from, sigkillAt) : dockerNext());
+                next.append(e.kubernetes() ? kubernetesNext(from) : dockerNext());
                 break;
             default:
                 next.append(ownExit(c, e));
@@ -210,8 +209,8 @@ final class CauseResolver {
         return setting;
     }
 
-    private static String kubernetesNext(long from, long[] sigkillAt) {
-        sigkillAt[0] = from + KUBERNETES_GRACE_MILLIS;
+    /** No deadline is kept for the shutdown record: the pod's grace period is not readable in-pod, so 30 s is only the default. */
+    private static String kubernetesNext(long from) {
         return "whether Kubernetes starts the container again depends on the pod's restartPolicy, which cannot be read from inside the pod "
                 + "(a deleted or evicted pod is not restarted; its controller may create a new one); the kubelet sends SIGKILL when "
                 + "terminationGracePeriodSeconds runs out (default 30 s, counted from the preStop hook: about " + Verdicts.clock(from + KUBERNETES_GRACE_MILLIS)
