@@ -189,6 +189,12 @@ final class CauseResolver {
                 next.append(ownExit(c, e));
         }
         evidence(e, self, c, sender, userStateNow, evidence);
+        if ((sender == Sender.SYSTEMD_UNIT || sender == Sender.USER_MANAGER_UNIT) && e.unit() != null && c.status() != null) {
+            // A signal alone cannot tell `systemctl kill` from a stop; the caveat stays with the evidence.
+            SystemdUnit.RestartDecision d = e.unit().restartDecision(SystemdUnit.Exit.code("exit " + c.status(), c.status()));
+            evidence.add("if this was `systemctl kill` rather than a stop, Restart= applies: systemd would " + (d.restarts() ? "" : "not ")
+                    + "restart " + e.serviceName() + ", because " + d.because() + " (exit status " + c.status() + ")");
+        }
         return new Verdict(c.verdict(), next.toString(), evidence, sigkillAt[0], stopTimeout);
     }
 

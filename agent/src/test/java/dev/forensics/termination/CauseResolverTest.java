@@ -63,7 +63,9 @@ class CauseResolverTest {
         assertThat(v.next()).startsWith("next: systemd will not restart aiproxy.service: a stop through systemd never triggers Restart=")
                 .contains("TimeoutStopSec=90s, systemd's default");
         assertThat(v.evidence()).contains("unit: aiproxy.service: Restart=on-failure, SuccessExitStatus=143, RestartSec=5s "
-                + "(/etc/systemd/system/aiproxy.service + /etc/systemd/system/aiproxy.service.d/override.conf)");
+                + "(/etc/systemd/system/aiproxy.service + /etc/systemd/system/aiproxy.service.d/override.conf)")
+                .contains("if this was `systemctl kill` rather than a stop, Restart= applies: systemd would not restart aiproxy.service, "
+                        + "because Restart=on-failure and SuccessExitStatus=143 make this exit clean (exit status 143)");
     }
 
     @Test
