@@ -252,6 +252,56 @@ class VerdictIT {
         }
     }
 
+    /** {@code timeout 8 java …}: the time limit runs out and timeout(1) sends SIGTERM; it then exits 124, as documented. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void timeoutsTimeLimitIsNamed(Jdk jdk) {
+        Path work = tempDir();
+        Path out = work.resolve("out");
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(work).dir(out).wrappedBy("timeout", "8").start(Service.class, out.toString())) {
+            assertThat(jvm.waitFor()).isEqualTo(124);
+            String words = LastWordsFiles.text(jvm);
+            assertThat(firstLine(words)).startsWith("SIGTERM from timeout(1) (pid " + jvm.pid() + ": timeout 8 ").endsWith("): its time limit ran out");
+            assertThat(words).contains("exit status: 143").contains("sender taken as timeout(1) from its name \"timeout\"");
+        }
+    }
+
+    /**
+     * A parent that set PR_SET_PDEATHSIG=SIGTERM for the JVM (as supervisors written in Python or Go often do) and then
+     * exits: the kernel sends SIGTERM in the parent's name as it goes, and the JVM is re-parented.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void aParentThatExitsTakesTheJvmWithIt(Jdk jdk) throws Exception {
+        Path work = tempDir();
+        Path out = work.resolve("out");
+        Path parent = work.resolve("parent.py");
+        Files.writeString(parent, String.join("\n",
+                "import ctypes, os, signal, sys, time",
+                "pid = os.fork()",
+                "if pid == 0:",
+                "    ctypes.CDLL(None).prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG",
+                "    os.execv(sys.argv[1], sys.argv[1:])",
+                "while not os.path.exists('stop'):",
+                "    time.sleep(0.05)",
+                "os._exit(0)",
+                ""));
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(work).dir(out).wrappedBy("python3", parent.toString()).start(Service.class, out.toString())) {
+            awaitReady(jvm);
+            long child = Long.parseLong(Files.readString(Path.of("/proc/" + jvm.pid() + "/task/" + jvm.pid() + "/children")).trim());
+            go(jvm);
+            assertThat(jvm.waitFor()).as("the parent itself").isZero();
+            for (long deadline = System.nanoTime() + START.toNanos(); Files.exists(Path.of("/proc/" + child)) && System.nanoTime() < deadline; ) {
+                ForkedJvm.sleep(20);
+            }
+            assertThat(Path.of("/proc/" + child)).as("the JVM ended after its parent").doesNotExist();
+            String words = LastWordsFiles.text(jvm);
+            assertThat(firstLine(words)).startsWith("SIGTERM from this JVM's parent (pid " + jvm.pid())
+                    .endsWith(") as it exited: a parent that ends takes the JVM with it (its own cleanup, or PR_SET_PDEATHSIG)");
+            assertThat(words).contains("exit status: 143").contains("this JVM's parent at start-up: pid " + jvm.pid());
+        }
+    }
+
     /** SIGTERM and SIGHUP in a burst: whichever arrives first, the exit status in the last words is the one the JVM reports. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.forensics.testing.Jdk#all")
