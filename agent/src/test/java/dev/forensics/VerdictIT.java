@@ -298,7 +298,8 @@ class VerdictIT {
             String words = LastWordsFiles.text(jvm);
             assertThat(firstLine(words)).startsWith("SIGTERM from this JVM's parent (pid " + jvm.pid())
                     .endsWith(") as it exited: a parent that ends takes the JVM with it (its own cleanup, or PR_SET_PDEATHSIG)");
-            assertThat(words).contains("exit status: 143").contains("this JVM's parent at start-up: pid " + jvm.pid());
+            assertThat(words).contains("exit status: 143").contains("this JVM's parent at start-up: pid " + jvm.pid())
+                    .contains("sender taken as this JVM's exiting parent: its pid is the parent's at start-up, and ");
         }
     }
 

@@ -12,8 +12,10 @@ import java.util.regex.Pattern;
  * Every fact keeps the file it was read from, so the verdict built on it can be checked.
  */
 public final class Surroundings {
-    private static final Pattern SESSION_SCOPE = Pattern.compile("(?:^|/)(session-[^/]+\\.scope)$");
-    private static final Pattern CONTAINER_CGROUP = Pattern.compile("docker|kubepods|containerd|libpod|crio|lxc");
+    /** The login session scope at the end of a cgroup path: "session-146.scope". Shared with the doctor. */
+    static final Pattern SESSION_SCOPE = Pattern.compile("(?:^|/)(session-[^/]+\\.scope)$");
+    /** A container runtime's name in a cgroup path (PID 1's cgroup on a v1 host). Shared with the doctor. */
+    static final Pattern CONTAINER_CGROUP = Pattern.compile("docker|kubepods|containerd|libpod|crio|lxc");
 
     /** Nothing read yet (or nothing readable): every question answers "unknown". */
     public static final Surroundings UNKNOWN = new Surroundings(null);
@@ -105,7 +107,7 @@ public final class Surroundings {
             stopTimeoutSource = defaultSource(stopTimeoutMillis) + " for scopes";
         }
         if (userManagerUid != null) {
-            userName = passwdName(userManagerUid);
+            userName = passwdName(host, userManagerUid);
             if (userName != null) {
                 String file = "/var/lib/systemd/linger/" + userName;
                 linger = host.exists(file);
@@ -169,7 +171,8 @@ public final class Surroundings {
         return h == null || h.isEmpty() ? null : h;
     }
 
-    private String passwdName(String uid) {
+    /** The user name of a uid from /etc/passwd under the host root, or null. */
+    static String passwdName(Host host, String uid) {
         String passwd = host.read("/etc/passwd");
         if (passwd != null) {
             for (String line : passwd.split("\n")) {

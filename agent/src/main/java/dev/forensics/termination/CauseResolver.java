@@ -317,7 +317,10 @@ final class CauseResolver {
                     + (self.parentPidNow() >= 0 ? "; now pid " + self.parentPidNow() : ""));
         }
         SignalRecord r = c.signal();
-        if (r != null && sender != Sender.UNKNOWN && sender != Sender.PROCESS && sender != Sender.KERNEL && sender != Sender.SELF) {
+        if (r != null && sender == Sender.PARENT_EXITING) {
+            out.add("sender taken as this JVM's exiting parent: its pid is the parent's at start-up, and "
+                    + (r.args().isEmpty() ? "it was gone before /proc/" + r.pid() + " could be read" : "the JVM's parent is now pid " + self.parentPidNow()));
+        } else if (r != null && sender != Sender.UNKNOWN && sender != Sender.PROCESS && sender != Sender.KERNEL && sender != Sender.SELF) {
             out.add("sender taken as " + describe(sender) + " from " + (r.pid() == 0 ? "si_pid 0 with " + r.codeName()
                     : "its name \"" + r.comm() + "\"" + (r.args().isEmpty() ? "" : " and command line") + ", read from /proc/" + r.pid() + " as the signal arrived"));
         }
