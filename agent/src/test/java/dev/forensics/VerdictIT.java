@@ -252,6 +252,22 @@ class VerdictIT {
         }
     }
 
+    /** `kill` typed in a login shell ("-bash", as sshd starts it): said to be by hand, with the shell named. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void aKillFromALoginShellIsSaidToBeByHand(Jdk jdk) {
+        try (ForkedJvm jvm = SignalSenderIT.service(jdk)) {
+            ForkedJvm.run("python3", "-c", "import os, sys; os.execv('/bin/bash', ['-bash', '-c', sys.argv[1]])",
+                    "kill -s TERM " + jvm.pid() + "; sleep 1; exit 0"); // not exec'd into sleep: the shell stays the sender
+            assertThat(jvm.waitFor()).isEqualTo(143);
+            String words = LastWordsFiles.text(jvm);
+            assertThat(firstLine(words)).startsWith("SIGTERM from pid ").contains(" (-bash -c kill -s TERM " + jvm.pid() + "; sleep 1; exit 0")
+                    .endsWith(": a `kill` from an interactive shell");
+            assertThat(words).contains("sender taken as an interactive shell from its name \"bash\" and command line");
+            assertAgentClean(jvm);
+        }
+    }
+
     /** {@code timeout 8 java …}: the time limit runs out and timeout(1) sends SIGTERM; it then exits 124, as documented. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.forensics.testing.Jdk#all")

@@ -15,6 +15,9 @@ import java.util.Set;
 final class CauseResolver {
     private static final Set<String> SHELLS = Set.of("sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "fish", "busybox");
     private static final Set<String> CONTAINER_INITS = Set.of("tini", "dumb-init", "docker-init", "catatonit");
+    /** What a shell typed into runs under: an SSH login, a console login, a terminal multiplexer, su or sudo. */
+    private static final Set<String> TERMINAL_PARENTS = Set.of("sshd", "sshd-session", "login", "tmux: server", "screen", "SCREEN", "su", "sudo",
+            "xterm", "gnome-terminal-", "konsole", "tilix", "alacritty", "kitty");
     static final long KUBERNETES_GRACE_MILLIS = 30_000;
 
     private CauseResolver() {}
@@ -69,7 +72,7 @@ final class CauseResolver {
         if (r.pid() == self.parentPid() && (r.args().isEmpty() || (self.parentPidNow() >= 0 && self.parentPidNow() != self.parentPid()))) {
             return Sender.PARENT_EXITING;
         }
-        if (interactiveShell(comm, r.args()) || (comm.equals("kill") && interactiveShell(r.parentComm(), r.parentArgs()))) {
+        if (interactiveShell(comm, r.args(), r.parentComm()) || (comm.equals("kill") && interactiveShell(r.parentComm(), r.parentArgs(), null))) {
             return Sender.SHELL_BY_HAND;
         }
         return Sender.PROCESS;
@@ -81,8 +84,11 @@ final class CauseResolver {
         return Boolean.FALSE.equals(env.linger()) && !loggedIn;
     }
 
-    /** A shell with no script and no -c: "-bash" (a login shell), "bash", "/bin/zsh". */
-    static boolean interactiveShell(String comm, List<String> args) {
+    /**
+     * A shell someone types into: a login shell ("-bash"), or a shell with no script and no -c under a terminal's
+     * process (sshd, login, tmux …). A bare "bash" with an unknown parent may be reading a script from a pipe.
+     */
+    static boolean interactiveShell(String comm, List<String> args, String parentComm) {
         if (comm == null || !SHELLS.contains(comm) || args.isEmpty()) {
             return false;
         }
@@ -91,11 +97,11 @@ final class CauseResolver {
         }
         for (int i = 1; i < args.size(); i++) {
             String a = args.get(i);
-            if (!a.startsWith("-") || a.equals("-c")) {
-                return false; // a script, or a command string
+            if (!a.startsWith("-") || a.equals("-c") || a.equals("-s")) {
+                return false; // a script, a command string, or commands from stdin
             }
         }
-        return true;
+        return parentComm != null && TERMINAL_PARENTS.contains(parentComm);
     }
 
     /** The first line for a signal whose sender the native handler recorded. */
@@ -273,7 +279,8 @@ final class CauseResolver {
         }
         out.add("cgroup: " + (e.cgroupPath() == null ? "unknown" : e.cgroupPath()) + " (" + e.cgroupSource() + ")");
         if (e.sessionScope() != null) {
-            out.add("login session scope: " + e.sessionScope() + " (the cgroup's last part)");
+            out.add("login session scope: " + e.sessionScope() + " (the cgroup's last part); systemd stops a session scope when the session ends "
+                    + "(logout, SSH disconnect, loginctl terminate-session, with KillUserProcesses=yes) or when the machine shuts down");
         }
         if (e.userManagerUid() != null) {
             out.add("user manager: user@" + e.userManagerUid() + ".service" + (e.userName() == null ? "" : " of " + e.userName())

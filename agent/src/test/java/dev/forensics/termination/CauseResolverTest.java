@@ -122,8 +122,15 @@ class CauseResolverTest {
         SignalRecord byHand = sender(15, 7001, 1000, "bash", List.of("-bash"), 7000, "sshd", List.of("sshd: alice@pts/0"));
         assertThat(verdict(byHand, none).cause()).startsWith("SIGTERM from pid 7001 (-bash, parent sshd: alice@pts/0) at ")
                 .endsWith(": a `kill` from an interactive shell");
-        SignalRecord binKill = sender(15, 7002, 1000, "kill", List.of("kill", "51873"), 7001, "bash", List.of("bash"));
+        SignalRecord binKill = sender(15, 7002, 1000, "kill", List.of("kill", "51873"), 7001, "bash", List.of("-bash"));
         assertThat(verdict(binKill, none).cause()).endsWith(": a `kill` from an interactive shell");
+        SignalRecord underTmux = sender(15, 7003, 1000, "zsh", List.of("/bin/zsh"), 7000, "tmux: server", List.of("tmux"));
+        assertThat(verdict(underTmux, none).cause()).endsWith(": a `kill` from an interactive shell");
+        SignalRecord piped = sender(15, 7004, 0, "bash", List.of("bash"), 7000, "curl", List.of("curl", "-s", "https://example.com/stop.sh"));
+        assertThat(verdict(piped, none).cause()).as("a bare bash under an unknown parent may read a piped script: not said")
+                .doesNotContain("interactive").endsWith(".123");
+        SignalRecord bashC = sender(15, 7005, 0, "bash", List.of("-bash", "-c", "kill 51873"), 7000, "sshd", List.of("sshd: root@notty"));
+        assertThat(verdict(bashC, none).cause()).endsWith(": a `kill` from an interactive shell");
 
         SignalRecord tini = sender(15, 1, 0, "tini", List.of("tini", "--", "java", "-jar", "app.jar"), 0, "", List.of());
         assertThat(verdict(tini, none).cause()).isEqualTo("SIGTERM from tini (pid 1), the container's init passing on its stop signal: "
