@@ -192,6 +192,11 @@ final class CauseResolver {
                 next.append(e.kubernetes() ? kubernetesNext(from) : dockerNext());
                 break;
             default:
+                if (sender == Sender.UNKNOWN && c.kind() == Cause.Kind.SIGNAL && e.unit() != null) {
+                    // Without the sender, a stop through systemd (never restarted) cannot be ruled out.
+                    next.append("the sender is not known: if systemd sent it to stop ").append(e.serviceName())
+                            .append(", nothing restarts it; if not, ");
+                }
                 next.append(ownExit(c, e));
         }
         evidence(e, self, c, sender, userStateNow, evidence);

@@ -212,6 +212,16 @@ class CauseResolverTest {
     }
 
     @Test
+    void anUnknownSenderInAServiceLeavesBothOutcomesOpen() {
+        Surroundings env = unitEnv("Restart=on-failure\n");
+        Cause unknown = new Cause(Cause.Kind.SIGNAL, Verdicts.signalUnknown(15, "no shim", AT_MILLIS), List.of(), 143, AT_MILLIS, 15, null, null, "t");
+        assertThat(CauseResolver.resolve(unknown, env, SELF, null, AT_MILLIS).next()).isEqualTo("next: the sender is not known: if systemd sent it "
+                + "to stop app.service, nothing restarts it; if not, systemd will restart app.service after 100ms (the default RestartSec=), because "
+                + "Restart=on-failure and exit status 143 is a failure to systemd (only 0, SIGHUP, SIGINT, SIGTERM, SIGPIPE and SuccessExitStatus= are clean) "
+                + "(exit status 143)");
+    }
+
+    @Test
     void restartPreventAndForceExitStatusOverrideRestart() {
         Verdict prevented = CauseResolver.resolve(exitWith(143), unitEnv("Restart=always\nRestartPreventExitStatus=143 SIGKILL\n"), SELF, null, AT_MILLIS);
         assertThat(prevented.next()).isEqualTo("next: systemd will not restart app.service, because RestartPreventExitStatus=143 SIGKILL includes 143 (exit status 143)");
