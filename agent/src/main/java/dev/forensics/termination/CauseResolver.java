@@ -154,7 +154,8 @@ final class CauseResolver {
      */
     static Verdict resolve(Cause c, Surroundings env, Self self, String userStateNow, long nowMillis) {
         Surroundings e = env == null ? Surroundings.UNKNOWN : env;
-        Sender sender = c.kind() == Cause.Kind.SIGNAL ? sender(c.signal(), e, self, userStateNow) : Sender.UNKNOWN;
+        // A signal the application handled and then exited on still counts as that sender's stop.
+        Sender sender = c.signal() != null ? sender(c.signal(), e, self, userStateNow) : Sender.UNKNOWN;
         List<String> evidence = new ArrayList<>();
         long from = c.signal() != null ? c.signal().realNanos() / 1_000_000 : nowMillis;
         StringBuilder next = new StringBuilder("next: ");

@@ -212,6 +212,15 @@ class CauseResolverTest {
     }
 
     @Test
+    void aStopHandledByTheApplicationWhichThenExitsIsStillAStop() {
+        Surroundings env = unitEnv("Restart=always\n");
+        Cause handled = new Cause(Cause.Kind.EXIT, "SIGTERM from systemd (pid 1): …, handled by the application, which then called System.exit(0)",
+                List.of(), 0, AT_MILLIS, 15, SYSTEMD, "com.acme.Main.stop(Main.java:3)", "SIGTERM handler");
+        assertThat(CauseResolver.resolve(handled, env, SELF, null, AT_MILLIS).next())
+                .startsWith("next: systemd will not restart app.service: a stop through systemd never triggers Restart=");
+    }
+
+    @Test
     void anUnknownSenderInAServiceLeavesBothOutcomesOpen() {
         Surroundings env = unitEnv("Restart=on-failure\n");
         Cause unknown = new Cause(Cause.Kind.SIGNAL, Verdicts.signalUnknown(15, "no shim", AT_MILLIS), List.of(), 143, AT_MILLIS, 15, null, null, "t");
