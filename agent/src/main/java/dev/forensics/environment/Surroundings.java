@@ -21,27 +21,27 @@ public final class Surroundings {
     public static final Surroundings UNKNOWN = new Surroundings(null);
 
     private final Host host;
-    String cgroupPath;
-    String cgroupSource;
-    String sessionScope;
-    String serviceName;
-    String userManagerUid;
-    String userName;
-    Boolean linger;
-    String lingerSource;
-    SystemdUnit unit;
-    String unitSource;
-    long stopTimeoutMillis = -2;
-    String stopTimeoutSource;
-    boolean mainProcess = true;
-    String mainProcessSource;
-    String containerEvidence;
-    boolean kubernetes;
-    String pid1Comm;
-    String pid1Command;
-    boolean jvmIsPid1;
-    boolean hupIgnored;
-    String signalMaskSource;
+    private String cgroupPath;
+    private String cgroupSource;
+    private String sessionScope;
+    private String serviceName;
+    private String userManagerUid;
+    private String userName;
+    private Boolean linger;
+    private String lingerSource;
+    private SystemdUnit unit;
+    private String unitSource;
+    private long stopTimeoutMillis = -2;
+    private String stopTimeoutSource;
+    private boolean mainProcess = true;
+    private String mainProcessSource;
+    private String containerEvidence;
+    private boolean kubernetes;
+    private String pid1Comm;
+    private String pid1Command;
+    private boolean jvmIsPid1;
+    private boolean hupIgnored;
+    private String signalMaskSource;
 
     private Surroundings(Host host) {
         this.host = host;

@@ -290,7 +290,8 @@ final class CauseResolver {
         }
         if (e.userManagerUid() != null) {
             out.add("user manager: user@" + e.userManagerUid() + ".service" + (e.userName() == null ? "" : " of " + e.userName())
-                    + (e.linger() == null ? "; lingering unknown" : e.linger() ? "; lingering on" : "; lingering off") + (e.lingerSource() == null ? "" : " (" + e.lingerSource() + ")")
+                    + (e.linger() == null ? "; lingering unknown" : e.linger() ? "; lingering on" : "; lingering off")
+                    + (e.lingerSource() == null ? "" : " (" + e.lingerSource() + ")")
                     + (userStateNow == null ? "" : "; logind user state now: " + userStateNow + " (/run/systemd/users/" + e.userManagerUid() + ")"));
         }
         if (e.serviceName() != null) {
@@ -332,10 +333,12 @@ final class CauseResolver {
         SignalRecord r = c.signal();
         if (r != null && sender == Sender.PARENT_EXITING) {
             out.add("sender taken as this JVM's exiting parent: its pid is the parent's at start-up, and "
-                    + (r.args().isEmpty() ? "it was gone before /proc/" + r.pid() + " could be read" : "the JVM's parent is now pid " + self.parentPidNow()));
+                    + (r.args().isEmpty() ? "it was gone before /proc/" + r.pid() + " could be read"
+                    : "the JVM's parent is now pid " + self.parentPidNow()));
         } else if (r != null && sender != Sender.UNKNOWN && sender != Sender.PROCESS && sender != Sender.KERNEL && sender != Sender.SELF) {
             out.add("sender taken as " + describe(sender) + " from " + (r.pid() == 0 ? "si_pid 0 with " + r.codeName()
-                    : "its name \"" + r.comm() + "\"" + (r.args().isEmpty() ? "" : " and command line") + ", read from /proc/" + r.pid() + " as the signal arrived"));
+                    : "its name \"" + r.comm() + "\"" + (r.args().isEmpty() ? "" : " and command line") + ", read from /proc/" + r.pid()
+                    + " as the signal arrived"));
         }
     }
 
