@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
  * fails is skipped on its own.
  */
 public final class Doctor {
-    private static final Pattern SESSION_SCOPE = Pattern.compile("(?:^|/)(session-[^/]+\\.scope)$");
-    private static final Pattern CONTAINER_CGROUP = Pattern.compile("docker|kubepods|containerd|libpod|crio|lxc");
+    private static final Pattern SESSION_SCOPE = Surroundings.SESSION_SCOPE;
+    private static final Pattern CONTAINER_CGROUP = Surroundings.CONTAINER_CGROUP;
 
     /** What to examine: a host (real or fixture), a process on it ("self" for this JVM), and what only the JVM itself knows. */
     public static final class Inputs {
@@ -200,16 +200,8 @@ public final class Doctor {
     }
 
     private static String userName(Host host, String uid, String envUser) {
-        String passwd = host.read("/etc/passwd");
-        if (passwd != null) {
-            for (String line : passwd.split("\n")) {
-                String[] p = line.split(":");
-                if (p.length > 2 && p[2].equals(uid)) {
-                    return p[0];
-                }
-            }
-        }
-        return envUser;
+        String name = Surroundings.passwdName(host, uid);
+        return name != null ? name : envUser;
     }
 
     private static void terminalAndSignals(Inputs in, Facts f, List<Risk> risks) {

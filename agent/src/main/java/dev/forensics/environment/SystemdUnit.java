@@ -129,6 +129,14 @@ public final class SystemdUnit {
         return new SystemdUnit(unitName, mainFile, applied, settings, order);
     }
 
+    /** A unit from one file's text (no search path, no drop-ins): fixtures and tests of what systemd will do. */
+    public static SystemdUnit parse(String unitName, String file, String text) {
+        Map<String, List<String>> settings = new LinkedHashMap<>();
+        List<String[]> order = new ArrayList<>();
+        parseInto(text, settings, order);
+        return new SystemdUnit(unitName, file, List.of(), settings, order);
+    }
+
     /** "app@blue.service" → "app@.service"; null for a unit that is not a template instance. */
     static String templateOf(String unitName) {
         int at = unitName.indexOf('@');
@@ -371,7 +379,7 @@ public final class SystemdUnit {
             return new Exit(label, what, -1, signal);
         }
 
-        String token() {
+        public String token() {
             return signal != null ? signal : Integer.toString(code);
         }
     }
@@ -385,6 +393,61 @@ public final class SystemdUnit {
             return Set.of("SIGHUP", "SIGINT", "SIGTERM", "SIGPIPE").contains(e.signal());
         }
         return e.code() == 0;
+    }
+
+    /** Whether systemd restarts the unit after an exit it did not ask for, and the settings that decide it. */
+    public record RestartDecision(boolean restarts, String because) {}
+
+    /**
+     * {@link #restartsAfter} with its reason in the words of the unit's own settings, e.g. "Restart=on-failure and
+     * SuccessExitStatus=143 make this exit clean".
+     */
+    public RestartDecision restartDecision(Exit e) {
+        String token = e.token();
+        String what = e.signal() != null ? "death by " + e.signal() : "exit status " + e.code();
+        if (statusList("RestartForceExitStatus").contains(token)) {
+            return new RestartDecision(true, "RestartForceExitStatus=" + String.join(" ", statusList("RestartForceExitStatus")) + " includes " + token);
+        }
+        if (statusList("RestartPreventExitStatus").contains(token)) {
+            return new RestartDecision(false, "RestartPreventExitStatus=" + String.join(" ", statusList("RestartPreventExitStatus")) + " includes " + token);
+        }
+        boolean clean = isClean(e);
+        String restart = restart();
+        String setting = get("Restart") == null ? "Restart= is not set (no)" : "Restart=" + restart;
+        String cleanness;
+        if (clean && statusList("SuccessExitStatus").contains(token)) {
+            cleanness = "SuccessExitStatus=" + String.join(" ", statusList("SuccessExitStatus")) + " make this exit clean";
+        } else if (clean) {
+            cleanness = what + " is a clean exit to systemd";
+        } else {
+            cleanness = what + " is a failure to systemd (only 0, SIGHUP, SIGINT, SIGTERM, SIGPIPE and SuccessExitStatus= are clean)";
+        }
+        boolean restarts = restartsAfter(e);
+        switch (restart) {
+            case "always":
+                return new RestartDecision(restarts, setting);
+            case "on-success":
+            case "on-failure":
+                return new RestartDecision(restarts, setting + " and " + cleanness);
+            case "on-abnormal":
+            case "on-abort":
+                return new RestartDecision(restarts, restarts ? setting + " and " + what + " is an unclean signal"
+                        : setting + " restarts only after an unclean signal" + (restart.equals("on-abnormal") ? ", a timeout or a watchdog" : "")
+                        + ", and this is " + (e.signal() != null ? what + ", a clean one" : what));
+            case "on-watchdog":
+                return new RestartDecision(false, setting + " restarts only after a watchdog timeout");
+            default:
+                return new RestartDecision(false, setting);
+        }
+    }
+
+    /** RestartSec= as systemd writes it, or its default of 100ms. */
+    public String restartSec() {
+        String v = get("RestartSec");
+        if (v == null || v.isEmpty()) {
+            return "100ms (the default RestartSec=)";
+        }
+        return Character.isDigit(v.charAt(v.length() - 1)) ? v + "s" : v;
     }
 
     /**

@@ -46,6 +46,8 @@ public final class Termination {
             openJavaLang(inst); // loading the shim without a restricted-method warning needs java.lang (NativeSignals)
         }
         TerminationRecorder r = new TerminationRecorder(dir, terminationLog(options));
+        String unitPath = options.raw("unitPath");
+        r.environment(options.raw("envRoot"), unitPath == null ? null : java.util.Arrays.asList(unitPath.split(":")));
         SignalCapture signals = new SignalCapture(r);
         signals.install();
         r.signals(signals);

@@ -2,6 +2,8 @@ package dev.forensics.termination;
 
 import dev.forensics.report.Pid;
 import dev.forensics.bootstrap.TerminationHooks;
+import dev.forensics.environment.Host;
+import dev.forensics.environment.Surroundings;
 import dev.forensics.report.Finding;
 import dev.forensics.report.Redaction;
 import dev.forensics.report.Reporter;
@@ -35,6 +37,8 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
     static final int EXTRA_SIGNAL_LINES = 3;
     static final long PENDING_SIGNAL_MILLIS = 60_000;
     static final long STALE_RECORD_MILLIS = 10_000;
+    /** How long a signal that arrives after the death began waits for the shutdown to start before it goes on. */
+    static final long EXTRA_SIGNAL_WAIT_MILLIS = 5_000;
 
     private static final ThreadLocal<Cause> SIGNAL_ON_THIS_THREAD = new ThreadLocal<>();
 
@@ -63,11 +67,29 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
     private volatile String mainUncaught;
     private volatile String processLine;
     private volatile Instant processStart;
+    private volatile String envRoot;
+    private volatile List<String> unitPath;
+    private volatile Surroundings surroundings;
+    private volatile CauseResolver.Self self = CauseResolver.Self.UNKNOWN;
+    private volatile Verdict verdict;
+    private final AtomicBoolean sigkillDueSaid = new AtomicBoolean();
+    private final java.util.concurrent.CountDownLatch shutdownStarted = new java.util.concurrent.CountDownLatch(1);
+    private volatile Thread deathThread;
 
     TerminationRecorder(Path dir, Path terminationLog) {
         this.lastWords = new LastWords(dir, terminationLog);
         Thread current = Thread.currentThread();
         this.mainThread = new WeakReference<>("main".equals(current.getName()) ? current : null);
+    }
+
+    /** Where the start-up probes read the machine: {@code envRoot} (fixtures in tests) and {@code unitPath}. */
+    void environment(String root, List<String> unitDirs) {
+        this.envRoot = root;
+        this.unitPath = unitDirs;
+    }
+
+    Verdict verdict() {
+        return verdict;
     }
 
     void signals(SignalCapture s) {
@@ -101,6 +123,23 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         } catch (Throwable t) {
             processLine = "pid " + ownPid;
         }
+        try {
+            Optional<ProcessHandle> parent = ProcessHandle.current().parent();
+            String parentCmd = parent.flatMap(p -> p.info().commandLine()).orElse("");
+            self = new CauseResolver.Self(ownPid, parent.map(ProcessHandle::pid).orElse(-1L),
+                    Verdicts.bounded(Redaction.text(parentCmd), Verdicts.VERDICT_COMMAND_MAX), -1);
+        } catch (Throwable t) {
+            self = new CauseResolver.Self(ownPid, -1, "", -1);
+        }
+        try {
+            long t0 = System.nanoTime();
+            Surroundings s = Surroundings.read(Host.current(envRoot), unitPath);
+            surroundings = s;
+            Reporter.journal("termination", "verdict facts read in " + Verdicts.millis(System.nanoTime() - t0) + " ms: " + s.summary());
+        } catch (Throwable t) {
+            surroundings = null; // the verdict then says the environment is not known
+            Reporter.journal("termination", "verdict facts could not be read (" + t + "); verdicts will say the environment is not known");
+        }
     }
 
     /**
@@ -110,7 +149,7 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
     void warmUp() {
         try {
             Cause c = signalCause(15, 143);
-            composeHead(c);
+            composeHead(c, resolve(c));
             composeRest();
             Verdicts.loadUsers();
             TerminationEvents.recording();
@@ -159,6 +198,8 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         if (!dying.get()) {
             beginDeath(fallbackCause());
         }
+        shutdownStarted.countDown();
+        correctStatusIfAnotherSignalWon();
         List<Thread> hooks = ShutdownWatch.registeredHooks();
         if (hooks != null) {
             for (Thread t : hooks) {
@@ -166,6 +207,24 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
             }
         }
         watch = ShutdownWatch.start(hooks, this, "shutdown started on thread \"" + Thread.currentThread().getName() + "\"; ");
+    }
+
+    /**
+     * This thread runs the shutdown, so its status is the JVM's. Should a later signal's thread have got here first
+     * after all (its wait ran out), the status on disk is wrong: say so, with the second line made again.
+     */
+    private void correctStatusIfAnotherSignalWon() {
+        Cause mine = SIGNAL_ON_THIS_THREAD.get();
+        Cause d = death;
+        if (mine == null || d == null || mine == d || mine.status() == null || mine.status().equals(d.status())) {
+            return;
+        }
+        Cause corrected = withStatus(d, mine.status());
+        death = corrected;
+        Verdict v = resolve(corrected);
+        verdict = v;
+        progress("exit status " + mine.status() + " after all, not " + d.status() + ": the " + Verdicts.signalName(mine.signo())
+                + " handler ran the shutdown first; so " + v.next());
     }
 
     @Override
@@ -240,13 +299,7 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         Cause cause = nested ? SIGNAL_ON_THIS_THREAD.get() : null;
         if (cause == null) {
             if (dying.get()) {
-                escalate();
-                int n = extraSignals.incrementAndGet();
-                if (n <= EXTRA_SIGNAL_LINES) {
-                    progress("also: " + signalCause(signo, null).verdict());
-                } else if (n == EXTRA_SIGNAL_LINES + 1) {
-                    progress("further signals are counted, not listed (totals at the end)");
-                }
+                alsoSignal(signo, exitsJvm);
                 return;
             }
             cause = signalCause(signo, exitsJvm ? 128 + signo : null);
@@ -256,12 +309,40 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
             if (cause.status() == null) {
                 cause = withStatus(cause, 128 + signo);
             }
-            beginDeath(cause);
+            if (!beginDeath(cause)) {
+                alsoSignal(signo, true); // two signals raced for the first word; this one lost
+            }
         } else if (!nested) {
             pendingSignal = cause;
             pendingSignalNanos = System.nanoTime();
             Reporter.report(Finding.warn("termination", "signal-to-app:" + signo, cause.verdict() + "; delivered to the application's own handler"));
             Reporter.flush();
+        }
+    }
+
+    /**
+     * A signal after the death began. Its JVM handler would call {@code Shutdown.exit(128 + signo)} at once and race
+     * the thread whose cause is on disk for the shutdown lock: the winner's status is the JVM's, so a SIGHUP thread
+     * winning after SIGTERM's last words said 143 would end the JVM with 129. Held back here until the shutdown has
+     * started (bounded), the later signal's exit then waits on the lock forever, as the JDK intends for any exit during
+     * the shutdown, and the status on disk stays the one the JVM reports.
+     */
+    private void alsoSignal(int signo, boolean exitsJvm) {
+        escalate();
+        int n = extraSignals.incrementAndGet();
+        if (n <= EXTRA_SIGNAL_LINES) {
+            Cause also = signalCause(signo, exitsJvm ? 128 + signo : null);
+            SIGNAL_ON_THIS_THREAD.set(also);
+            progress("also: " + also.verdict());
+        } else if (n == EXTRA_SIGNAL_LINES + 1) {
+            progress("further signals are counted, not listed (totals at the end)");
+        }
+        if (exitsJvm && Thread.currentThread() != deathThread) {
+            try {
+                shutdownStarted.await(EXTRA_SIGNAL_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -279,11 +360,46 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
             verdict = Verdicts.signalUnknown(signo, reason, now);
             details.add("signal: " + Verdicts.signalName(signo) + " (" + signo + "); sender unknown: " + reason);
         } else {
-            verdict = Verdicts.signal(r, ownPid);
+            verdict = CauseResolver.signalLine(r, env(), selfFor(r), userState(r));
             details.addAll(Verdicts.signalDetails(r, ownPid));
         }
         details.add("handled on thread \"" + Thread.currentThread().getName() + "\"");
         return new Cause(Cause.Kind.SIGNAL, verdict, details, status, now, signo, r, null, Thread.currentThread().getName());
+    }
+
+    private Surroundings env() {
+        Surroundings s = surroundings;
+        return s == null ? Surroundings.UNKNOWN : s;
+    }
+
+    /** This JVM's facts; the parent now is read only when the sender was the parent at start-up (did it exit?). */
+    private CauseResolver.Self selfFor(SignalRecord r) {
+        CauseResolver.Self s = self;
+        if (s.pid() < 0) {
+            s = new CauseResolver.Self(ownPid, -1, "", -1);
+        }
+        if (r != null && r.pid() == s.parentPid() && s.parentPid() > 0) {
+            long now = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+            return new CauseResolver.Self(s.pid(), s.parentPid(), s.parentCommand(), now);
+        }
+        return s;
+    }
+
+    /** logind's state of the user manager's user, read at death: the one fact that changes at logout. */
+    private String userState(SignalRecord r) {
+        Surroundings s = surroundings;
+        if (s == null || s.userManagerUid() == null || r == null || !"systemd".equals(r.comm())) {
+            return null;
+        }
+        return s.userStateNow();
+    }
+
+    private Verdict resolve(Cause c) {
+        try {
+            return CauseResolver.resolve(c, env(), selfFor(c.signal()), userState(c.signal()), System.currentTimeMillis());
+        } catch (Throwable t) {
+            return new Verdict(c.verdict(), "next: not known (the verdict could not be resolved: " + t + ")", List.of(), -1, null);
+        }
     }
 
     private String captureState(int signo) {
@@ -375,16 +491,19 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
             return false;
         }
         death = cause;
+        deathThread = Thread.currentThread();
+        Verdict v = resolve(cause);
+        verdict = v;
         boolean onMain = Thread.currentThread() == mainThread.get();
         boolean normal = cause.normalEnd() || (cause.kind() == Cause.Kind.EXIT && onMain && cause.status() != null && cause.status() == 0);
         if (normal) {
             normalEnd = true;
-            Reporter.journal("termination", cause.verdict());
+            Reporter.journal("termination", v.oneLine());
             Termination.tellShutdownStarted(cause.verdict(), cause.kind().label);
             events(cause, "journal");
             return true;
         }
-        String where = writeLastWords(cause);
+        String where = writeLastWords(cause, v);
         if (cause.signal() != null) { // measured for benchmarks/lastwords.sh: signal handler entry to last words forced
             Instant at = forcedAt;
             long nanos = at.getEpochSecond() * 1_000_000_000L + at.getNano() - cause.signal().realNanos();
@@ -394,10 +513,10 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         // main itself calling System.exit is how command-line programs end: journaled, not logged. Signals, halts and
         // exits from other threads (libraries) also reach the application's log.
         if (cause.kind() == Cause.Kind.EXIT && onMain) {
-            Reporter.journal(cause.kind().label, cause.verdict() + " (last words: " + where + ")");
+            Reporter.journal(cause.kind().label, v.oneLine() + " (last words: " + where + ")");
         } else {
             Reporter.report(Finding.warn(cause.kind() == Cause.Kind.SIGNAL ? "termination" : "exit", "death:" + cause.kind().label,
-                    cause.verdict() + " (last words: " + where + ")"));
+                    v.oneLine() + " (last words: " + where + ")"));
         }
         Reporter.flush();
         Termination.tellShutdownStarted(cause.verdict(), cause.kind().label);
@@ -406,8 +525,8 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         return true;
     }
 
-    private String writeLastWords(Cause cause) {
-        lastWords.begin(composeHead(cause), cause.verdict());
+    private String writeLastWords(Cause cause, Verdict v) {
+        lastWords.begin(composeHead(cause, v), v.cause() + "\n" + v.next());
         forcedNanos = System.nanoTime();
         forcedAt = Instant.now();
         lastWords.complete(composeRest());
@@ -420,7 +539,8 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
     private void escalate() {
         Cause c = death;
         if (normalEnd && c != null && escalated.compareAndSet(false, true)) {
-            String where = writeLastWords(c);
+            Verdict v = verdict;
+            String where = writeLastWords(c, v != null ? v : resolve(c));
             Reporter.journal("termination", "the shutdown after a normal end is not going smoothly; last words: " + where);
             Reporter.flush();
             Termination.tellLastWordsWritten(lastWords.file());
@@ -435,10 +555,12 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         }
     }
 
-    private List<String> composeHead(Cause cause) {
+    /** The two verdict lines, then the record: time, process, exit status, the cause's facts and the verdict's evidence. */
+    private List<String> composeHead(Cause cause, Verdict v) {
         List<String> out = new ArrayList<>(256);
         Instant now = Instant.now();
-        out.add(cause.verdict());
+        out.add(v.cause());
+        out.add(v.next());
         out.add("");
         out.add("time: " + Verdicts.full(now));
         Instant start = processStart;
@@ -450,6 +572,12 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         out.add("cause (" + cause.kind().label + "):");
         for (String d : cause.details()) {
             out.add("  " + d);
+        }
+        if (!v.evidence().isEmpty()) {
+            out.add("verdict evidence (read at start-up unless said otherwise):");
+            for (String e : v.evidence()) {
+                out.add("  " + e);
+            }
         }
         return out;
     }
@@ -514,6 +642,24 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
             escalate();
         }
         progress(text);
+        sayWhenSigkillIsDue();
+    }
+
+    /**
+     * Once, within one and a half report intervals of the supervisor's deadline (the next report may come too late):
+     * the SIGKILL that follows leaves nothing more on disk, so the last line before it says the hooks still running
+     * will not finish.
+     */
+    private void sayWhenSigkillIsDue() {
+        Verdict v = verdict;
+        if (v == null || v.sigkillAtMillis() < 0) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        if (now >= v.sigkillAtMillis() - ShutdownWatch.REPORT_EVERY_MILLIS * 3 / 2 && sigkillDueSaid.compareAndSet(false, true)) {
+            progress("the stop timeout runs out at " + Verdicts.clock(v.sigkillAtMillis()) + " (" + v.stopTimeout()
+                    + "): SIGKILL follows, and the hooks still running will not finish");
+        }
     }
 
     @Override

@@ -30,6 +30,10 @@ final class TerminationSection implements Section {
         Cause death = recorder.death();
         if (death != null) {
             out.add("ending: " + death.verdict());
+            Verdict v = recorder.verdict();
+            if (v != null) {
+                out.add(v.next());
+            }
         }
         return out;
     }
@@ -48,6 +52,8 @@ final class TerminationSection implements Section {
         Cause death = recorder.death();
         if (death != null) {
             m.put("verdict", death.verdict());
+            Verdict v = recorder.verdict();
+            m.put("next", v == null ? null : v.next());
             m.put("lastWords", recorder.lastWords().location());
         }
         return m;

@@ -24,8 +24,9 @@ import picocli.CommandLine.Parameters;
  * next start when a JVM died without a word), newest first. Reads files only; no JVM needs to be running.
  */
 @Command(name = "lastwords", mixinStandardHelpOptions = true,
-        description = {"Prints the last words (last-words-*) and black-box verdicts (previous-run-*, *verdict*) found in an "
-                + "output directory, newest first, each under a header naming the file. Needs no running JVM."})
+        description = {"Prints the last words (last-words-*) and black-box verdicts (no-last-words-*, previous-run-*, *verdict*) found in an "
+                + "output directory: first the newest one's verdict (why the JVM went, and what happens next), then every file, newest "
+                + "first, each under a header naming the file. Needs no running JVM."})
 final class LastWordsCommand implements Callable<Integer> {
     static final long MAX_BYTES = 1024 * 1024;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
@@ -58,7 +59,9 @@ final class LastWordsCommand implements Callable<Integer> {
                 m.put("file", f.file().toString());
                 m.put("kind", f.kind());
                 m.put("modified", java.time.Instant.ofEpochMilli(f.modifiedMillis()).toString());
-                m.put("text", read(f.file()));
+                String text = read(f.file());
+                m.put("verdict", head(text));
+                m.put("text", text);
                 list.add(m);
             }
             System.out.println(Json.write(list));
@@ -68,7 +71,12 @@ final class LastWordsCommand implements Callable<Integer> {
             System.out.println("no last words or black-box verdicts in " + path.toAbsolutePath().normalize());
             return ExitCodes.OK;
         }
-        boolean first = true;
+        // The newest death's verdict first, before any header: `forensics lastwords | head -2` is the answer.
+        List<String> newest = head(read(found.get(0).file()));
+        for (String line : newest) {
+            System.out.println(line);
+        }
+        boolean first = newest.isEmpty();
         for (Found f : found) {
             if (!first) {
                 System.out.println();
@@ -102,11 +110,26 @@ final class LastWordsCommand implements Callable<Integer> {
         return out;
     }
 
+    /**
+     * The verdict that heads a file: its lines before the first blank one, at most two (the cause, and what happens
+     * next); empty for a file that does not start that way.
+     */
+    static List<String> head(String text) {
+        List<String> out = new ArrayList<>();
+        for (String line : text.split("\n", 4)) {
+            if (line.isBlank() || out.size() == 2) {
+                break;
+            }
+            out.add(line);
+        }
+        return out;
+    }
+
     static String kind(String name) {
         if (name.startsWith("last-words-")) {
             return "last words";
         }
-        if (name.startsWith("previous-run-") || name.contains("verdict")) {
+        if (name.startsWith("no-last-words-") || name.startsWith("previous-run-") || name.contains("verdict")) {
             return "black-box verdict";
         }
         return null;

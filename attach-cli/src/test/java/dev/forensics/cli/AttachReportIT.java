@@ -298,6 +298,8 @@ class AttachReportIT {
             assertThat(words.exit()).as(words.toString()).isZero();
             assertThat(words.stdout()).contains("==> " + jvm.dir().resolve("last-words-"))
                     .contains("SIGTERM").contains("deploy-stop.sh");
+            assertThat(words.stdout()).as("the verdict's two lines first").startsWith("SIGTERM from pid ")
+                    .containsPattern("\\A[^\\n]*deploy-stop\\.sh[^\\n]*\\nnext: [^\\n]+\\n\\n==> ");
         }
     }
 

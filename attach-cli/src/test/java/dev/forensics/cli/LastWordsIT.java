@@ -31,7 +31,8 @@ class LastWordsIT {
         Cli.Result all = Cli.run(cli, cwd, "lastwords");
         assertThat(all.exit()).as(all.toString()).isZero();
         String out = all.stdout();
-        assertThat(out).startsWith("==> forensics/last-words-4300.txt (last words, ");
+        assertThat(out).as("the newest verdict first, then the headers").startsWith("System.exit(3) called by com.acme.Lib.shutdown on thread \"library-thread\"\n\n"
+                + "==> forensics/last-words-4300.txt (last words, ");
         assertThat(out.indexOf(newest.getFileName().toString())).isLessThan(out.indexOf(verdict.getFileName().toString()));
         assertThat(out.indexOf(verdict.getFileName().toString())).isLessThan(out.indexOf(older.getFileName().toString()));
         assertThat(out).contains("(last words, ").contains("(black-box verdict, ")
@@ -43,11 +44,33 @@ class LastWordsIT {
         assertThat(one.stdout()).contains(newest.getFileName().toString()).doesNotContain(verdict.getFileName().toString());
 
         Cli.Result file = Cli.run(cli, cwd, "lastwords", older.toString());
-        assertThat(file.stdout()).startsWith("==> " + older + " (last words, ").contains("SIGTERM from pid 77");
+        assertThat(file.stdout()).startsWith("SIGTERM from pid 77 (sh deploy.sh) at 12:03:11.284\nthreads: …\n\n==> " + older + " (last words, ")
+                .contains("SIGTERM from pid 77");
 
         Cli.Result json = Cli.run(cli, cwd, "lastwords", "--json", dir.toString());
         assertThat(json.stdout().strip()).startsWith("[{\"file\":\"" + newest + "\",\"kind\":\"last words\"")
                 .contains("\"text\":\"SIGTERM from pid 77 (sh deploy.sh) at 12:03:11.284\\nthreads: …\\n\"").endsWith("]");
+    }
+
+    @ParameterizedTest(name = "CLI on {0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void theNewestVerdictsTwoLinesComeFirstAndBlackBoxVerdictsAreListed(Jdk cli) throws Exception {
+        Path cwd = Files.createTempDirectory("forensics-lastwords-");
+        Path dir = Files.createDirectory(cwd.resolve("forensics"));
+        write(dir.resolve("no-last-words-4100-20261203-101500.txt"), "previous run (pid 4100) died without last words; likely SIGKILL from the kernel OOM killer\n\n"
+                + "evidence:\n  oom_kill 0 → 1\n", 1_000);
+        write(dir.resolve("last-words-4300-20261203-110000-000.txt"), "SIGTERM from systemd (pid 1): it is stopping aiproxy.service (systemctl stop, a dependency, or shutdown)\n"
+                + "next: systemd will not restart aiproxy.service: a stop through systemd never triggers Restart=\n\ntime: …\nexit status: 143\n", 2_000);
+
+        Cli.Result r = Cli.run(cli, cwd, "lastwords");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.stdout()).startsWith("SIGTERM from systemd (pid 1): it is stopping aiproxy.service (systemctl stop, a dependency, or shutdown)\n"
+                + "next: systemd will not restart aiproxy.service: a stop through systemd never triggers Restart=\n\n==> forensics/last-words-4300-")
+                .contains("==> forensics/no-last-words-4100-20261203-101500.txt (black-box verdict, ").contains("likely SIGKILL from the kernel OOM killer");
+
+        Cli.Result json = Cli.run(cli, cwd, "lastwords", "--json", dir.toString());
+        assertThat(json.stdout()).contains("\"verdict\":[\"SIGTERM from systemd (pid 1): it is stopping aiproxy.service (systemctl stop, a dependency, or shutdown)\","
+                + "\"next: systemd will not restart aiproxy.service: a stop through systemd never triggers Restart=\"]");
     }
 
     @ParameterizedTest(name = "CLI on {0}")
