@@ -147,7 +147,7 @@ public final class Weaver implements ClassFileTransformer {
         Map<String, Integer> maxLocals = maxLocals(reader, hooks);
         boolean frames = reader.readShort(6) >= Opcodes.V1_6;
         ClassWriter writer = new ClassWriter(reader, 0);
-        List<Hook> woven = new ArrayList<>();
+        boolean[] woven = new boolean[hooks.size()]; // by index: a record's equals would link invokedynamic
         String owner = reader.getClassName();
         reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
             @Override
@@ -163,21 +163,24 @@ public final class Weaver implements ClassFileTransformer {
                     Hook h = hooks.get(i);
                     if (matches(h, name, descriptor) && usable(h, access)) {
                         mv = new MethodWeaver(mv, h, owner, access, descriptor, free + i * MethodWeaver.slotsUsed(), frames);
-                        woven.add(h);
+                        woven[i] = true;
                     }
                 }
                 return mv;
             }
         }, ClassReader.EXPAND_FRAMES);
-        for (Hook h : hooks) {
-            if (woven.contains(h)) {
+        boolean any = false;
+        for (int i = 0; i < hooks.size(); i++) {
+            Hook h = hooks.get(i);
+            any |= woven[i];
+            if (woven[i]) {
                 outcomes.put(h.name(), new Outcome(State.WOVEN, "woven"));
             } else {
                 outcomes.putIfAbsent(h.name(), new Outcome(State.NO_METHOD, "no method " + h.method()
                         + (h.descriptor() == null ? "" : h.descriptor()) + " in " + h.typeName()));
             }
         }
-        return woven.isEmpty() ? null : writer.toByteArray();
+        return any ? writer.toByteArray() : null;
     }
 
     public static boolean matches(Hook h, String name, String descriptor) {

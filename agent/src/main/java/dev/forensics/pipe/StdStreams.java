@@ -1,14 +1,12 @@
 package dev.forensics.pipe;
 
+import dev.forensics.report.Clock;
 import dev.forensics.report.Finding;
 import dev.forensics.report.Jfr;
 import dev.forensics.report.Reporter;
 import dev.forensics.report.Stderr;
 import java.nio.file.Files;
 import java.nio.file.Paths;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -19,7 +17,6 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * through the sinks that still work.
  */
 final class StdStreams {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS xx").withZone(ZoneId.systemDefault());
 
     /** One broken stream: {@code was} is pipe, terminal, file, socket …; {@code target} the link in /proc/self/fd. */
     record Broken(String name, int fd, String was, String target, String error, String site, long atMillis) {}
@@ -63,7 +60,7 @@ final class StdStreams {
 
     static String message(Broken b) {
         String stream = b.fd() == 1 ? "System.out" : "System.err";
-        return b.name() + " (fd " + b.fd() + ") is broken since " + TIME.format(Instant.ofEpochMilli(b.atMillis()))
+        return b.name() + " (fd " + b.fd() + ") is broken since " + Clock.timestamp(b.atMillis())
                 + ": writes fail with \"" + b.error() + "\". " + what(b.was(), b.target())
                 + ". The JVM ignores SIGPIPE and " + stream + " swallows the error (checkError() is now true), so everything"
                 + " the application prints to " + b.name() + " from now on is lost; forensics keeps reporting to its journal and JFR."
@@ -130,7 +127,7 @@ final class StdStreams {
         String name = fd == 1 ? "stdout" : "stderr";
         if (b != null) {
             return name + " (fd " + fd + ", " + b.was() + " " + b.target() + ") broken since "
-                    + TIME.format(Instant.ofEpochMilli(b.atMillis())) + ": " + b.error() + "; first failed write " + b.site();
+                    + Clock.timestamp(b.atMillis()) + ": " + b.error() + "; first failed write " + b.site();
         }
         String t = atStart[fd];
         return name + " (fd " + fd + ", " + kind(t) + (t == null ? "" : " " + t) + ") working";
