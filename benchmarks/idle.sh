@@ -8,8 +8,9 @@
 #        (after mvn -B -DskipTests package; JDK17=/JDK25= pick the JDKs, JDKS="/one/jdk" runs just that one)
 # OFF= overrides the options of the "off" variant; AGENT=/path/to/forensics.jar measures another build;
 # BASELINE=/path/to/an/older/forensics.jar adds that jar with its defaults as a fifth variant in the same alternation.
-# Each forensics run's journal must list its hooks ("hooks active") by the time the JVM ends, or the run says so
-# on stderr: a figure that a deferred step escapes is not a figure.
+# Each forensics run's journal must list its hooks ("hooks active") by the time the JVM ends: a run that ended
+# before is left out of the medians and named on stderr (a figure that a deferred step escapes is not a figure);
+# if that happens often, give the JVM more seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-10}
@@ -46,13 +47,16 @@ for jdk in "${JDKS[@]}"; do
       # shellcheck disable=SC2046 # agent_args is one word or none
       line=$(python3 "$PROCSTAT" run "$OUT/perf" -- "$J" $(agent_args $variant "$dir") \
         -XX:+PerfDataSaveToFile -XX:PerfDataSaveFile="$OUT/perf" -cp "$CP" dev.forensics.benchmarks.Idle "$SECS")
-      echo "$v $variant $line" >>"$OUT/figures"
       if [[ $variant == defaults || $variant == baseline ]] && ! grep -qs 'hooks active' "$dir"/journal-*.log; then
-        echo "warning: JDK $v, $variant run $i ended before the agent listed its hooks (see $dir)" >&2
+        echo "warning: JDK $v, $variant run $i ended before the agent listed its hooks, left out (see $dir)" >&2
+        echo "$v $variant $line" >>"$OUT/escaped"
+      else
+        echo "$v $variant $line" >>"$OUT/figures"
       fi
     done
   done
 done
 [[ -f $OUT/figures ]] || exit 1
 python3 "$PROCSTAT" summary "$OUT/figures" empty defaults,off,baseline cpu_ms:100 rss_mib:12 classes:400
+[[ -f $OUT/escaped ]] && echo "left out: $(wc -l <"$OUT/escaped") run(s) that ended before the agent listed its hooks ($OUT/escaped)"
 echo "(idle ${SECS} s; $RUNS alternating runs per variant; off = $OFF; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); raw figures in $OUT/figures)"

@@ -154,11 +154,10 @@ def summary(path, ref, judged, budgets):
         m, limit = b.split(":")
         limits[m] = (float(limit.rstrip("%")), limit.endswith("%"))
     for jdk, variants in data.items():
-        runs = max(len(v) for vs in variants.values() for v in vs.values())
-        print("\n%s (%d runs per variant; median, min–max)" % (jdk, runs))
-        print("%-12s" % "variant" + "".join("%26s" % m for m in metrics))
+        print("\n%s (median, min–max, of n runs)" % jdk)
+        print("%-12s%4s" % ("variant", "n") + "".join("%26s" % m for m in metrics))
         for variant, ms in variants.items():
-            print("%-12s" % variant + "".join(
+            print("%-12s%4d" % (variant, max(len(v) for v in ms.values())) + "".join(
                 "%26s" % ("%s (%s–%s)" % (figure(median(ms[m])), figure(min(ms[m])), figure(max(ms[m])))
                           if m in ms else "-")
                 for m in metrics))
