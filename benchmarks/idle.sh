@@ -7,7 +7,8 @@
 # Usage: benchmarks/idle.sh [runs per variant, default 10] [seconds idle, default 2.5]
 #        (after mvn -B -DskipTests package; JDK17=/JDK25= pick the JDKs, JDKS="/one/jdk" runs just that one)
 # OFF= overrides the options of the "off" variant; AGENT=/path/to/forensics.jar measures another build;
-# BASELINE=/path/to/an/older/forensics.jar adds that jar with its defaults as a fifth variant in the same alternation.
+# BASELINE=/path/to/an/older/forensics.jar adds that jar with its defaults as a fifth variant in the same alternation;
+# JAVA_OPTS (e.g. "-Xmx64m") go to every variant's JVM.
 # Each forensics run's journal must list its hooks ("hooks active") by the time the JVM ends: a run that ended
 # before is left out of the medians and named on stderr (a figure that a deferred step escapes is not a figure);
 # if that happens often, give the JVM more seconds.
@@ -44,8 +45,8 @@ for jdk in "${JDKS[@]}"; do
   for ((i = 0; i < RUNS; i++)); do
     for variant in "${VARIANTS[@]}"; do
       dir=$OUT/dir-$v-$variant-$i
-      # shellcheck disable=SC2046 # agent_args is one word or none
-      line=$(python3 "$PROCSTAT" run "$OUT/perf" -- "$J" $(agent_args $variant "$dir") \
+      # shellcheck disable=SC2046,SC2086 # agent_args is one word or none, JAVA_OPTS a list of options
+      line=$(python3 "$PROCSTAT" run "$OUT/perf" -- "$J" ${JAVA_OPTS:-} $(agent_args $variant "$dir") \
         -XX:+PerfDataSaveToFile -XX:PerfDataSaveFile="$OUT/perf" -cp "$CP" dev.forensics.benchmarks.Idle "$SECS")
       if [[ $variant == defaults || $variant == baseline ]] && ! grep -qs 'hooks active' "$dir"/journal-*.log; then
         echo "warning: JDK $v, $variant run $i ended before the agent listed its hooks, left out (see $dir)" >&2

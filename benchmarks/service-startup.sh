@@ -10,7 +10,7 @@
 #        (after mvn -B -DskipTests package; builds benchmarks/spring-service with Maven when its jar is missing, which
 #        needs Maven Central once; JDK17=/JDK25= pick the JDKs, JDKS="/one/jdk" runs just that one)
 # AGENT=/path/to/forensics.jar measures another build; BASELINE=/path/to/an/older/forensics.jar adds that jar with its
-# defaults as a fourth variant in the same alternation.
+# defaults as a fourth variant in the same alternation; JAVA_OPTS (e.g. "-Xmx512m") go to every variant's JVM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
@@ -43,16 +43,20 @@ for jdk in "${JDKS[@]}"; do
   [[ -x $jdk/bin/java ]] || { echo "skipping $jdk: not installed"; continue; }
   J=$jdk/bin/java
   v=$("$J" -version 2>&1 | head -1 | cut -d'"' -f2)
-  "$J" -cp "$APP" -version >/dev/null 2>&1; cat "$APP" "$AGENT" "$EMPTY" >/dev/null # warm the page cache
+  cat "$APP" "$AGENT" "$EMPTY" >/dev/null # warm the page cache
   for ((i = 0; i < RUNS; i++)); do
     for variant in "${VARIANTS[@]}"; do
       port=$(free_port)
       url=http://127.0.0.1:$port/report
-      # shellcheck disable=SC2046 # agent_args is one word or none
+      dir=$OUT/dir-$v-$variant-$i
+      # shellcheck disable=SC2046,SC2086 # agent_args is one word or none, JAVA_OPTS a list of options
       line=$(python3 "$PROCSTAT" service "$OUT/perf" "$url" "$url" "$SECS" "$RATE" "$OUT/stdout-$v-$variant-$i" -- \
-        "$J" $(agent_args $variant "$OUT/dir-$v-$variant-$i") -XX:+PerfDataSaveToFile -XX:PerfDataSaveFile="$OUT/perf" \
+        "$J" ${JAVA_OPTS:-} $(agent_args $variant "$dir") -XX:+PerfDataSaveToFile -XX:PerfDataSaveFile="$OUT/perf" \
         -jar "$APP" --server.port="$port" --server.address=127.0.0.1)
       echo "$v $variant $line" >>"$OUT/figures"
+      if [[ $variant == defaults || $variant == baseline ]] && ! grep -qs 'hooks active' "$dir"/journal-*.log; then
+        echo "warning: JDK $v, $variant run $i: the agent had not listed its hooks when the JVM ended (see $dir)" >&2
+      fi
     done
   done
 done
@@ -61,5 +65,5 @@ echo "against no agent:"
 python3 "$PROCSTAT" summary "$OUT/figures" none defaults,baseline first200_ms:3% cpu200_ms:5%
 echo
 echo "against the empty agent:"
-python3 "$PROCSTAT" summary "$OUT/figures" empty none | grep -E '^  (defaults|baseline) − '
+python3 "$PROCSTAT" summary "$OUT/figures" empty none | grep -E '^[0-9]|^  (defaults|baseline) − '
 echo "(Spring Boot service; $RUNS alternating runs per variant, $SECS s of load at $RATE requests/s; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); raw figures and service output in $OUT)"
