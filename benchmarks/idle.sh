@@ -10,8 +10,8 @@
 # BASELINE=/path/to/an/older/forensics.jar adds that jar with its defaults as a fifth variant in the same alternation;
 # JAVA_OPTS (e.g. "-Xmx64m") go to every variant's JVM.
 # Each forensics run's journal must list its hooks ("hooks active") by the time the JVM ends: a run that ended
-# before is left out of the medians and named on stderr (a figure that a deferred step escapes is not a figure);
-# if that happens often, give the JVM more seconds.
+# before is left out of the medians and counted (a figure that a deferred step escapes is not a figure); if that
+# happens often, give the JVM more seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-10}
@@ -48,16 +48,13 @@ for jdk in "${JDKS[@]}"; do
       # shellcheck disable=SC2046,SC2086 # agent_args is one word or none, JAVA_OPTS a list of options
       line=$(python3 "$PROCSTAT" run "$OUT/perf" -- "$J" ${JAVA_OPTS:-} $(agent_args $variant "$dir") \
         -XX:+PerfDataSaveToFile -XX:PerfDataSaveFile="$OUT/perf" -cp "$CP" dev.forensics.benchmarks.Idle "$SECS")
-      if [[ $variant == defaults || $variant == baseline ]] && ! grep -qs 'hooks active' "$dir"/journal-*.log; then
-        echo "warning: JDK $v, $variant run $i ended before the agent listed its hooks, left out (see $dir)" >&2
-        echo "$v $variant $line" >>"$OUT/escaped"
-      else
-        echo "$v $variant $line" >>"$OUT/figures"
+      if [[ $variant != none && $variant != empty ]] && ! grep -qs 'hooks active' "$dir"/journal-*.log; then
+        line="$line escaped=1" # see the summary's "left out"; the run's directory stays in $OUT
       fi
+      echo "$v $variant $line" >>"$OUT/figures"
     done
   done
 done
 [[ -f $OUT/figures ]] || exit 1
 python3 "$PROCSTAT" summary "$OUT/figures" empty defaults,off,baseline cpu_ms:100 rss_mib:12 classes:400
-[[ -f $OUT/escaped ]] && echo "left out: $(wc -l <"$OUT/escaped") run(s) that ended before the agent listed its hooks ($OUT/escaped)"
 echo "(idle ${SECS} s; $RUNS alternating runs per variant; off = $OFF; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); raw figures in $OUT/figures)"

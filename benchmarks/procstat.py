@@ -138,12 +138,18 @@ def figure(x):
 
 
 def summary(path, ref, judged, budgets):
-    """FILE holds lines 'jdk variant metric=value ...'; prints one table per JDK in the order first seen."""
+    """FILE holds lines 'jdk variant metric=value ...'; prints one table per JDK in the order first seen. A line with
+    escaped=1 is a run that ended before the agent's start-up did: counted as left out, its figures unused."""
     data = {}  # jdk -> variant -> metric -> [values]
+    left_out = {}  # (jdk, variant) -> runs
     metrics = []
     with open(path) as f:
         for line in f:
             jdk, variant, *pairs = line.split()
+            data.setdefault(jdk, {}).setdefault(variant, {})
+            if "escaped=1" in pairs:
+                left_out[jdk, variant] = left_out.get((jdk, variant), 0) + 1
+                continue
             for pair in pairs:
                 m, v = pair.split("=")
                 if m not in metrics:
@@ -157,10 +163,12 @@ def summary(path, ref, judged, budgets):
         print("\n%s (median, min–max, of n runs)" % jdk)
         print("%-12s%4s" % ("variant", "n") + "".join("%26s" % m for m in metrics))
         for variant, ms in variants.items():
-            print("%-12s%4d" % (variant, max(len(v) for v in ms.values())) + "".join(
+            print("%-12s%4d" % (variant, max((len(v) for v in ms.values()), default=0)) + "".join(
                 "%26s" % ("%s (%s–%s)" % (figure(median(ms[m])), figure(min(ms[m])), figure(max(ms[m])))
                           if m in ms else "-")
-                for m in metrics))
+                for m in metrics)
+                  + ("  (%d left out: ended before the agent's start-up did)" % left_out[jdk, variant]
+                     if (jdk, variant) in left_out else ""))
         base = variants.get(ref)
         if base is None:
             continue
