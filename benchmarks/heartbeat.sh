@@ -2,7 +2,8 @@
 # Heartbeat and doctor overhead, whole process:
 #  1. CpuLoop (one thread hashing for N seconds) with no agent, with forensics minus black box and doctor, with
 #     forensics as shipped (heartbeat every 5 s) and with heartbeat=1s; runs alternate so drift hits all alike.
-#  2. Startup of Hello with forensics as shipped vs blackbox=off,doctor=off (what the black box and doctor add).
+#  2. What the black box and doctor add to a JVM that lives past them: Idle for 2.5 s with forensics as shipped vs
+#     blackbox=off,doctor=off, CPU and peak RSS of the whole process (medians of 11 alternating runs; see idle.sh).
 #  3. BlackBoxWriteCost: the parts of one heartbeat, and in-place write vs writeAtomically.
 # Usage: benchmarks/heartbeat.sh [runs, default 5] [seconds per CpuLoop run, default 10]  (after mvn -B -DskipTests package)
 set -euo pipefail
@@ -35,13 +36,15 @@ for v in "${ORDER[@]}"; do
 done
 echo "($RUNS alternating runs of ${SECS} s each per variant, after 2 s warm-up; $(nproc) cores; $("$J" -version 2>&1 | head -1))"
 echo
-ms() { local s e; s=$(date +%s%N); "$@" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000 )); }
-: >"$OUT/s-on"; : >"$OUT/s-off"
-for ((i = 0; i < 21; i++)); do
-  ms "$J" -javaagent:"$AGENT"=dir="$OUT/s1" -cp "$CP" dev.forensics.benchmarks.Hello >>"$OUT/s-on"
-  ms "$J" -javaagent:"$AGENT"=dir="$OUT/s2",blackbox=off,doctor=off -cp "$CP" dev.forensics.benchmarks.Hello >>"$OUT/s-off"
+: >"$OUT/idle"
+v=$("$J" -version 2>&1 | head -1 | cut -d'"' -f2)
+for ((i = 0; i < 11; i++)); do
+  for variant in shipped:dir="$OUT/s1-$i" off:dir="$OUT/s2-$i",blackbox=off,doctor=off; do
+    echo "$v ${variant%%:*} $(python3 benchmarks/procstat.py run "$OUT/perf" -- "$J" -javaagent:"$AGENT=${variant#*:}" \
+      -XX:+PerfDataSaveToFile -XX:PerfDataSaveFile="$OUT/perf" -cp "$CP" dev.forensics.benchmarks.Idle 2.5)" >>"$OUT/idle"
+  done
 done
-on=$(median <"$OUT/s-on"); off=$(median <"$OUT/s-off")
-awk -v on="$on" -v off="$off" 'BEGIN { printf "Hello startup: shipped %.1f ms, blackbox=off,doctor=off %.1f ms, difference %+.1f ms (21 alternating runs, medians)\n", on/1000, off/1000, (on-off)/1000 }'
+echo "Idle 2.5 s, shipped against blackbox=off,doctor=off:"
+python3 benchmarks/procstat.py summary "$OUT/idle" off none
 echo
 "$J" -cp "$CP:$AGENT" dev.forensics.benchmarks.BlackBoxWriteCost "$OUT/cost"

@@ -1,8 +1,13 @@
 package dev.forensics.benchmarks;
 
-/** A service doing nothing for the given seconds: the target of benchmarks/cli-requests.sh. */
+/**
+ * A JVM doing nothing for the given seconds (decimals allowed): the target of benchmarks/idle.sh, which needs it to
+ * outlive every start-up step of the agent, and of benchmarks/cli-requests.sh.
+ */
 public final class Idle {
+    private Idle() {}
+
     public static void main(String[] args) throws InterruptedException {
-        Thread.sleep(Long.parseLong(args.length > 0 ? args[0] : "600") * 1000);
+        Thread.sleep((long) (Double.parseDouble(args.length > 0 ? args[0] : "600") * 1000));
     }
 }
