@@ -28,6 +28,20 @@ public final class Clock {
         return pad(sb, minutes % 60, 2).toString();
     }
 
+    /**
+     * {@code 2026-11-21 09:26:10.509123 +0000}: the journal's form with microseconds, for the last words
+     * (DateTimeFormatter {@code yyyy-MM-dd HH:mm:ss.SSSSSS xx}, whose first use loads some 160 classes).
+     */
+    public static String timestampMicros(long epochSecond, int nanos) {
+        long millis = epochSecond * 1000 + nanos / 1_000_000;
+        String t = timestamp(millis);
+        StringBuilder sb = new StringBuilder(t.length() + 3);
+        int space = t.lastIndexOf(' ');
+        sb.append(t, 0, space);
+        pad(sb, nanos / 1000 % 1000, 3);
+        return sb.append(t, space, t.length()).toString();
+    }
+
     /** {@code 09:26:10.509}, local time of day. */
     public static String timeOfDay(long epochMillis) {
         long[] f = fields(epochMillis + TimeZone.getDefault().getOffset(epochMillis));

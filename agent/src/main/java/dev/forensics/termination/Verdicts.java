@@ -7,8 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,7 +44,7 @@ final class Verdicts {
     }
 
     static String full(Instant at) {
-        return Full.FORMAT.format(at);
+        return Clock.timestampMicros(at.getEpochSecond(), at.getNano());
     }
 
     /** {@code SIGTERM from pid 4242 (bash /opt/deploy.sh, parent sshd: root@pts/0) at 12:03:11.284}, and its kin. */
@@ -192,10 +190,5 @@ final class Verdicts {
             sb.append('0');
         }
         return sb.append(s).toString();
-    }
-
-    /** Built on first use: java.time's formatters cost milliseconds the first time, which premain should not pay. */
-    private static final class Full {
-        static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS xx").withZone(ZoneId.systemDefault());
     }
 }

@@ -20,6 +20,7 @@ class ClockTest {
                 DateTimeFormatter full = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS xx").withZone(id);
                 DateTimeFormatter day = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(id);
                 DateTimeFormatter compact = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(id);
+                DateTimeFormatter micros = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS xx").withZone(id);
                 SplittableRandom random = new SplittableRandom(zone.hashCode());
                 for (int i = 0; i < 20_000; i++) {
                     // 1970 to 2100, and every DST edge lands within a few thousand samples' reach of hourly steps
@@ -28,6 +29,8 @@ class ClockTest {
                     assertThat(Clock.timestamp(millis)).as(zone + " " + at).isEqualTo(full.format(at));
                     assertThat(Clock.timeOfDay(millis)).as(zone + " " + at).isEqualTo(day.format(at));
                     assertThat(Clock.compact(millis)).as(zone + " " + at).isEqualTo(compact.format(at));
+                    Instant fine = at.plusNanos(random.nextInt(1_000_000));
+                    assertThat(Clock.timestampMicros(fine.getEpochSecond(), fine.getNano())).as(zone + " " + fine).isEqualTo(micros.format(fine));
                 }
             }
         } finally {
