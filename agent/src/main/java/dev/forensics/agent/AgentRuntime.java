@@ -147,7 +147,7 @@ public final class AgentRuntime {
             Installer i = installer;
             if (i != null) {
                 report = i.check(inst);
-                Jfr.registerStatus(this::fillStatus);
+                Jfr.registerStatus(new StatusFiller(this));
                 announce(report, installMillis);
             }
             if (termination) {
@@ -210,6 +210,19 @@ public final class AgentRuntime {
             if (runtime != null) {
                 runtime.startRest(inst);
             }
+        }
+    }
+
+    private static final class StatusFiller implements java.util.function.Consumer<Jfr.StatusFields> {
+        private final AgentRuntime runtime;
+
+        StatusFiller(AgentRuntime runtime) {
+            this.runtime = runtime;
+        }
+
+        @Override
+        public void accept(Jfr.StatusFields s) {
+            runtime.fillStatus(s);
         }
     }
 

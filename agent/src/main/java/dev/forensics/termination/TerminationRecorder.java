@@ -124,9 +124,10 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
             processLine = "pid " + ownPid;
         }
         try {
+            // Without lambdas: this runs at start-up, where the first lambda costs the JVM a hundred classes.
             Optional<ProcessHandle> parent = ProcessHandle.current().parent();
-            String parentCmd = parent.flatMap(p -> p.info().commandLine()).orElse("");
-            self = new CauseResolver.Self(ownPid, parent.map(ProcessHandle::pid).orElse(-1L),
+            String parentCmd = parent.isPresent() ? parent.get().info().commandLine().orElse("") : "";
+            self = new CauseResolver.Self(ownPid, parent.isPresent() ? parent.get().pid() : -1L,
                     Verdicts.bounded(Redaction.text(parentCmd), Verdicts.VERDICT_COMMAND_MAX), -1);
         } catch (Throwable t) {
             self = new CauseResolver.Self(ownPid, -1, "", -1);
@@ -379,7 +380,8 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
             s = new CauseResolver.Self(ownPid, -1, "", -1);
         }
         if (r != null && r.pid() == s.parentPid() && s.parentPid() > 0) {
-            long now = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+            Optional<ProcessHandle> parent = ProcessHandle.current().parent();
+            long now = parent.isPresent() ? parent.get().pid() : -1L;
             return new CauseResolver.Self(s.pid(), s.parentPid(), s.parentCommand(), now);
         }
         return s;
