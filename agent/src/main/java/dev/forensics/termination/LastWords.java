@@ -76,6 +76,7 @@ final class LastWords {
         } catch (IOException | RuntimeException e) {
             problem = e.toString();
             closeQuietly();
+            removeQuietly(file); // an empty or cut file (a full disk) would hide that the whole text is on stderr
             file = null;
         }
         if (problem != null) {
@@ -168,6 +169,16 @@ final class LastWords {
             }
         }
         return f;
+    }
+
+    private static void removeQuietly(Path f) {
+        if (f != null) {
+            try {
+                Files.deleteIfExists(f);
+            } catch (IOException | RuntimeException ignored) {
+                // stderr has the lines either way
+            }
+        }
     }
 
     private void closeQuietly() {
