@@ -27,7 +27,8 @@ public final class AgentReady {
     public static Path journal(String dir) {
         String head = "journal-" + ProcessHandle.current().pid() + "-";
         try (java.util.stream.Stream<Path> s = Files.list(Paths.get(dir))) {
-            return s.filter(p -> p.getFileName().toString().startsWith(head) && p.getFileName().toString().endsWith(".log"))
+            return s.filter(p -> (p.getFileName().toString().startsWith(head) && p.getFileName().toString().endsWith(".log")
+                    || p.getFileName().toString().equals(head.substring(0, head.length() - 1) + ".log")))
                     .max(java.util.Comparator.comparing(p -> p.getFileName().toString())).orElse(null);
         } catch (java.io.IOException e) {
             return null;

@@ -329,7 +329,8 @@ public final class ForkedJvm implements AutoCloseable {
     public static Path journalIn(Path dir, long pid) {
         String head = "journal-" + pid + "-";
         try (var s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().startsWith(head) && p.getFileName().toString().endsWith(".log"))
+            return s.filter(p -> (p.getFileName().toString().startsWith(head) && p.getFileName().toString().endsWith(".log")
+                    || p.getFileName().toString().equals(head.substring(0, head.length() - 1) + ".log")))
                     .max(java.util.Comparator.comparing(p -> p.getFileName().toString())).orElse(dir.resolve(head + "not-yet.log"));
         } catch (IOException e) {
             return dir.resolve(head + "not-yet.log");
