@@ -246,6 +246,9 @@ public final class PrivateFiles {
                 ch.write(buf);
             }
             ch.force(true);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp); // a full disk must not keep an empty temp file for every attempt
+            throw e;
         }
         try {
             Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
