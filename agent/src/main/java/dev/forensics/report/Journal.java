@@ -140,7 +140,10 @@ public final class Journal {
         if (channel != null) {
             try {
                 channel.close();
-            } catch (IOException ignored) {
+                if (written == 0) {
+                    Files.deleteIfExists(file); // created on a full disk: an empty journal would only mislead
+                }
+            } catch (IOException | RuntimeException ignored) {
                 // failing already
             }
             channel = null;
