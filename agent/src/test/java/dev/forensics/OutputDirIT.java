@@ -172,7 +172,8 @@ class OutputDirIT {
                 ForkedJvm.sleep(2000);
                 jvm.signal("TERM");
                 assertThat(jvm.waitFor()).isEqualTo(143);
-                assertThat(jvm.stderr()).contains("[forensics] last words could not be written to " + dir);
+                // Whether the head still fits depends on the pages the cleanup above freed; the rest goes to stderr either way.
+                assertThat(jvm.stderr()).containsAnyOf("[forensics] last words could not be written to " + dir, "stopped accepting lines");
                 try (Stream<Path> files = Files.list(dir)) {
                     List<String> left = files.filter(p -> p.getFileName().toString().contains(".claimed-") || size(p) == 0)
                             .map(p -> p.getFileName() + " (" + size(p) + " bytes)").collect(Collectors.toList());

@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
  * next start when a JVM died without a word), newest first. Reads files only; no JVM needs to be running.
  */
 @Command(name = "lastwords", mixinStandardHelpOptions = true,
-        description = {"Prints the last words (last-words-*) and black-box verdicts (previous-run-*, *verdict*) found in an "
+        description = {"Prints the last words (last-words-*) and black-box verdicts (no-last-words-*, previous-run-*, *verdict*) found in an "
                 + "output directory, newest first, each under a header naming the file. Needs no running JVM."})
 final class LastWordsCommand implements Callable<Integer> {
     static final long MAX_BYTES = 1024 * 1024;
@@ -84,7 +84,7 @@ final class LastWordsCommand implements Callable<Integer> {
     /** Last words and verdicts, newest first; a single file is taken as it is. */
     static List<Found> find(Path path) throws IOException {
         List<Found> out = new ArrayList<>();
-        if (Files.isRegularFile(path)) {
+        if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
             out.add(new Found(path, Files.getLastModifiedTime(path).toMillis(), kind(path.getFileName().toString())));
             return out;
         }
@@ -106,14 +106,18 @@ final class LastWordsCommand implements Callable<Integer> {
         if (name.startsWith("last-words-")) {
             return "last words";
         }
-        if (name.startsWith("previous-run-") || name.contains("verdict")) {
+        if (name.startsWith("no-last-words-") || name.startsWith("previous-run-") || name.contains("verdict")) {
             return "black-box verdict";
         }
         return null;
     }
 
+    /** Not through a link: root reading another user's directory must not print whatever a link there names. */
     private static String read(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+            return "[not a regular file; not read]\n";
+        }
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             byte[] b = in.readNBytes((int) MAX_BYTES + 1);
             String text = new String(b, 0, (int) Math.min(b.length, MAX_BYTES), StandardCharsets.UTF_8);
             return b.length > MAX_BYTES ? text + "\n[… cut at " + MAX_BYTES + " bytes; the file is longer]\n" : text;
