@@ -67,7 +67,11 @@ final class LastWords {
         begun = true;
         String problem = null;
         try {
-            PrivateFiles.tryCreateDir(dir);
+            // Made again if a cleaner of /tmp removed it, and checked again: someone else may have made it first.
+            String unusable = PrivateFiles.unusable(dir, true);
+            if (unusable != null) {
+                throw new IOException("the directory " + unusable);
+            }
             Path f = uniqueFile(Instant.now());
             channel = PrivateFiles.create(f);
             file = f;

@@ -170,10 +170,13 @@ final class Target {
         if (why == null) {
             return;
         }
-        String dead = provablyDead(socket);
-        if (dead != null) {
+        String notDead = provablyDead(socket);
+        if (notDead != null && why.startsWith("created ")) {
+            return; // the JVM user's own live socket, only older than the start time we estimate: it is the JVM's
+        }
+        if (notDead != null) {
             throw new CliException(ExitCodes.ATTACH_REFUSED, "cannot attach to pid " + pid + ": " + socket + " does not look like the JVM's own attach socket ("
-                    + why + "), but " + dead + ", so it is left alone; it may belong to another JVM that shares this /tmp from another pid namespace");
+                    + why + "), but " + notDead + ", so it is left alone; it may belong to another JVM that shares this /tmp from another pid namespace");
         }
         try {
             Files.delete(socket);
