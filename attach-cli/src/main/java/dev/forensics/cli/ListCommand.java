@@ -37,24 +37,24 @@ final class ListCommand implements Callable<Integer> {
     static final Proc.Agent UNKNOWN = new Proc.Agent("?", java.nio.file.Paths.get("?"), null);
 
     /**
-     * {@link Proc#agent} on a thread of its own, given a time limit: a file a JVM holds open can be replaced by a FIFO
-     * whose open blocks for ever, and one such JVM must not hang the whole listing. A stuck thread is a daemon and
-     * ends with the command.
+     * A look at another process's files ({@link Proc#agent}, {@link Proc#javaVersion}) on a thread of its own, given a
+     * time limit: a file a JVM holds open, or its JDK's release file, can be replaced by a FIFO whose open blocks for
+     * ever, and one such JVM must not hang the whole listing. A stuck thread is a daemon and ends with the command.
      */
-    static Proc.Agent agentWithin(long pid, long nanos) {
-        java.util.concurrent.FutureTask<Proc.Agent> lookup = new java.util.concurrent.FutureTask<>(() -> Proc.agent(pid));
-        Thread t = new Thread(lookup, "forensics-list-" + pid);
+    static <T> T within(java.util.concurrent.Callable<T> look, String name, long nanos, T onTimeout) {
+        java.util.concurrent.FutureTask<T> lookup = new java.util.concurrent.FutureTask<>(look);
+        Thread t = new Thread(lookup, "forensics-list-" + name);
         t.setDaemon(true);
         t.start();
         try {
             return lookup.get(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            return UNKNOWN;
+            return onTimeout;
         } catch (java.util.concurrent.ExecutionException e) {
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return UNKNOWN;
+            return onTimeout;
         }
     }
 
@@ -75,7 +75,8 @@ final class ListCommand implements Callable<Integer> {
             }
             Long uptime = ProcessHandle.of(pid).flatMap(p -> p.info().startInstant())
                     .map(s -> Duration.between(s, Instant.now()).toSeconds()).orElse(null);
-            rows.add(new Row(pid, main.isEmpty() ? "?" : main, uptime, Proc.javaVersion(pid), agentWithin(pid, AGENT_LOOKUP_NANOS)));
+            String jdk = within(() -> Proc.javaVersion(pid), "jdk-" + pid, AGENT_LOOKUP_NANOS, null);
+            rows.add(new Row(pid, main.isEmpty() ? "?" : main, uptime, jdk, within(() -> Proc.agent(pid), "agent-" + pid, AGENT_LOOKUP_NANOS, UNKNOWN)));
         }
         rows.sort(Comparator.comparingLong(Row::pid));
         if (json) {

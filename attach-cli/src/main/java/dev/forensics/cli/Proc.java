@@ -150,6 +150,9 @@ final class Proc {
         try {
             Path exe = dir(pid).resolve("exe").toRealPath();
             Path release = exe.getParent().getParent().resolve("release");
+            if (!Files.isRegularFile(release) || Files.size(release) > 65536) {
+                return null; // another user's "JDK" may have a FIFO there
+            }
             for (String line : Files.readAllLines(release)) {
                 if (line.startsWith("JAVA_VERSION=")) {
                     return line.substring(13).replace("\"", "");
