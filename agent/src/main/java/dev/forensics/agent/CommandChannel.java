@@ -103,7 +103,8 @@ final class CommandChannel implements Runnable {
                 while (true) {
                     Thread.sleep(1000);
                     if (!Files.isDirectory(requests, LinkOption.NOFOLLOW_LINKS) && !prepare()) {
-                        continue;
+                        runtime.advertise("unavailable"); // removed, and cannot be made again as ours: said once by prepare
+                        return;
                     }
                     drain();
                     removeAbandoned();

@@ -176,7 +176,7 @@ final class Proc {
         long nsPid = st != null && st.nsPid() > 0 ? st.nsPid() : pid;
         String version = null;
         Path jar = null;
-        Path dir = null;
+        Path outputDir = null;
         int seen = 0;
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(dir(pid).resolve("fd"))) {
             for (Path fd : fds) {
@@ -196,14 +196,14 @@ final class Proc {
                         version = v;
                         jar = target;
                     }
-                } else if (dir == null && isJournal(name, pid, nsPid)) {
-                    dir = target.getParent();
+                } else if (outputDir == null && isJournal(name, pid, nsPid)) {
+                    outputDir = target.getParent();
                 }
             }
         } catch (IOException | RuntimeException e) {
             return null;
         }
-        return version == null ? null : new Agent(version, jar, dir);
+        return version == null ? null : new Agent(version, jar, outputDir);
     }
 
     /**
