@@ -155,9 +155,9 @@ class HostileNeighbourIT {
             Path box = jvm.dir().resolve("black-box-" + jvm.pid() + ".txt");
             jvm.await(() -> Files.isDirectory(requests) && Files.exists(box), "the requests directory and the black box", Duration.ofSeconds(30));
             Path journal = jvm.journalFile();
-            Files.delete(requests);
-            Files.delete(journal);
+            Files.delete(journal); // first: the agent journals the removal of requests/ at once
             Files.delete(box);
+            Files.delete(requests);
 
             Cli.Result r = Cli.runWithin(60, Jdk.jdk17(), jvm.workDir(), "report", "--timeout", "10s", Long.toString(jvm.pid()));
             assertThat(r.exit()).as(r.toString()).isZero();
