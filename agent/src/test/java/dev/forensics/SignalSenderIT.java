@@ -165,17 +165,22 @@ class SignalSenderIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.forensics.testing.Jdk#all")
-    void whenTheOutputDirectoryIsUnwritableTheLastWordsGoToStderr(Jdk jdk) throws Exception {
+    void whenTheOutputDirectoryIsUnwritableOneLineSaysSoAndTheLastWordsGoToTheFallback(Jdk jdk) throws Exception {
         Path work = tempDir();
         Path notADir = Files.writeString(work.resolve("a-file"), "not a directory");
         Path out = notADir.resolve("out");
-        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(work).dir(out).wrappedBy(DEFAULT_SIGNALS)
+        Path tmp = Files.createDirectory(work.resolve("tmp"));
+        Path fallback = tmp.resolve("forensics-" + System.getProperty("user.name"));
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(work).dir(out).jvmArg("-Djava.io.tmpdir=" + tmp).wrappedBy(DEFAULT_SIGNALS)
                 .start(Service.class, out.toString(), "no-wait").awaitStdout("READY", Duration.ofSeconds(60))) {
             ForkedJvm.run(LastWordsFiles.stopScript(jvm, "TERM", "stop.sh").toString());
             assertThat(jvm.waitFor()).isEqualTo(143);
-            assertThat(jvm.stderr()).contains("[forensics] last words could not be written to " + out)
-                    .containsPattern("\\[forensics\\] SIGTERM from pid \\d+ \\(/bin/sh [^)]*stop\\.sh")
-                    .contains("[forensics] exit status: 143");
+            assertThat(jvm.stderrLines()).filteredOn(l -> l.startsWith("forensics")).containsExactly(
+                    "forensics: the output directory " + out + " is unusable (Not a directory); findings go to " + fallback + " instead");
+            try (java.util.stream.Stream<Path> s = Files.list(fallback)) {
+                Path words = s.filter(p -> p.getFileName().toString().startsWith("last-words-" + jvm.pid() + "-")).findFirst().orElseThrow();
+                assertThat(Files.readString(words)).containsPattern("^SIGTERM from pid \\d+ \\(/bin/sh [^)]*stop\\.sh").contains("exit status: 143");
+            }
             assertThat(jvm.stdout()).contains("app hook ran");
         }
     }

@@ -66,7 +66,7 @@ class StartupIT {
         try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(wd).dir(wd.resolve("forensics")).agentOptions("dir=forensics")
                 .start(Idle.class, wd.resolve("forensics").toString(), "0")) {
             assertThat(jvm.waitFor()).isZero();
-            assertThat(wd.resolve("forensics").resolve("journal-" + jvm.pid() + ".log")).exists();
+            assertThat(ForkedJvm.journalIn(wd.resolve("forensics"), jvm.pid())).exists();
         }
     }
 
@@ -81,7 +81,7 @@ class StartupIT {
                 .jvmArg("-Djava.io.tmpdir=" + tmp).noAgent().jvmArg("-javaagent:" + ForkedJvm.AGENT_JAR + "=doctor=off")
                 .start(Idle.class, expected.toString(), "0")) {
             assertThat(jvm.waitFor()).isZero();
-            assertThat(expected.resolve("journal-" + jvm.pid() + ".log")).exists();
+            assertThat(ForkedJvm.journalIn(expected, jvm.pid())).exists();
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(expected))).isEqualTo("rwx------");
             assertThat(jvm.stderr()).isEmpty();
         }

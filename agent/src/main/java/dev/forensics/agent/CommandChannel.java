@@ -16,6 +16,10 @@ import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -29,13 +33,16 @@ final class CommandChannel implements Runnable {
     static final String REQUEST = ".request";
     static final String RESPONSE = ".response";
     /** Answers nobody collected (the CLI gave up) are removed after this long. */
-    static final long STALE_MILLIS = 5 * 60_000L;
+    static final long ABANDONED_MILLIS = 10_000L;
+    static final int MAX_ANSWERED = 1000;
 
     private final AgentRuntime runtime;
     private final Path requests;
     private final long pid = Pid.current();
     private final Pattern mine;
     private final Commands commands;
+    /** Answers written and not yet seen collected, with when (nanoTime); only this thread touches it. */
+    private final Map<Path, Long> answered = new LinkedHashMap<>();
 
     private CommandChannel(AgentRuntime runtime) {
         this.runtime = runtime;
@@ -65,19 +72,29 @@ final class CommandChannel implements Runnable {
                 requests.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
                 drain();
                 while (true) {
-                    WatchKey key = watch.take();
-                    boolean ours = false;
-                    for (WatchEvent<?> e : key.pollEvents()) {
-                        Object name = e.context();
-                        ours |= e.kind() == StandardWatchEventKinds.OVERFLOW || name != null && mine.matcher(name.toString()).matches();
+                    // Idle in take() unless an answer waits to be collected: then wake to remove it once abandoned.
+                    WatchKey key = answered.isEmpty() ? watch.take() : watch.poll(ABANDONED_MILLIS, TimeUnit.MILLISECONDS);
+                    if (key != null) {
+                        boolean ours = false;
+                        for (WatchEvent<?> e : key.pollEvents()) {
+                            Object name = e.context();
+                            ours |= e.kind() == StandardWatchEventKinds.OVERFLOW || name != null && mine.matcher(name.toString()).matches();
+                        }
+                        if (ours) {
+                            drain();
+                        }
                     }
-                    if (ours) {
+                    removeAbandoned();
+                    if (key != null && !key.reset()) {
+                        // Removed under us (systemd-tmpfiles cleans a quiet service's /tmp): made again, owner-only.
+                        if (!prepare()) {
+                            Reporter.journal("agent", "the requests directory " + requests + " was removed and cannot be made again; the forensics CLI gets no answers");
+                            runtime.advertise("unavailable");
+                            return;
+                        }
+                        Reporter.journal("agent", "the requests directory " + requests + " was removed while the JVM ran; recreated");
+                        requests.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
                         drain();
-                    }
-                    if (!key.reset()) {
-                        Reporter.journal("agent", "the requests directory " + requests + " went away; the forensics CLI gets no answers");
-                        runtime.advertise("unavailable");
-                        return;
                     }
                 }
             } catch (IOException e) {
@@ -85,7 +102,12 @@ final class CommandChannel implements Runnable {
                 Reporter.journal("agent", "requests: no file watch available (" + e + "); checking once a second");
                 while (true) {
                     Thread.sleep(1000);
+                    if (!Files.isDirectory(requests, LinkOption.NOFOLLOW_LINKS) && !prepare()) {
+                        runtime.advertise("unavailable"); // removed, and cannot be made again as ours: said once by prepare
+                        return;
+                    }
                     drain();
+                    removeAbandoned();
                 }
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
@@ -93,6 +115,25 @@ final class CommandChannel implements Runnable {
         } catch (Throwable t) {
             Reporter.journal("agent", "request channel stopped after an internal error; the forensics CLI gets no answers: " + t);
             runtime.advertise("unavailable");
+        }
+    }
+
+    /**
+     * Answers the CLI did not collect: it polls every 10 ms while it waits, so an answer still there after
+     * {@value #ABANDONED_MILLIS} ms belongs to a CLI that gave up (its --timeout, Ctrl-C) and would stay for ever.
+     */
+    private void removeAbandoned() {
+        long now = System.nanoTime();
+        for (Iterator<Map.Entry<Path, Long>> it = answered.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Path, Long> e = it.next();
+            if (now - e.getValue() >= ABANDONED_MILLIS * 1_000_000L) {
+                try {
+                    Files.deleteIfExists(e.getKey());
+                } catch (IOException | RuntimeException ignored) {
+                    // the next drain tries again by age
+                }
+                it.remove();
+            }
         }
     }
 
@@ -130,8 +171,8 @@ final class CommandChannel implements Runnable {
 
     /** The requests directory must be ours and private: a request may name a file the JVM then writes. */
     private boolean prepare() {
-        if (!Files.isDirectory(runtime.dir()) || !Files.isWritable(runtime.dir())) {
-            return false; // the journal already falls back to stderr; one more line there would help nobody
+        if (PrivateFiles.unusable(runtime.dir(), true) != null) {
+            return false; // the output directory was said to be unusable at start-up; one more line would help nobody
         }
         if (!PrivateFiles.tryCreateDir(requests) || !PrivateFiles.ownedByUsAndPrivate(requests)) {
             Reporter.journal("agent", "requests: " + requests + " is not a private directory of this user; the forensics CLI gets no answers");
@@ -147,7 +188,8 @@ final class CommandChannel implements Runnable {
                 String name = p.getFileName().toString();
                 if (mine.matcher(name).matches()) {
                     handle(p);
-                } else if (name.endsWith(RESPONSE) && now - Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() > STALE_MILLIS) {
+                } else if ((name.endsWith(RESPONSE) || name.contains(".tmp"))
+                        && now - Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() > ABANDONED_MILLIS) {
                     Files.deleteIfExists(p);
                 }
             }
@@ -170,6 +212,9 @@ final class CommandChannel implements Runnable {
             answer = commands.answer(raw);
         }
         PrivateFiles.writeAtomically(response, answer.getBytes(StandardCharsets.UTF_8));
+        if (answered.size() < MAX_ANSWERED) {
+            answered.put(response, System.nanoTime());
+        }
     }
 
     private static boolean fromUsOrRoot(Path file) {

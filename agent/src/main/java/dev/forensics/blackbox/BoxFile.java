@@ -5,7 +5,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -22,18 +25,60 @@ final class BoxFile implements AutoCloseable {
     static final int MAX_VALUE = 1000;
 
     private final Path file;
-    private final FileChannel channel;
+    private FileChannel channel;
+    private Object fileKey;
     private final ByteBuffer block = ByteBuffer.allocate(SIZE);
     /** Spaces ending in a newline: copied under every write, so no byte-by-byte padding in code that is rarely compiled. */
     private static final byte[] BLANK = blank();
 
-    private BoxFile(Path file, FileChannel channel) {
+    private BoxFile(Path file, FileChannel channel) throws IOException {
         this.file = file;
         this.channel = channel;
+        this.fileKey = key(file);
     }
 
     static BoxFile create(Path file) throws IOException {
         return new BoxFile(file, PrivateFiles.open(file, false));
+    }
+
+    private static Object key(Path file) throws IOException {
+        return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    }
+
+    /**
+     * A box removed from the disk while the JVM runs (systemd-tmpfiles cleaning /tmp) would take every later write
+     * with it, and the next start would never learn of a SIGKILL: each write first checks that the path still names
+     * our file, and recreates it (and its directory, while that is still ours to make) when it does not.
+     */
+    private void recreateIfRemoved() throws IOException {
+        try {
+            if (fileKey != null && fileKey.equals(key(file))) {
+                return;
+            }
+        } catch (IOException gone) {
+            // recreated below
+        }
+        String problem = PrivateFiles.unusable(file.getParent(), true);
+        if (problem != null) {
+            throw new IOException("the output directory " + file.getParent() + " " + problem);
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // the old file is gone anyway
+        }
+        channel = PrivateFiles.open(file, false);
+        fileKey = key(file);
+    }
+
+    /** Closes and removes the box: a box that could not be written once (a full disk) must not stay behind empty. */
+    synchronized void discard() {
+        close();
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException | RuntimeException ignored) {
+            // left for the next start, which reads it as unreadable and removes it
+        }
     }
 
     Path path() {
@@ -42,6 +87,7 @@ final class BoxFile implements AutoCloseable {
 
     /** Rewrites the whole block; {@code force} also fsyncs it (measured in the benchmark, not used by the recorder). */
     synchronized void write(Map<String, String> fields, boolean force) throws IOException {
+        recreateIfRemoved();
         byte[] text = format(fields);
         byte[] array = block.array();
         System.arraycopy(BLANK, 0, array, 0, SIZE);

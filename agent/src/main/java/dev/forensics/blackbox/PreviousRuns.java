@@ -63,7 +63,8 @@ final class PreviousRuns {
                 continue;
             }
             long pid = Long.parseLong(m.group(1));
-            if (m.group(2) != null && host.exists("/proc/" + m.group(2))) {
+            // A claim of our own pid is an earlier run's with the same pid (a container's pid 1) that died reading it.
+            if (m.group(2) != null && !m.group(2).equals(Long.toString(ourPid)) && host.exists("/proc/" + m.group(2))) {
                 continue; // another starting JVM is reading it now
             }
             Map<String, String> box = BoxFile.parse(Host.read(p));

@@ -65,6 +65,7 @@ final class Recorder {
     private Doctor.Supervisor supervisor;
     private volatile PreviousRuns.Outcome previous = PreviousRuns.Outcome.NONE;
     private volatile boolean failed;
+    private boolean writeFailureSaid;
     private final List<Finding> pending = new ArrayList<>();
     private boolean settled;
     private final long settleAt = System.nanoTime() + SETTLE_MILLIS * 1_000_000;
@@ -98,8 +99,12 @@ final class Recorder {
                 List<PreviousRuns.Claimed> claimed = PreviousRuns.claim(host, dir, pid);
                 identify();
                 synchronized (lock) {
-                    box = BoxFile.create(dir.resolve(BlackBox.fileName(pid)));
-                    sampleAndWrite();
+                    try {
+                        box = BoxFile.create(dir.resolve(BlackBox.fileName(pid)));
+                        sampleAndWrite();
+                    } catch (java.io.IOException e) {
+                        unwritable(e); // the earlier runs' boxes are still examined and removed below
+                    }
                 }
                 t1 = System.nanoTime();
                 previous = PreviousRuns.examine(host, dir, claimed, this::deliver);
@@ -118,7 +123,7 @@ final class Recorder {
                 doctor();
             }
             long d1 = System.nanoTime();
-            if (!boxOn) {
+            if (!boxOn || box == null) {
                 firstPass.countDown();
                 long wait = (settleAt - System.nanoTime()) / 1_000_000;
                 if (wait > 0) {
@@ -143,7 +148,14 @@ final class Recorder {
                     if (hooks != null) {
                         hookSnapshot = hooks; // null once the JDK has begun the shutdown: keep the last list
                     }
-                    sampleAndWrite();
+                    try {
+                        sampleAndWrite();
+                    } catch (java.io.IOException e) {
+                        if (!writeFailureSaid) { // a full disk: said once, tried again at the next heartbeat
+                            writeFailureSaid = true;
+                            Reporter.journal("blackbox", "black box " + file() + " cannot be written now (" + e + "); trying again at each heartbeat");
+                        }
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -157,6 +169,17 @@ final class Recorder {
         } finally {
             firstPass.countDown();
         }
+    }
+
+    /** The box cannot be written at all (a full or read-only disk): no empty box is left behind, and no stderr line. */
+    private void unwritable(java.io.IOException e) {
+        if (box != null) {
+            box.discard();
+            box = null;
+        }
+        failed = true;
+        BlackBox.disable(this);
+        Reporter.journal("blackbox", "black box off: " + file() + " cannot be written (" + e + ")");
     }
 
     /** The doctor fails on its own: the black box keeps going without it. */

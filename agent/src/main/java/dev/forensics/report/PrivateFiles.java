@@ -10,12 +10,10 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipal;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -31,29 +29,169 @@ public final class PrivateFiles {
     private PrivateFiles() {}
 
     /**
-     * The output directory: the one the user named (created if needed, never replaced by another), else
-     * {@code ./forensics}, else {@code <tmp>/forensics-<user>}. Returns the chosen path even when it cannot be
-     * written, so that writers fail there and fall back to stderr, which is what a user who named a dir expects.
+     * The output directory: the one the user named, else {@code ./forensics}, else {@code <tmp>/forensics-<user>};
+     * each created 0700 if absent, and used only when it is ours: owned by this uid, not a symbolic link, writable by
+     * no one else (read without following links), and writable in fact (a one-byte probe: root passes every
+     * permission check, and a full or read-only disk only shows when written). A directory that fails is replaced by
+     * {@code <tmp>/forensics-<user>}, or a fresh private one when that fails too, and one stderr line says so.
+     * When nothing is usable, the named directory is returned and the writers fall back to stderr.
      */
     public static Path outputDir(Path requested) {
+        Path tmp = Paths.get(System.getProperty("java.io.tmpdir"), "forensics-" + userTag());
+        Path dir;
+        String problem;
         if (requested != null) {
-            Path dir = requested.toAbsolutePath().normalize();
-            tryCreateDir(dir);
+            dir = requested.toAbsolutePath().normalize();
+            problem = unusable(dir, true);
+        } else {
+            dir = Paths.get("forensics").toAbsolutePath().normalize();
+            problem = unusable(dir, true);
+            if (problem != null && (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(dir, LinkOption.NOFOLLOW_LINKS))) {
+                dir = tmp; // no ./forensics directory and none can be made here (a service started in /): the documented next choice
+                problem = unusable(dir, true);
+            }
+        }
+        if (problem == null) {
             return dir;
         }
-        Path local = Paths.get("forensics").toAbsolutePath().normalize();
-        if (tryCreateDir(local)) {
-            return local;
+        Path instead = dir.equals(tmp) || unusable(tmp, true) != null ? freshDir(tmp) : tmp;
+        Stderr.line("forensics: the output directory " + dir + " " + problem + "; findings go to "
+                + (instead == null ? "stderr and the application's log" : instead) + " instead");
+        if (instead == null) {
+            unusableSaid = dir;
+            return dir;
         }
-        Path tmp = Paths.get(System.getProperty("java.io.tmpdir"), "forensics-" + System.getProperty("user.name", "user"));
-        tryCreateDir(tmp);
-        return tmp;
+        return instead;
+    }
+
+    /** The directory named in the one line that said no directory is usable, or null. Writers there stay quiet. */
+    private static volatile Path unusableSaid;
+
+    /** True when {@link #outputDir} already said on stderr that {@code dir} cannot be used. */
+    public static boolean saidUnusable(Path dir) {
+        return dir != null && dir.equals(unusableSaid);
+    }
+
+    /**
+     * Why a directory cannot be ours to write, or null when it is (creating it 0700 if absent and {@code create}).
+     * Checked without following links, so another user's directory or link in its place is never taken.
+     */
+    public static String unusable(Path dir, boolean create) {
+        if (!POSIX) {
+            return tryCreateDir(dir) ? null : "cannot be created or written";
+        }
+        try {
+            if (create && !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIR));
+            }
+            Map<String, Object> a = Files.readAttributes(dir, "unix:uid,mode,isDirectory,isSymbolicLink", LinkOption.NOFOLLOW_LINKS);
+            int uid = (Integer) a.get("uid");
+            int mode = (Integer) a.get("mode");
+            if ((Boolean) a.get("isSymbolicLink")) {
+                return "is a symbolic link";
+            }
+            if (!(Boolean) a.get("isDirectory")) {
+                return "is not a directory";
+            }
+            int me = uid();
+            if (me >= 0 && uid != me) {
+                return "belongs to another user (uid " + uid + ")";
+            }
+            if ((mode & 022) != 0) {
+                return "can be written by other users (mode " + Integer.toOctalString(mode & 07777) + ")";
+            }
+            probe(dir);
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return "is unusable (" + reason(e) + ")";
+        }
+    }
+
+    /** Creates, writes one byte into and removes a file: the only test a full disk, a read-only mount and root all answer truly. */
+    private static void probe(Path dir) throws IOException {
+        Path probe = dir.resolve(".forensics-probe-" + Pid.current());
+        try {
+            Files.deleteIfExists(probe);
+            try (FileChannel ch = create(probe)) {
+                ch.write(java.nio.ByteBuffer.wrap(new byte[] {'\n'}));
+            }
+        } finally {
+            Files.deleteIfExists(probe);
+        }
+    }
+
+    static String reason(Throwable e) {
+        if (e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null) {
+            return ((java.nio.file.FileSystemException) e).getReason();
+        }
+        return e.toString();
+    }
+
+    /** A new private directory beside the squatted or unusable well-known one; null when none can be made. */
+    private static Path freshDir(Path beside) {
+        try {
+            Path parent = beside.getParent();
+            Path d = Files.createTempDirectory(parent, beside.getFileName() + "-", PosixFilePermissions.asFileAttribute(DIR));
+            return unusable(d, false) == null ? d : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The user's name for well-known file names, or its uid when the JVM's user has no name: a random uid without a
+     * passwd entry (OpenShift) has {@code user.name} "?", and a name made of it would never be found again as ours.
+     */
+    static String userTag() {
+        String name = System.getProperty("user.name", "");
+        if (plainName(name)) {
+            return name;
+        }
+        int uid = uid();
+        return uid >= 0 ? "uid" + uid : "user";
+    }
+
+    /** Letters, digits, '.', '_' and '-' (not first), as passwd names are; no regex in premain. */
+    private static boolean plainName(String name) {
+        if (name.isEmpty() || name.length() > 64 || name.charAt(0) == '-' || name.equals(".") || name.equals("..")) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static final int UNKNOWN_UID = -2;
+    private static volatile int uid = UNKNOWN_UID;
+
+    /** This process's effective uid, from /proc/self/status; -1 where that cannot be read. */
+    public static int uid() {
+        int u = uid;
+        if (u == UNKNOWN_UID) {
+            u = -1;
+            try {
+                for (String line : Files.readAllLines(Paths.get("/proc/self/status"))) {
+                    if (line.startsWith("Uid:")) {
+                        u = Integer.parseInt(line.substring(4).trim().split("\\s+")[1]);
+                        break;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                u = -1;
+            }
+            uid = u;
+        }
+        return u;
     }
 
     /** A directory only we can use, for the nested jars and native library the agent loads. */
     public static Path privateTempDir() throws IOException {
         Path base = Paths.get(System.getProperty("java.io.tmpdir"));
-        Path dir = base.resolve("forensics-" + System.getProperty("user.name", "user") + ".lib");
+        Path dir = base.resolve("forensics-" + userTag() + ".lib");
         if (tryCreateDir(dir) && ownedByUsAndPrivate(dir)) {
             return dir;
         }
@@ -108,6 +246,9 @@ public final class PrivateFiles {
                 ch.write(buf);
             }
             ch.force(true);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp); // a full disk must not keep an empty temp file for every attempt
+            throw e;
         }
         try {
             Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -122,11 +263,9 @@ public final class PrivateFiles {
             return true;
         }
         try {
-            PosixFileAttributes attrs = Files.getFileAttributeView(dir, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .readAttributes();
-            UserPrincipal me = dir.getFileSystem().getUserPrincipalLookupService()
-                    .lookupPrincipalByName(System.getProperty("user.name"));
-            return attrs.isDirectory() && attrs.owner().equals(me) && attrs.permissions().equals(DIR);
+            Map<String, Object> a = Files.readAttributes(dir, "unix:uid,mode,isDirectory", LinkOption.NOFOLLOW_LINKS);
+            int me = uid();
+            return (Boolean) a.get("isDirectory") && (me < 0 || (Integer) a.get("uid") == me) && ((Integer) a.get("mode") & 07777) == 0700;
         } catch (IOException | RuntimeException e) {
             return false;
         }

@@ -75,7 +75,7 @@ public final class Reporter {
     /** Journal only: status and detail lines an operator looks up, not ones that should reach the app's log. */
     public static void journal(String category, String message) {
         Reporter r = current;
-        if (r != null && !r.journal.append(Instant.now(), "INFO", category, message)) {
+        if (r != null && !r.journal.append(Instant.now(), "INFO", category, message) && !r.journal.failed()) {
             Stderr.line("[forensics] " + message);
         }
     }
@@ -83,7 +83,7 @@ public final class Reporter {
     /** Journal only, at a chosen level: the doctor's risks are WARN lines that still stay out of the app's log. */
     public static void journal(String category, Finding.Severity severity, String message) {
         Reporter r = current;
-        if (r != null && !r.journal.append(Instant.now(), severity.name(), category, message)) {
+        if (r != null && !r.journal.append(Instant.now(), severity.name(), category, message) && !r.journal.failed()) {
             Stderr.line("[forensics] " + message);
         }
     }

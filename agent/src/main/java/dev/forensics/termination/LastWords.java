@@ -67,7 +67,11 @@ final class LastWords {
         begun = true;
         String problem = null;
         try {
-            PrivateFiles.tryCreateDir(dir);
+            // Made again if a cleaner of /tmp removed it, and checked again: someone else may have made it first.
+            String unusable = PrivateFiles.unusable(dir, true);
+            if (unusable != null) {
+                throw new IOException("the directory " + unusable);
+            }
             Path f = uniqueFile(Instant.now());
             channel = PrivateFiles.create(f);
             file = f;
@@ -76,6 +80,7 @@ final class LastWords {
         } catch (IOException | RuntimeException e) {
             problem = e.toString();
             closeQuietly();
+            removeQuietly(file); // an empty or cut file (a full disk) would hide that the whole text is on stderr
             file = null;
         }
         if (problem != null) {
@@ -168,6 +173,16 @@ final class LastWords {
             }
         }
         return f;
+    }
+
+    private static void removeQuietly(Path f) {
+        if (f != null) {
+            try {
+                Files.deleteIfExists(f);
+            } catch (IOException | RuntimeException ignored) {
+                // stderr has the lines either way
+            }
+        }
     }
 
     private void closeQuietly() {

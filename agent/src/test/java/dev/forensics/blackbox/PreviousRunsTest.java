@@ -156,6 +156,16 @@ class PreviousRunsTest {
         assertThat(o.lines().get(0)).contains("pid 77777").contains("died without last words");
     }
 
+    /** Pid 1 at every start: an earlier run with our pid died while it was reading a box; its claim is ours to finish. */
+    @Test
+    void aClaimLeftByAnEarlierRunWithOurPidIsTakenOver() throws Exception {
+        Path env = Files.createTempDirectory("forensics-env-");
+        Files.createDirectories(env.resolve("proc/77777")); // we are 77777, so that pid runs
+        Files.write(dir.resolve("black-box-4242.txt.claimed-77777"), BoxFile.format(box()));
+        List<PreviousRuns.Claimed> claimed = PreviousRuns.claim(new Host(env, Map.of()), dir, 77777);
+        assertThat(claimed).extracting(PreviousRuns.Claimed::pid).containsExactly(4242L);
+    }
+
     @Test
     void aNewBootIdMeansTheHostRestartedUnderIt() throws Exception {
         leave(box("boot_id", "00000000-1111-2222-3333-444444444444"));

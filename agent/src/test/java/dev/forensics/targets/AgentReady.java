@@ -23,15 +23,28 @@ public final class AgentReady {
         return journal.lines().filter(l -> HOOK_LINE.matcher(l).find()).count() >= hooks;
     }
 
+    /** This JVM's journal in dir: journal-<pid>-<start>.log (the newest, should there be several), or null. */
+    public static Path journal(String dir) {
+        String head = "journal-" + ProcessHandle.current().pid() + "-";
+        try (java.util.stream.Stream<Path> s = Files.list(Paths.get(dir))) {
+            return s.filter(p -> (p.getFileName().toString().startsWith(head) && p.getFileName().toString().endsWith(".log")
+                    || p.getFileName().toString().equals(head.substring(0, head.length() - 1) + ".log")))
+                    .max(java.util.Comparator.comparing(p -> p.getFileName().toString())).orElse(null);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
     public static void await(String dir) throws Exception {
-        Path journal = Paths.get(dir, "journal-" + ProcessHandle.current().pid() + ".log");
+        Path journal = null;
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < deadline) {
-            if (Files.exists(journal) && selfCheckComplete(Files.readString(journal))) {
+            journal = journal != null ? journal : journal(dir);
+            if (journal != null && Files.exists(journal) && selfCheckComplete(Files.readString(journal))) {
                 return;
             }
             Thread.sleep(10);
         }
-        throw new IllegalStateException("agent did not report its installation in " + journal);
+        throw new IllegalStateException("agent did not report its installation in " + (journal != null ? journal : dir));
     }
 }

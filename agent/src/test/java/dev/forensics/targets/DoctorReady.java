@@ -8,7 +8,7 @@ import java.nio.file.Paths;
 public final class DoctorReady {
     public static void main(String[] args) throws Exception {
         AgentReady.await(args[0]);
-        Path journal = Paths.get(args[0], "journal-" + ProcessHandle.current().pid() + ".log");
+        Path journal = AgentReady.journal(args[0]);
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (!Files.readString(journal).contains("doctor: ")) {
             if (System.nanoTime() > deadline) {

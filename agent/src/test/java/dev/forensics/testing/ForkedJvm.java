@@ -316,8 +316,20 @@ public final class ForkedJvm implements AutoCloseable {
         return stderr().lines().filter(l -> !l.isBlank()).collect(Collectors.toList());
     }
 
+    /** The JVM's journal, {@code journal-<pid>-<start>.log} (the newest if several); a path that does not exist yet before it is made. */
     public Path journalFile() {
-        return dir.resolve("journal-" + pid + ".log");
+        return journalIn(dir, pid);
+    }
+
+    public static Path journalIn(Path dir, long pid) {
+        String head = "journal-" + pid + "-";
+        try (var s = Files.list(dir)) {
+            return s.filter(p -> (p.getFileName().toString().startsWith(head) && p.getFileName().toString().endsWith(".log")
+                    || p.getFileName().toString().equals(head.substring(0, head.length() - 1) + ".log")))
+                    .max(java.util.Comparator.comparing(p -> p.getFileName().toString())).orElse(dir.resolve(head + "not-yet.log"));
+        } catch (IOException e) {
+            return dir.resolve(head + "not-yet.log");
+        }
     }
 
     public String journal() {

@@ -32,6 +32,32 @@ final class ListCommand implements Callable<Integer> {
 
     record Row(long pid, String main, Long uptimeSeconds, String jdk, Proc.Agent agent) {}
 
+    /** How long one JVM's open files may take to read; past it, the JVM is listed with its agent unknown. */
+    static final long AGENT_LOOKUP_NANOS = 2_000_000_000L;
+    static final Proc.Agent UNKNOWN = new Proc.Agent("?", java.nio.file.Paths.get("?"), null);
+
+    /**
+     * A look at another process's files ({@link Proc#agent}, {@link Proc#javaVersion}) on a thread of its own, given a
+     * time limit: a file a JVM holds open, or its JDK's release file, can be replaced by a FIFO whose open blocks for
+     * ever, and one such JVM must not hang the whole listing. A stuck thread is a daemon and ends with the command.
+     */
+    static <T> T within(java.util.concurrent.Callable<T> look, String name, long nanos, T onTimeout) {
+        java.util.concurrent.FutureTask<T> lookup = new java.util.concurrent.FutureTask<>(look);
+        Thread t = new Thread(lookup, "forensics-list-" + name);
+        t.setDaemon(true);
+        t.start();
+        try {
+            return lookup.get(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return onTimeout;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return onTimeout;
+        }
+    }
+
     @Override
     public Integer call() {
         List<Row> rows = new ArrayList<>();
@@ -49,7 +75,8 @@ final class ListCommand implements Callable<Integer> {
             }
             Long uptime = ProcessHandle.of(pid).flatMap(p -> p.info().startInstant())
                     .map(s -> Duration.between(s, Instant.now()).toSeconds()).orElse(null);
-            rows.add(new Row(pid, main.isEmpty() ? "?" : main, uptime, Proc.javaVersion(pid), Proc.agent(pid)));
+            String jdk = within(() -> Proc.javaVersion(pid), "jdk-" + pid, AGENT_LOOKUP_NANOS, null);
+            rows.add(new Row(pid, main.isEmpty() ? "?" : main, uptime, jdk, within(() -> Proc.agent(pid), "agent-" + pid, AGENT_LOOKUP_NANOS, UNKNOWN)));
         }
         rows.sort(Comparator.comparingLong(Row::pid));
         if (json) {
@@ -62,6 +89,8 @@ final class ListCommand implements Callable<Integer> {
                 m.put("jdk", r.jdk());
                 if (r.agent() == null) {
                     m.put("agent", null);
+                } else if (r.agent() == UNKNOWN) {
+                    m.put("agent", "unknown");
                 } else {
                     Map<String, Object> a = new LinkedHashMap<>();
                     a.put("version", r.agent().version());
@@ -81,7 +110,8 @@ final class ListCommand implements Callable<Integer> {
         String format = "%-8s %-9s %-12s %-40s %s%n";
         System.out.printf(format, "PID", "UPTIME", "JDK", "FORENSICS", "MAIN");
         for (Row r : rows) {
-            String agent = r.agent() == null ? "-" : r.agent().version() + (r.agent().dir() == null ? "" : " " + r.agent().dir());
+            String agent = r.agent() == null ? "-" : r.agent() == UNKNOWN ? "? (its open files could not be read in time)"
+                    : r.agent().version() + (r.agent().dir() == null ? "" : " " + r.agent().dir());
             System.out.printf(format, r.pid(), r.uptimeSeconds() == null ? "?" : uptime(r.uptimeSeconds()), r.jdk() == null ? "?" : r.jdk(), agent, r.main());
         }
         return ExitCodes.OK;

@@ -7,6 +7,10 @@ import com.sun.tools.attach.VirtualMachine;
 import com.sun.tools.attach.VirtualMachineDescriptor;
 import dev.forensics.agent.AgentMarker;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -51,6 +55,10 @@ final class Target {
         if (st == null) {
             throw new CliException(ExitCodes.NO_SUCH_PROCESS, "no process with pid " + pid);
         }
+        if (st.exiting()) {
+            throw new CliException(ExitCodes.NO_SUCH_PROCESS, "pid " + pid + " (" + st.name() + ") is exiting: it has ended and its parent has not collected it yet"
+                    + " (forensics lastwords shows what it left)");
+        }
         boolean listed = listedJvm(pid);
         Proc.Status me = Proc.self();
         if (me != null && me.euid() != 0 && (st.euid() != me.euid() || st.egid() != me.egid())) {
@@ -61,6 +69,10 @@ final class Target {
             throw otherUser(pid, st, me);
         }
         Boolean jvm = listed ? Boolean.TRUE : Proc.mapsLibjvm(pid);
+        if (Boolean.FALSE.equals(jvm) && Proc.memoryGone(pid)) {
+            throw new CliException(ExitCodes.NO_SUCH_PROCESS, "pid " + pid + " (" + st.name() + ") is exiting: its memory is already released"
+                    + " (forensics lastwords shows what it left)");
+        }
         if (!Boolean.TRUE.equals(jvm)) {
             throw new CliException(ExitCodes.NOT_A_JVM, "pid " + pid + " (" + st.name() + ") is not a JVM: it has no libjvm.so loaded");
         }
@@ -144,7 +156,8 @@ final class Target {
      * attach to the new one is refused by a socket nobody listens on — and when the file belongs to another user (a
      * root JVM's, the new one running as a service user) the new JVM cannot even replace it in sticky /tmp. The JVM
      * creates the file itself, as its own user, after it started: one older than the process, or owned by someone
-     * else, was left by an earlier process and is removed so the attach API starts afresh.
+     * else, was left by an earlier process — or belongs to another live JVM that sees the same /tmp from another pid
+     * namespace. Only a socket nobody listens on (a connection is refused) is removed; a live one is never touched.
      */
     void removeIfStale(Path socket) {
         Optional<Instant> started = ProcessHandle.of(pid).flatMap(p -> p.info().startInstant());
@@ -157,6 +170,14 @@ final class Target {
         if (why == null) {
             return;
         }
+        String notDead = provablyDead(socket);
+        if (notDead != null && why.startsWith("created ")) {
+            return; // the JVM user's own live socket, only older than the start time we estimate: it is the JVM's
+        }
+        if (notDead != null) {
+            throw new CliException(ExitCodes.ATTACH_REFUSED, "cannot attach to pid " + pid + ": " + socket + " does not look like the JVM's own attach socket ("
+                    + why + "), but " + notDead + ", so it is left alone; it may belong to another JVM that shares this /tmp from another pid namespace");
+        }
         try {
             Files.delete(socket);
         } catch (NoSuchFileException e) {
@@ -164,6 +185,30 @@ final class Target {
         } catch (IOException e) {
             throw new CliException(ExitCodes.ATTACH_REFUSED, "cannot attach to pid " + pid + ": " + socket + " is a stale attach socket ("
                     + why + ") that blocks the attach API, and it cannot be removed (" + e + "); remove it as its owner or root");
+        }
+    }
+
+    /**
+     * Null when the file is a socket that nobody listens on (a connection to it is refused: its process is gone), else
+     * why that cannot be shown. Connecting to a live attach listener and closing at once is harmless: it reads no request.
+     */
+    static String provablyDead(Path socket) {
+        try {
+            Map<String, Object> a = Files.readAttributes(socket, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            if (((Integer) a.get("mode") & 0170000) != 0140000) {
+                return "it is not a socket";
+            }
+        } catch (IOException e) {
+            return "its type cannot be read (" + e + ")";
+        }
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.configureBlocking(false); // a listener with a full backlog must not hold us: EAGAIN counts as alive
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            return "a process is listening on it";
+        } catch (ConnectException refused) {
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return "whether a process listens on it cannot be told (" + e + ")";
         }
     }
 

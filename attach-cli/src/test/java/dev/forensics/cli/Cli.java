@@ -37,6 +37,17 @@ final class Cli {
     }
 
     static Result exec(List<String> cmd, Path cwd, java.util.Map<String, String> env) {
+        return exec(cmd, cwd, env, 90);
+    }
+
+    /** Runs the CLI with a limit of its own: a CLI that hangs fails the test after {@code limitSeconds}. */
+    static Result runWithin(int limitSeconds, Jdk jdk, Path cwd, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(jdk.require().java().toString(), "-jar", JAR.toString()));
+        cmd.addAll(Arrays.asList(args));
+        return exec(cmd, cwd, java.util.Map.of(), limitSeconds);
+    }
+
+    static Result exec(List<String> cmd, Path cwd, java.util.Map<String, String> env, int limitSeconds) {
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
             pb.environment().remove("JAVA_TOOL_OPTIONS");
@@ -46,9 +57,9 @@ final class Cli {
             Path err = Files.createTempFile("forensics-cli-err-", ".txt");
             pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             Process p = pb.start();
-            if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            if (!p.waitFor(limitSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new AssertionError("forensics " + cmd + " did not end within 90 s");
+                throw new AssertionError("forensics " + cmd + " did not end within " + limitSeconds + " s");
             }
             Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
             Files.deleteIfExists(out);

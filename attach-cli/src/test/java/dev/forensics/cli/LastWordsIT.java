@@ -25,7 +25,10 @@ class LastWordsIT {
         Path older = write(dir.resolve("last-words-4242.txt"), "SIGTERM from pid 77 (sh deploy.sh) at 12:03:11.284\nthreads: …\n", 1_000);
         Path verdict = write(dir.resolve("previous-run-4300.txt"), "previous run (pid 4242) died without last words; likely SIGKILL\n", 2_000);
         Path newest = write(dir.resolve("last-words-4300.txt"), "System.exit(3) called by com.acme.Lib.shutdown on thread \"library-thread\"", 3_000);
-        write(dir.resolve("journal-4300.log"), "a journal line\n", 4_000);
+        write(dir.resolve("journal-4300-20260101-120000-000.log"), "a journal line\n", 4_000);
+        Path noWords = write(dir.resolve("no-last-words-4100-20260101-115900.txt"), "previous run (pid 4100) died without last words at about …\n", 500);
+        Path secret = write(cwd.resolve("secret.txt"), "not for the reader of last words\n", 0);
+        Files.createSymbolicLink(dir.resolve("last-words-4500-20260101-120100-000.txt"), secret);
         write(dir.resolve("last-words-4400.txt.tmp4400"), "half written\n", 5_000);
 
         Cli.Result all = Cli.run(cli, cwd, "lastwords");
@@ -38,7 +41,8 @@ class LastWordsIT {
         assertThat(out).contains("(last words, ").contains("(black-box verdict, ")
                 .contains("System.exit(3) called by com.acme.Lib.shutdown on thread \"library-thread\"\n")
                 .contains("likely SIGKILL").contains("SIGTERM from pid 77 (sh deploy.sh)")
-                .doesNotContain("a journal line").doesNotContain("half written");
+                .doesNotContain("a journal line").doesNotContain("half written").doesNotContain("not for the reader");
+        assertThat(out).contains("==> forensics/" + noWords.getFileName() + " (black-box verdict, ").contains("previous run (pid 4100) died without last words");
 
         Cli.Result one = Cli.run(cli, cwd, "lastwords", "-n", "1", dir.toString());
         assertThat(one.stdout()).contains(newest.getFileName().toString()).doesNotContain(verdict.getFileName().toString());

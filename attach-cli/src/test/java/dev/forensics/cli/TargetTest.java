@@ -75,4 +75,45 @@ class TargetTest {
         Files.setLastModifiedTime(socket, FileTime.from(started.minusSeconds(1)));
         assertThat(Target.staleBecause(socket, me, started)).as("within the start time's one-second precision").isNull();
     }
+
+    /**
+     * A pid namespace lets another user's JVM have the pid whose socket a victim JVM holds in a shared /tmp: that
+     * socket is "owned by someone else" for the attacker's pid, yet live. Root removes only a socket nobody listens on.
+     */
+    @Test
+    void aLiveAttachSocketIsNeverRemovedEvenWhenItLooksStaleAndADeadOneIs(@TempDir Path dir) throws Exception {
+        boolean root = Proc.self().euid() == 0;
+        if (!root) {
+            System.err.println("SKIPPED TargetTest.aLiveAttachSocketIsNeverRemoved…: needs root to give a socket to another user");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(root, "needs root to give a socket to another user");
+        Process id = new ProcessBuilder("id", "-u", "fx-attacker").start();
+        String uid = new String(id.getInputStream().readAllBytes()).strip();
+        org.junit.jupiter.api.Assumptions.assumeTrue(id.waitFor() == 0, "needs a local user fx-attacker: useradd -m fx-attacker");
+        Target self = Target.resolveForTest(ProcessHandle.current().pid()); // runs as root: another user's socket looks stale
+
+        Path live = dir.resolve(".java_pid4243");
+        try (ServerSocketChannel victim = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            victim.bind(UnixDomainSocketAddress.of(live));
+            chown(uid, live);
+            assertThat(Target.staleBecause(live, 0, Instant.now())).as("it does look stale").contains("owned by fx-attacker");
+            assertThatThrownBy(() -> self.removeIfStale(live)).isInstanceOfSatisfying(CliException.class, e -> {
+                assertThat(e.exitCode()).isEqualTo(ExitCodes.ATTACH_REFUSED);
+                assertThat(e.getMessage()).contains("a process is listening on it, so it is left alone");
+            });
+            assertThat(Files.exists(live)).as("the victim's live socket").isTrue();
+        }
+
+        Path dead = dir.resolve(".java_pid4244");
+        try (ServerSocketChannel gone = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            gone.bind(UnixDomainSocketAddress.of(dead));
+        }
+        chown(uid, dead);
+        self.removeIfStale(dead);
+        assertThat(Files.exists(dead)).as("a socket nobody listens on is a dead process's").isFalse();
+    }
+
+    private static void chown(String uid, Path p) throws Exception {
+        assertThat(new ProcessBuilder("chown", uid, p.toString()).inheritIO().start().waitFor()).isZero();
+    }
 }

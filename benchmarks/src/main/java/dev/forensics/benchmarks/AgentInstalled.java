@@ -30,14 +30,20 @@ final class AgentInstalled {
         if (dir == null) {
             return;
         }
-        Path journal = Paths.get(dir, "journal-" + ProcessHandle.current().pid() + ".log");
+        String head = "journal-" + ProcessHandle.current().pid() + "-"; // journal-<pid>-<start>.log
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {
-            if (Files.exists(journal) && listsAll(Files.readString(journal), hooks)) {
-                return;
+            try (java.nio.file.DirectoryStream<Path> files = Files.newDirectoryStream(Paths.get(dir), head + "*.log")) {
+                for (Path journal : files) {
+                    if (listsAll(Files.readString(journal), hooks)) {
+                        return;
+                    }
+                }
+            } catch (java.nio.file.NoSuchFileException notYet) {
+                // the agent makes the directory
             }
             Thread.sleep(20);
         }
-        throw new IllegalStateException("agent did not finish installing: " + journal);
+        throw new IllegalStateException("agent did not finish installing: no complete " + head + "*.log in " + dir);
     }
 }

@@ -198,7 +198,7 @@ public final class HttpBodies {
     }
 
     static String journal(String dir) throws Exception {
-        Path p = Paths.get(dir, "journal-" + ProcessHandle.current().pid() + ".log");
-        return Files.exists(p) ? Files.readString(p) : "";
+        Path p = dev.forensics.targets.AgentReady.journal(dir);
+        return p != null && Files.exists(p) ? Files.readString(p) : "";
     }
 }
