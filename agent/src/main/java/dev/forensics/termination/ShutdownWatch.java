@@ -6,7 +6,6 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Follows the application's shutdown hooks once the shutdown sequence starts: which hooks are registered, when
@@ -275,17 +274,18 @@ final class ShutdownWatch implements Runnable {
     /** Snapshot for the last words: threads with state and top frames, capped. */
     static List<String> threads(int maxThreads, int maxFrames) {
         List<String> out = new ArrayList<>();
-        Map<Thread, StackTraceElement[]> all = Thread.getAllStackTraces();
-        out.add("threads (" + all.size() + "):");
+        // Only the threads shown are asked for their stacks: Thread.getAllStackTraces walks every stack, and with
+        // 10,000 threads that alone kept the application's shutdown hooks waiting for seconds.
+        Thread[] all = liveThreads();
+        out.add("threads (" + all.length + "):");
         int shown = 0;
-        for (Map.Entry<Thread, StackTraceElement[]> e : all.entrySet()) {
+        for (Thread t : all) {
             if (shown++ >= maxThreads) {
-                out.add("  … " + (all.size() - maxThreads) + " more threads not shown");
+                out.add("  … " + (all.length - maxThreads) + " more threads not shown");
                 break;
             }
-            Thread t = e.getKey();
+            StackTraceElement[] frames = t.getStackTrace();
             out.add("  \"" + t.getName() + "\"" + (t.isDaemon() ? " daemon" : "") + " " + t.getState());
-            StackTraceElement[] frames = e.getValue();
             int first = 0;
             if (t == Thread.currentThread()) { // this dump and the agent writing it are not what the reader is after
                 while (first < frames.length && (Sites.isAgentFrame(frames[first].getClassName())
@@ -299,6 +299,33 @@ final class ShutdownWatch implements Runnable {
             }
             if (frames.length - first > maxFrames) {
                 out.add("      … " + (frames.length - first - maxFrames) + " more");
+            }
+        }
+        return out;
+    }
+
+    /** Every live platform thread, non-daemon ones (those that keep the JVM up) first. */
+    private static Thread[] liveThreads() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[Math.max(16, root.activeCount() * 2)];
+        int n = root.enumerate(threads, true);
+        while (n == threads.length) { // more started meanwhile
+            threads = new Thread[threads.length * 2];
+            n = root.enumerate(threads, true);
+        }
+        Thread[] out = new Thread[n];
+        int i = 0;
+        for (int k = 0; k < n; k++) {
+            if (!threads[k].isDaemon()) {
+                out[i++] = threads[k];
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            if (threads[k].isDaemon()) {
+                out[i++] = threads[k];
             }
         }
         return out;

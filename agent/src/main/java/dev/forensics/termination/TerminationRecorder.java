@@ -35,6 +35,8 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
     static final int EXTRA_SIGNAL_LINES = 3;
     static final long PENDING_SIGNAL_MILLIS = 60_000;
     static final long STALE_RECORD_MILLIS = 10_000;
+    /** What one feature's state may cost the last words: the application's shutdown hooks wait for them. */
+    static final long SECTION_BUDGET_NANOS = 30_000_000L;
 
     private static final ThreadLocal<Cause> SIGNAL_ON_THIS_THREAD = new ThreadLocal<>();
 
@@ -477,7 +479,7 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         } catch (Throwable t) {
             out.add("threads: unavailable (" + t + ")");
         }
-        out.addAll(Sections.render());
+        out.addAll(Sections.render(SECTION_BUDGET_NANOS));
         out.add("shutdown:");
         return out;
     }

@@ -1,0 +1,56 @@
+package dev.forensics.targets;
+
+import dev.forensics.bootstrap.BodyHooks;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A service holding many open response bodies and many threads when it is stopped:
+ * {@code HeldBodiesService <dir|-> <bodies> <threads> <queryChars>}. The bodies are registered through the same public
+ * hook Apache HttpClient 5's woven advice calls (one body per request, each with its own id in the path and query),
+ * because tens of thousands of real connections would exceed the file descriptor limit of a test machine; what the
+ * agent does with them at shutdown is the same. With {@code queryChars > 0} one more body's URL carries a query of
+ * that many characters. Prints READY, then waits for a signal; its shutdown hook prints the wall-clock time it started.
+ */
+public final class HeldBodiesService {
+    public static void main(String[] args) throws Exception {
+        if (!args[0].equals("-")) { // "-": run without the agent, for a baseline
+            AgentReady.await(args[0]);
+        }
+        int bodies = Integer.parseInt(args[1]);
+        int threads = Integer.parseInt(args[2]);
+        int queryChars = Integer.parseInt(args[3]);
+        List<Object> held = new ArrayList<>();
+        for (int i = 0; i < bodies; i++) {
+            Object body = new Object();
+            held.add(body);
+            BodyHooks.apache5Response(body, i % 7 == 0 ? 500 : 200, "GET", "/api/items/" + i + "?page=" + i + "&token=SECRET" + i,
+                    "http://127.0.0.1:8080", -1);
+        }
+        if (queryChars > 0) {
+            Object body = new Object();
+            held.add(body);
+            BodyHooks.apache5Response(body, 200, "GET", "/search?q=" + "a".repeat(queryChars), "http://127.0.0.1:8080", -1);
+        }
+        CountDownLatch never = new CountDownLatch(1);
+        for (int i = 0; i < threads; i++) {
+            Thread t = new Thread(null, () -> {
+                try {
+                    never.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "worker-" + i, 64 * 1024);
+            t.setDaemon(true);
+            t.start();
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("HOOK STARTED " + System.currentTimeMillis());
+            System.out.flush();
+        }, "app-shutdown"));
+        System.out.println("READY " + held.size());
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+}
