@@ -70,8 +70,9 @@ public final class Journal {
         }
     }
 
+    /** Lines of a multi-line message joined with " | ", then every other control character escaped. */
     static String oneLine(String s) {
-        return s.indexOf('\n') < 0 && s.indexOf('\r') < 0 ? s : s.replace("\r", "").replace("\n", " | ");
+        return Printable.line(s.indexOf('\n') < 0 && s.indexOf('\r') < 0 ? s : s.replace("\r", "").replace("\n", " | "));
     }
 
     private static String pad(String s, int width) {
