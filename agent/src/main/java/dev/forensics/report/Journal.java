@@ -12,6 +12,8 @@ import java.time.Instant;
  * owner-only, opened on the first line (a process with nothing to say leaves no file) and capped in size.
  */
 public final class Journal {
+    /** The longest line: findings are composed from capped parts, and this holds whatever slips through. */
+    static final int MAX_LINE = 16 * 1024;
     private final Path file;
     private final long maxBytes;
     private FileChannel channel;
@@ -70,9 +72,10 @@ public final class Journal {
         }
     }
 
-    /** Lines of a multi-line message joined with " | ", then every other control character escaped. */
+    /** Lines of a multi-line message joined with " | ", every other control character escaped, cut at {@value #MAX_LINE}. */
     static String oneLine(String s) {
-        return Printable.line(s.indexOf('\n') < 0 && s.indexOf('\r') < 0 ? s : s.replace("\r", "").replace("\n", " | "));
+        String cut = s.length() > MAX_LINE ? s.substring(0, MAX_LINE) + Redaction.cutNote(s.length()) : s;
+        return Printable.line(cut.indexOf('\n') < 0 && cut.indexOf('\r') < 0 ? cut : cut.replace("\r", "").replace("\n", " | "));
     }
 
     private static String pad(String s, int width) {
