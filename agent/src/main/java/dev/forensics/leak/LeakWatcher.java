@@ -24,6 +24,8 @@ final class LeakWatcher implements Runnable {
     static final int MAX_ROWS = 25;
     private static final int MAX_WITHDRAWALS = 10_000;
     private static final long TICK_NANOS = 1_000_000_000L;
+    /** What the exit summary may spend grouping open bodies: the JVM does not end before it is done. */
+    static final long EXIT_SUMMARY_BUDGET_NANOS = 500_000_000L;
 
     private final BodyTracker tracker;
     private final long heldNanos;
@@ -289,7 +291,8 @@ final class LeakWatcher implements Runnable {
                     + (BodyLine.isError(t.status) ? "; error response" : ""));
         }
         if (table.ungrouped > 0) {
-            out.add("  " + table.ungrouped + " more not grouped here, to keep the shutdown fast (the journal's exit summary groups them all)");
+            out.add("  " + table.ungrouped + " more not grouped: grouping stops after " + budgetNanos / 1_000_000L
+                    + " ms while the JVM shuts down, to keep the shutdown fast");
         }
         synchronized (leaks) {
             long leaked = leaks.total();
@@ -363,8 +366,12 @@ final class LeakWatcher implements Runnable {
                 }
             }
             reportLeaks();
-            if (tracker.tracked() > 0 || tracker.untracked() > 0) {
-                dumpToJournal("at exit (" + why + ")"); // a process that never saw a body has nothing to summarise
+            if (tracker.tracked() > 0 || tracker.untracked() > 0) { // a process that never saw a body has nothing to summarise
+                List<String> lines = lines(EXIT_SUMMARY_BUDGET_NANOS); // beside the application's hooks, but the JVM waits for it
+                Reporter.journal("leak", "open response bodies at exit (" + why + "):");
+                for (String l : lines) {
+                    Reporter.journal("leak", "  " + l);
+                }
             }
         } finally {
             Reporter.flush();

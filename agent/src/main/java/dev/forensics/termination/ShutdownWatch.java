@@ -282,6 +282,8 @@ final class ShutdownWatch implements Runnable {
         // Each stack costs a safepoint on JDK 17, and a safepoint with 10,000 threads about a millisecond: past
         // STACKS_BUDGET_NANOS the remaining threads are listed by name and state only.
         Thread[] all = liveThreads();
+        // A JVM with no more threads than are shown pays one safepoint for all their stacks, as it always did.
+        java.util.Map<Thread, StackTraceElement[]> few = all.length <= maxThreads ? Thread.getAllStackTraces() : null;
         out.add("threads (" + all.length + "):");
         long start = System.nanoTime();
         int shown = 0;
@@ -291,8 +293,9 @@ final class ShutdownWatch implements Runnable {
                 out.add("  … " + (all.length - maxThreads) + " more threads not shown");
                 break;
             }
-            boolean inBudget = System.nanoTime() - start < STACKS_BUDGET_NANOS;
-            StackTraceElement[] frames = inBudget ? t.getStackTrace() : new StackTraceElement[0];
+            StackTraceElement[] known = few == null ? null : few.get(t);
+            boolean inBudget = known != null || System.nanoTime() - start < STACKS_BUDGET_NANOS;
+            StackTraceElement[] frames = known != null ? known : inBudget ? t.getStackTrace() : new StackTraceElement[0];
             withoutStack += inBudget ? 0 : 1;
             out.add("  \"" + t.getName() + "\"" + (t.isDaemon() ? " daemon" : "") + " " + t.getState());
             int first = 0;
