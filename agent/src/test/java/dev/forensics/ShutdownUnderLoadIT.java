@@ -45,8 +45,8 @@ class ShutdownUnderLoadIT {
             System.out.println(jdk + ": application hook started " + delay + " ms after SIGTERM (50,000 bodies, 10,000 threads)");
             String words = LastWordsFiles.text(jvm);
             assertThat(words).contains("50000 response bodies open").contains("threads (").doesNotContain("SECRET");
-            // Generous for a loaded 2-core machine; the budget itself is 100 ms on an idle one (see the report).
-            assertThat(delay).as("ms from SIGTERM to the application's hook").isLessThan(2_000);
+            // Generous for a loaded 2-core machine (seen: 150-900 ms; before bounding, 2.0-3.0 s; without the agent 5 ms).
+            assertThat(delay).as("ms from SIGTERM to the application's hook").isLessThan(1_500);
             assertAgentClean(jvm);
         }
     }
