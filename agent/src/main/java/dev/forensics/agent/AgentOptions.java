@@ -32,7 +32,7 @@ public final class AgentOptions {
             new Spec("terminationLog", "/dev/termination-log", "path|off",
                     "Where the one-paragraph verdict (at most 4 KB) is also written at death, only if that file exists: "
                             + "Kubernetes shows it as the container's termination message."),
-            new Spec("journalMaxBytes", "16m", "size (k, m suffix)",
+            new Spec("journalMaxBytes", "16m", "size (k, m, g suffix) from 4k to 1024g",
                     "Cap on the journal file; past it one last line says so and the journal stops growing."),
             new Spec("status", "problems", "problems|always",
                     "When the start-up self-check is printed on stderr: only when a hook is missing (default) or always."),
@@ -59,12 +59,16 @@ public final class AgentOptions {
                     "Track HTTP response bodies (JDK HttpClient, HttpURLConnection, Apache HttpClient 4/5, OkHttp 4/5) and report leaked ones."),
             new Spec("leakStacks", "0.1%", "always|never|N/s|P%",
                     "Which tracked bodies get their origin stack: as many as fit in P% of wall-clock time, at most N per second, every one (debugging), or none."),
-            new Spec("leakHeldAfter", "5m", "duration (ms, s, m, h)",
+            new Spec("leakHeldAfter", "5m", "duration (ms, s, m, h) from 100ms to 1000h",
                     "A body open longer than this is reported as held too long; withdrawn with a note if closed later."),
             new Spec("leakMaxOpen", "50000", "integer >= 100",
                     "Cap on open bodies tracked at once; bodies beyond it are counted as untracked, never stored."),
-            new Spec("healthPeriod", "10s", "duration|off",
+            new Spec("healthPeriod", "10s", "duration from 100ms to 1000h|off",
                     "How often open bodies, threads, file descriptors and CLOSE_WAIT sockets are sampled (journal on growth, MBean)."));
+
+    /** The longest leakHeldAfter and healthPeriod: past it a value is a typo, not a wish. */
+    static final Duration MAX_PERIOD = Duration.ofHours(1000);
+    static final long MAX_JOURNAL_BYTES = 1024L * 1024 * 1024 * 1024;
 
     private final Map<String, String> values;
     private final List<String> problems;
@@ -96,7 +100,12 @@ public final class AgentOptions {
                 } else if (value == null || value.isEmpty()) {
                     problems.add("option '" + key + "' needs a value (" + spec.values() + ")");
                 } else {
-                    String error = validate(key, value);
+                    String error;
+                    try {
+                        error = validate(key, value);
+                    } catch (RuntimeException e) { // a value no check foresaw: the option's default, never the agent's end
+                        error = "cannot use '" + value + "' (" + e + ")";
+                    }
                     if (error != null) {
                         problems.add("bad value for '" + key + "': " + error);
                     } else {
@@ -230,14 +239,16 @@ public final class AgentOptions {
                         : "expected always, never, a rate such as 100/s or a time share such as 0.5%, got '" + value + "'";
             case "leakHeldAfter": {
                 Duration d = parseDuration(value);
-                return d == null || d.toMillis() < 100 ? "expected a duration of at least 100ms such as 30s or 5m, got '" + value + "'" : null;
+                return d == null || d.toMillis() < 100 || d.compareTo(MAX_PERIOD) > 0
+                        ? "expected a duration from 100ms to 1000h such as 30s or 5m, got '" + value + "'" : null;
             }
             case "healthPeriod": {
                 if (value.equals("off")) {
                     return null;
                 }
                 Duration d = parseDuration(value);
-                return d == null || d.toMillis() < 100 ? "expected off or a duration of at least 100ms such as 10s, got '" + value + "'" : null;
+                return d == null || d.toMillis() < 100 || d.compareTo(MAX_PERIOD) > 0
+                        ? "expected off or a duration from 100ms to 1000h such as 10s, got '" + value + "'" : null;
             }
             case "leakMaxOpen":
                 try {
@@ -249,8 +260,10 @@ public final class AgentOptions {
                 return oneOf(value, "auto", "slf4j", "stderr", "off");
             case "status":
                 return oneOf(value, "problems", "always");
-            case "journalMaxBytes":
-                return parseSize(value) < 4096 ? "expected a size of at least 4k such as 512k or 16m, got '" + value + "'" : null;
+            case "journalMaxBytes": {
+                long size = parseSize(value);
+                return size < 4096 || size > MAX_JOURNAL_BYTES ? "expected a size from 4k to 1024g such as 512k or 16m, got '" + value + "'" : null;
+            }
             case "terminationLog":
                 if (value.equals("off")) {
                     return null;
@@ -289,7 +302,7 @@ public final class AgentOptions {
         return "expected one of " + String.join("|", allowed) + ", got '" + value + "'";
     }
 
-    /** Parses sizes such as 4096, 512k, 16m; returns -1 when it is not a size. */
+    /** Parses sizes such as 4096, 512k, 16m; returns -1 when it is not a size or does not fit in a long. */
     static long parseSize(String value) {
         String v = value.trim().toLowerCase(Locale.ROOT);
         long unit = 1;
@@ -305,27 +318,34 @@ public final class AgentOptions {
         }
         try {
             long n = Long.parseLong(v);
-            return n < 0 ? -1 : n * unit;
-        } catch (NumberFormatException e) {
+            return n < 0 ? -1 : Math.multiplyExact(n, unit);
+        } catch (NumberFormatException | ArithmeticException e) {
             return -1;
         }
     }
 
-    /** Parses durations such as 500ms, 30s, 5m; returns null when it is not a duration. */
+    /**
+     * Parses durations such as 500ms, 30s, 5m; returns null when it is not a duration, or one too long to count in
+     * nanoseconds (about 292 years): every caller converts with toNanos or toMillis, which would throw.
+     */
     public static Duration parseDuration(String value) {
         String v = value.trim().toLowerCase(Locale.ROOT);
         try {
+            Duration d;
             if (v.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+                d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
             } else if (v.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+                d = Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
             } else if (v.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+                d = Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
             } else if (v.endsWith("h")) {
-                return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
+                d = Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
+            } else {
+                d = Duration.ofMillis(Long.parseLong(v));
             }
-            return Duration.ofMillis(Long.parseLong(v));
-        } catch (NumberFormatException e) {
+            d.toNanos(); // throws past Long.MAX_VALUE nanoseconds
+            return d;
+        } catch (NumberFormatException | ArithmeticException e) {
             return null;
         }
     }

@@ -1,6 +1,7 @@
 package dev.forensics.blackbox;
 
 import dev.forensics.report.PrivateFiles;
+import dev.forensics.report.Printable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -137,7 +138,7 @@ final class BoxFile implements AutoCloseable {
     }
 
     private static String clean(String v) {
-        String s = v.indexOf('\n') < 0 && v.indexOf('\r') < 0 ? v : v.replace('\r', ' ').replace('\n', ' ');
+        String s = Printable.line(v.indexOf('\n') < 0 && v.indexOf('\r') < 0 ? v : v.replace('\r', ' ').replace('\n', ' '));
         return s.length() > MAX_VALUE ? s.substring(0, MAX_VALUE) + "…" : s;
     }
 

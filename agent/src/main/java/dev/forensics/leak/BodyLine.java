@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * How a tracked body reads in a report: its origin site, {@code POST https://host/path?key=*** → 500}, the client and
  * how the body was obtained. URLs are rendered and redacted here, on the reporting thread, never when a body is
- * tracked; a small cache keeps a leaking loop from redacting the same URL a hundred thousand times.
+ * tracked; a small cache keeps a leaking loop from redacting the same URL a hundred thousand times, and no lock is held
+ * while a URL is redacted.
  */
 final class BodyLine {
     static final String UNSAMPLED = "an unsampled call site";
@@ -58,14 +59,20 @@ final class BodyLine {
         if (raw == null) {
             return "(unknown URL)";
         }
+        String cached;
         synchronized (REDACTED) {
-            String cached = REDACTED.get(raw);
-            if (cached == null) {
-                cached = shape(Redaction.url(raw));
-                REDACTED.put(raw, cached);
-            }
-            return cached;
+            cached = REDACTED.get(raw);
         }
+        if (cached == null) {
+            // Outside the lock: the last words and the exit summary wait for it, and a URL costs time to redact.
+            cached = shape(Redaction.url(raw));
+            if (raw.length() <= Redaction.MAX_CHARS) { // a huge key would keep megabytes alive in the cache
+                synchronized (REDACTED) {
+                    REDACTED.put(raw, cached);
+                }
+            }
+        }
+        return cached;
     }
 
     /** Replaces identifier-like path segments of an (already redacted) URL by {@code {id}}. */

@@ -24,6 +24,8 @@ final class LeakWatcher implements Runnable {
     static final int MAX_ROWS = 25;
     private static final int MAX_WITHDRAWALS = 10_000;
     private static final long TICK_NANOS = 1_000_000_000L;
+    /** What the exit summary may spend grouping open bodies: the JVM does not end before it is done. */
+    static final long EXIT_SUMMARY_BUDGET_NANOS = 500_000_000L;
 
     private final BodyTracker tracker;
     private final long heldNanos;
@@ -127,20 +129,26 @@ final class LeakWatcher implements Runnable {
 
     private void reportLeaks() {
         List<Tallies.Tally> fresh;
+        List<String> lines = new ArrayList<>();
+        List<Long> batches = new ArrayList<>();
         synchronized (leaks) {
             fresh = leaks.takeFresh();
             for (Tallies.Tally t : fresh) {
-                String line = leakLine(t);
-                long batch = t.fresh;
+                lines.add(leakLine(t)); // the groups' strings are made already: this only joins them
+                batches.add(t.fresh);
                 t.fresh = 0;
-                // The event first: whoever reads the journal line (a test, a script about to stop the JVM) can rely
-                // on the event being in the recording already.
-                if (Jfr.AVAILABLE) {
-                    LeakEvents.leak(t, batch);
-                }
-                Reporter.report(Finding.error("leak", "leak:" + t.key, line));
-                journalStackOnce(t);
             }
+        }
+        // Written outside the lock: the last words read the leak table, and a slow disk or log must not hold them up.
+        for (int i = 0; i < fresh.size(); i++) {
+            Tallies.Tally t = fresh.get(i);
+            // The event first: whoever reads the journal line (a test, a script about to stop the JVM) can rely
+            // on the event being in the recording already.
+            if (Jfr.AVAILABLE) {
+                LeakEvents.leak(t, batches.get(i));
+            }
+            Reporter.report(Finding.error("leak", "leak:" + t.key, lines.get(i)));
+            journalStackOnce(t);
         }
     }
 
@@ -223,25 +231,55 @@ final class LeakWatcher implements Runnable {
 
     /** Open bodies grouped by site and request, largest group first. */
     List<Tallies.Tally> liveRows() {
+        return liveRows(Long.MAX_VALUE).rows;
+    }
+
+    /** The groups of open bodies, and how many open bodies were left ungrouped when the budget ran out. */
+    static final class LiveTable {
+        final List<Tallies.Tally> rows;
+        final long open;
+        final long ungrouped;
+
+        LiveTable(List<Tallies.Tally> rows, long open, long ungrouped) {
+            this.rows = rows;
+            this.open = open;
+            this.ungrouped = ungrouped;
+        }
+    }
+
+    /**
+     * Groups open bodies until {@code budgetNanos} have passed, then only counts the rest. Grouping formats and
+     * redacts each body's request, which a dying JVM runs cold (interpreted): 50,000 bodies took most of a second,
+     * time the application's own shutdown hooks would have waited for.
+     */
+    LiveTable liveRows(long budgetNanos) {
+        long start = System.nanoTime();
         Tallies live = new Tallies(MAX_SITES);
         List<TrackedBody> open = tracker.snapshot();
-        for (TrackedBody r : open) {
-            live.add(r);
+        long ungrouped = 0;
+        for (int i = 0; i < open.size(); i++) {
+            if ((i & 63) == 63 && budgetNanos != Long.MAX_VALUE && System.nanoTime() - start > budgetNanos) {
+                ungrouped = open.size() - i;
+                break;
+            }
+            live.add(open.get(i));
         }
         Reference.reachabilityFence(open);
-        return live.largestFirst();
+        return new LiveTable(live.largestFirst(), open.size(), ungrouped);
     }
 
     /** The live table and the leak totals as lines for people: the Section, the journal dump and the exit summary. */
     List<String> lines() {
+        return lines(Long.MAX_VALUE);
+    }
+
+    /** As {@link #lines()}, grouping open bodies for at most {@code budgetNanos}; the rest are counted, not grouped. */
+    List<String> lines(long budgetNanos) {
         long now = System.nanoTime();
         List<String> out = new ArrayList<>();
-        List<Tallies.Tally> rows = liveRows();
-        long open = 0;
-        for (Tallies.Tally t : rows) {
-            open += t.count;
-        }
-        out.add(BodyLine.plural(open, "response body", "response bodies") + " open" + (rows.isEmpty() ? "" : ", by origin site:"));
+        LiveTable table = liveRows(budgetNanos);
+        List<Tallies.Tally> rows = table.rows;
+        out.add(BodyLine.plural(table.open, "response body", "response bodies") + " open" + (rows.isEmpty() ? "" : ", by origin site:"));
         int shown = 0;
         for (Tallies.Tally t : rows) {
             if (shown++ == MAX_ROWS) {
@@ -251,6 +289,10 @@ final class LeakWatcher implements Runnable {
             out.add("  " + t.count + " at " + t.site + " — " + t.request + "; oldest " + BodyLine.age(now - t.firstNanos)
                     + (t.count > 1 ? ", newest " + BodyLine.age(now - t.lastNanos) : "")
                     + (BodyLine.isError(t.status) ? "; error response" : ""));
+        }
+        if (table.ungrouped > 0) {
+            out.add("  " + table.ungrouped + " more not grouped: grouping stops after " + budgetNanos / 1_000_000L
+                    + " ms while the JVM shuts down, to keep the shutdown fast");
         }
         synchronized (leaks) {
             long leaked = leaks.total();
@@ -324,8 +366,12 @@ final class LeakWatcher implements Runnable {
                 }
             }
             reportLeaks();
-            if (tracker.tracked() > 0 || tracker.untracked() > 0) {
-                dumpToJournal("at exit (" + why + ")"); // a process that never saw a body has nothing to summarise
+            if (tracker.tracked() > 0 || tracker.untracked() > 0) { // a process that never saw a body has nothing to summarise
+                List<String> lines = lines(EXIT_SUMMARY_BUDGET_NANOS); // beside the application's hooks, but the JVM waits for it
+                Reporter.journal("leak", "open response bodies at exit (" + why + "):");
+                for (String l : lines) {
+                    Reporter.journal("leak", "  " + l);
+                }
             }
         } finally {
             Reporter.flush();

@@ -27,6 +27,11 @@ final class OpenBodiesSection implements Section {
     }
 
     @Override
+    public List<String> linesWithin(long budgetNanos) {
+        return tracker.tracked() == 0 && tracker.untracked() == 0 ? List.of() : watcher.lines(budgetNanos);
+    }
+
+    @Override
     public Map<String, Object> data() {
         Map<String, Object> out = new LinkedHashMap<>();
         long now = System.nanoTime();

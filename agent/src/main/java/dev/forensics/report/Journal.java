@@ -26,6 +26,8 @@ public final class Journal {
     static final long PRUNE_AFTER_MILLIS = 3_600_000L;
 
     private final Path dir;
+    /** The longest line: findings are composed from capped parts, and this holds whatever slips through. */
+    static final int MAX_LINE = 16 * 1024;
     private final Path file;
     private final long maxBytes;
     private FileChannel channel;
@@ -201,8 +203,10 @@ public final class Journal {
         }
     }
 
+    /** Lines of a multi-line message joined with " | ", every other control character escaped, cut at {@value #MAX_LINE}. */
     static String oneLine(String s) {
-        return s.indexOf('\n') < 0 && s.indexOf('\r') < 0 ? s : s.replace("\r", "").replace("\n", " | ");
+        String cut = s.length() > MAX_LINE ? s.substring(0, MAX_LINE) + Redaction.cutNote(s.length()) : s;
+        return Printable.line(cut.indexOf('\n') < 0 && cut.indexOf('\r') < 0 ? cut : cut.replace("\r", "").replace("\n", " | "));
     }
 
     private static String pad(String s, int width) {

@@ -34,7 +34,7 @@ final class LogSink {
             }
             if (logger != null) {
                 try {
-                    (severity == Finding.Severity.INFO ? info : warn).invoke(logger, message);
+                    (severity == Finding.Severity.INFO ? info : warn).invoke(logger, Printable.line(message));
                     return;
                 } catch (Throwable t) {
                     logger = null; // the application's logging broke or shut down: stderr from here on

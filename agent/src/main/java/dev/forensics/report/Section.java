@@ -13,5 +13,14 @@ public interface Section {
 
     List<String> lines();
 
+    /**
+     * The lines as the dying JVM writes them into its last words, before the application's shutdown hooks may run: a
+     * section whose lines cost time in proportion to what it tracks spends at most {@code budgetNanos} and says what it
+     * left out.
+     */
+    default List<String> linesWithin(long budgetNanos) {
+        return lines();
+    }
+
     Map<String, Object> data();
 }

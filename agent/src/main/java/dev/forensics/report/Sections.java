@@ -19,10 +19,15 @@ public final class Sections {
 
     /** Each section's title and lines, skipping empty ones; never throws. */
     public static List<String> render() {
+        return render(Long.MAX_VALUE);
+    }
+
+    /** As {@link #render()}, each section spending at most {@code budgetNanos} (see {@link Section#linesWithin}). */
+    public static List<String> render(long budgetNanos) {
         List<String> out = new ArrayList<>();
         for (Section s : SECTIONS) {
             try {
-                List<String> lines = s.lines();
+                List<String> lines = budgetNanos == Long.MAX_VALUE ? s.lines() : s.linesWithin(budgetNanos);
                 if (lines != null && !lines.isEmpty()) {
                     out.add(s.title() + ":");
                     for (String l : lines) {

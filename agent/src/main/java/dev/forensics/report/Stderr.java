@@ -17,13 +17,13 @@ public final class Stderr {
 
     private Stderr() {}
 
-    /** Writes one line; returns false when fd 2 refused it (closed pipe, full disk) or is known to be broken. */
+    /** Writes one line (control characters escaped, see {@link Printable}); returns false when fd 2 refused it (closed pipe, full disk) or is known to be broken. */
     public static synchronized boolean line(String text) {
         if (broken) {
             return false;
         }
         try {
-            FD2.write((text + System.lineSeparator()).getBytes(StandardCharsets.UTF_8));
+            FD2.write((Printable.line(text) + System.lineSeparator()).getBytes(StandardCharsets.UTF_8));
             return true;
         } catch (IOException | RuntimeException e) {
             if (e.getMessage() != null && e.getMessage().contains("Broken pipe")) {

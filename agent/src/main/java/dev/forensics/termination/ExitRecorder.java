@@ -45,7 +45,7 @@ final class ExitRecorder {
         for (StackTraceElement e : stack) {
             String c = e.getClassName();
             if (Sites.isAgentFrame(c) || c.equals("java.lang.Runtime") || c.equals("java.lang.System")
-                    || c.equals("java.lang.Shutdown")) {
+                    || c.equals("java.lang.Shutdown") || c.equals("java.security.AccessController")) { // PrivilegedListener's
                 continue;
             }
             return e;

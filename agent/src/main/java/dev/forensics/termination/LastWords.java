@@ -2,6 +2,7 @@ package dev.forensics.termination;
 
 import dev.forensics.report.Clock;
 import dev.forensics.report.Pid;
+import dev.forensics.report.Printable;
 import dev.forensics.report.PrivateFiles;
 import dev.forensics.report.Stderr;
 import java.io.IOException;
@@ -122,7 +123,7 @@ final class LastWords {
     private static String join(List<String> lines) {
         StringBuilder text = new StringBuilder(4096);
         for (String l : lines) {
-            text.append(l).append('\n');
+            text.append(Printable.line(l)).append('\n'); // one line each, whatever a sender's script or a message held
         }
         return text.toString();
     }
@@ -144,7 +145,7 @@ final class LastWords {
         }
         if (channel != null) {
             try {
-                write(line + "\n");
+                write(Printable.line(line) + "\n");
                 channel.force(false);
                 return;
             } catch (IOException | RuntimeException e) {
@@ -204,10 +205,10 @@ final class LastWords {
         if (terminationLog == null || !Files.isRegularFile(terminationLog)) {
             return;
         }
-        StringBuilder sb = new StringBuilder(verdict).append('\n');
+        StringBuilder sb = new StringBuilder(Printable.line(verdict)).append('\n');
         for (String l : lines) {
             if (l.startsWith("  ") && sb.length() < TERMINATION_LOG_MAX) { // the indented cause record, not threads
-                sb.append(l.trim()).append('\n');
+                sb.append(Printable.line(l.trim())).append('\n');
             }
             if (l.startsWith("threads")) {
                 break;

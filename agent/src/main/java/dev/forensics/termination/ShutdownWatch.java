@@ -6,7 +6,6 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Follows the application's shutdown hooks once the shutdown sequence starts: which hooks are registered, when
@@ -273,19 +272,32 @@ final class ShutdownWatch implements Runnable {
     }
 
     /** Snapshot for the last words: threads with state and top frames, capped. */
+    /** What taking thread stacks may cost the last words before the application's shutdown hooks run. */
+    static final long STACKS_BUDGET_NANOS = 30_000_000L;
+
     static List<String> threads(int maxThreads, int maxFrames) {
         List<String> out = new ArrayList<>();
-        Map<Thread, StackTraceElement[]> all = Thread.getAllStackTraces();
-        out.add("threads (" + all.size() + "):");
+        // Only the threads shown are asked for their stacks: Thread.getAllStackTraces walks every stack, and with
+        // 10,000 threads that alone kept the application's shutdown hooks waiting for seconds.
+        // Each stack costs a safepoint on JDK 17, and a safepoint with 10,000 threads about a millisecond: past
+        // STACKS_BUDGET_NANOS the remaining threads are listed by name and state only.
+        Thread[] all = liveThreads();
+        // A JVM with no more threads than are shown pays one safepoint for all their stacks, as it always did.
+        java.util.Map<Thread, StackTraceElement[]> few = all.length <= maxThreads ? Thread.getAllStackTraces() : null;
+        out.add("threads (" + all.length + "):");
+        long start = System.nanoTime();
         int shown = 0;
-        for (Map.Entry<Thread, StackTraceElement[]> e : all.entrySet()) {
+        int withoutStack = 0;
+        for (Thread t : all) {
             if (shown++ >= maxThreads) {
-                out.add("  … " + (all.size() - maxThreads) + " more threads not shown");
+                out.add("  … " + (all.length - maxThreads) + " more threads not shown");
                 break;
             }
-            Thread t = e.getKey();
+            StackTraceElement[] known = few == null ? null : few.get(t);
+            boolean inBudget = known != null || System.nanoTime() - start < STACKS_BUDGET_NANOS;
+            StackTraceElement[] frames = known != null ? known : inBudget ? t.getStackTrace() : new StackTraceElement[0];
+            withoutStack += inBudget ? 0 : 1;
             out.add("  \"" + t.getName() + "\"" + (t.isDaemon() ? " daemon" : "") + " " + t.getState());
-            StackTraceElement[] frames = e.getValue();
             int first = 0;
             if (t == Thread.currentThread()) { // this dump and the agent writing it are not what the reader is after
                 while (first < frames.length && (Sites.isAgentFrame(frames[first].getClassName())
@@ -299,6 +311,36 @@ final class ShutdownWatch implements Runnable {
             }
             if (frames.length - first > maxFrames) {
                 out.add("      … " + (frames.length - first - maxFrames) + " more");
+            }
+        }
+        if (withoutStack > 0) {
+            out.add("  (" + withoutStack + " threads above without their stacks, to keep the shutdown fast)");
+        }
+        return out;
+    }
+
+    /** Every live platform thread, non-daemon ones (those that keep the JVM up) first. */
+    private static Thread[] liveThreads() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[Math.max(16, root.activeCount() * 2)];
+        int n = root.enumerate(threads, true);
+        while (n == threads.length) { // more started meanwhile
+            threads = new Thread[threads.length * 2];
+            n = root.enumerate(threads, true);
+        }
+        Thread[] out = new Thread[n];
+        int i = 0;
+        for (int k = 0; k < n; k++) {
+            if (!threads[k].isDaemon()) {
+                out[i++] = threads[k];
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            if (threads[k].isDaemon()) {
+                out[i++] = threads[k];
             }
         }
         return out;

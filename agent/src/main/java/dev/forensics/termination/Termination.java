@@ -52,7 +52,7 @@ public final class Termination {
         signals.install();
         r.signals(signals);
         recorder = r;
-        TerminationHooks.register(r); // after our own Signal.handle calls: the woven hook must not see them
+        TerminationHooks.register(new PrivilegedListener(r)); // after our own Signal.handle calls: the woven hook must not see them
         Sections.register(new TerminationSection(r));
         installNanos = System.nanoTime() - t0;
     }

@@ -39,6 +39,8 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
     static final long STALE_RECORD_MILLIS = 10_000;
     /** How long a signal that arrives after the death began waits for the shutdown to start before it goes on. */
     static final long EXTRA_SIGNAL_WAIT_MILLIS = 5_000;
+    /** What one feature's state may cost the last words: the application's shutdown hooks wait for them. */
+    static final long SECTION_BUDGET_NANOS = 30_000_000L;
 
     private static final ThreadLocal<Cause> SIGNAL_ON_THIS_THREAD = new ThreadLocal<>();
 
@@ -607,7 +609,7 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         } catch (Throwable t) {
             out.add("threads: unavailable (" + t + ")");
         }
-        out.addAll(Sections.render());
+        out.addAll(Sections.render(SECTION_BUDGET_NANOS));
         out.add("shutdown:");
         return out;
     }

@@ -93,4 +93,56 @@ class AgentOptionsTest {
                 .contains("absolute paths, got 'units'");
         assertThat(AgentOptions.parse("heartbeat=11m").problems()).hasSize(1);
     }
+
+    /** Once, heartbeat=9223372036854775807s threw ArithmeticException out of parsing and disabled the whole agent. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "heartbeat=9223372036854775807s", "heartbeat=9223372036854775807m", "heartbeat=9223372036854775807h",
+        "heartbeat=9223372036854775807", "heartbeat=-9223372036854775808ms", "installDelay=9223372036854775807s",
+        "pipeLoopWindow=9223372036854775807h", "leakHeldAfter=9223372036854775807s", "leakHeldAfter=2000h",
+        "healthPeriod=9223372036854775807ms", "healthPeriod=99999999999h", "journalMaxBytes=9223372036854775807k",
+        "journalMaxBytes=9223372036854775807g", "journalMaxBytes=2048g", "leakMaxOpen=99999999999", "pipeLoopFailures=-1",
+        "leakStacks=9999999999/s", "heartbeat=1e3s", "heartbeat=5 s", "heartbeat=0x10s", "journalMaxBytes=16mb",
+    })
+    void outOfRangeValuesAreOneProblemEachAndNeverThrow(String option) {
+        AgentOptions o = AgentOptions.parse(option + ",log=stderr");
+        String key = option.substring(0, option.indexOf('='));
+        assertThat(o.problems()).as(option).hasSize(1);
+        assertThat(o.problemLine()).doesNotContain("\n").contains("'" + key + "'").contains("the agent runs with defaults for these");
+        assertThat(o.raw(key)).as("the default stays").isNull();
+        assertThat(o.log()).as("the rest still applies").isEqualTo("stderr");
+        assertThat(o.journalMaxBytes()).isEqualTo(16L * 1024 * 1024);
+    }
+
+    @Test
+    void durationsTooLongForNanosecondsAreNotDurations() {
+        assertThat(AgentOptions.parseDuration("9223372036854775807s")).isNull();
+        assertThat(AgentOptions.parseDuration("9223372036854775807m")).isNull();
+        assertThat(AgentOptions.parseDuration("106751d")).isNull();
+        assertThat(AgentOptions.parseDuration("2562047h")).isNotNull();
+        assertThat(AgentOptions.parseSize("9223372036854775807k")).isEqualTo(-1);
+        assertThat(AgentOptions.parseSize("8388607t")).isEqualTo(-1);
+    }
+
+    /** Random option strings: parsing never throws, and every problem stays on the one line. */
+    @Test
+    void fuzzedOptionStringsNeverThrow() {
+        java.util.Random random = new java.util.Random(8);
+        String[] keys = AgentOptions.SPECS.stream().map(AgentOptions.Spec::key).toArray(String[]::new);
+        String[] values = {"", "0", "-1", "9223372036854775807", "9223372036854775808", "1e9", "on", "off", "ms", "s",
+            "/tmp", "relative", "=", ",", "\u0000", "\n", "%", "100%", "0.0001%", "always", "12/s", "k", "1g", "999999999999m"};
+        for (int n = 0; n < 5_000; n++) {
+            StringBuilder sb = new StringBuilder();
+            int parts = 1 + random.nextInt(4);
+            for (int p = 0; p < parts; p++) {
+                sb.append(p == 0 ? "" : ",").append(keys[random.nextInt(keys.length)]).append('=')
+                        .append(values[random.nextInt(values.length)]).append(random.nextBoolean() ? values[random.nextInt(values.length)] : "");
+            }
+            AgentOptions o = AgentOptions.parse(sb.toString());
+            if (!o.problems().isEmpty()) {
+                assertThat(o.problemLine()).as(sb.toString()).isNotBlank();
+            }
+            o.journalMaxBytes();
+        }
+    }
 }

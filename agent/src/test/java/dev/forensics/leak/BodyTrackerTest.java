@@ -125,4 +125,25 @@ class BodyTrackerTest {
         assertThat(t.mark(r -> true, TrackedBody.HELD)).isEmpty();
         assertThat(t.close(body).flags & TrackedBody.HELD).isNotZero();
     }
+
+    /** The last words group open bodies within a budget and count the rest; a caller without one sees them all. */
+    @Test
+    void theLiveTableWithinABudgetCountsEveryBodyAndSaysWhatItLeftUngrouped() {
+        BodyTracker t = new BodyTracker(100_000);
+        LeakWatcher w = new LeakWatcher(t, Long.MAX_VALUE, 0, "never");
+        List<Object> bodies = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            Object b = new Object();
+            bodies.add(b);
+            t.open(b, origin(), "client", "kind", 200, "GET", "http://h/items/" + i + "?token=s" + i, -1, 0);
+        }
+        List<String> bounded = w.lines(0);
+        assertThat(bounded.get(0)).isEqualTo("20000 response bodies open, by origin site:");
+        assertThat(String.join("\n", bounded)).containsPattern("  \\d+ more not grouped: grouping stops after 0 ms while the JVM shuts down")
+                .doesNotContain("token=s");
+        List<String> full = w.lines();
+        assertThat(full.get(1)).startsWith("  20000 at an unsampled call site — GET http://h/items/{id}?token=*** → 200");
+        assertThat(String.join("\n", full)).doesNotContain("not grouped");
+        Reference.reachabilityFence(bodies);
+    }
 }

@@ -58,4 +58,14 @@ class ReporterTest {
         journal.append(Instant.now(), "WARN", "x", "first\nsecond\r\nthird");
         assertThat(Files.readString(journal.file()).lines()).hasSize(1).first().asString().contains("first | second | third");
     }
+
+    @Test
+    void hostileMessagesBecomeOneEscapedLineOfBoundedLength() throws Exception {
+        Journal journal = new Journal(dir, 1 << 24);
+        journal.append(Instant.now(), "WARN", "x", "exit \u001b[2Kforged\u0007 " + "y".repeat(1 << 20));
+        String text = Files.readString(journal.file());
+        assertThat(text.lines()).hasSize(1);
+        assertThat(text).contains("exit \\x1b[2Kforged\\x07 yyy").doesNotContain("\u001b").contains("(cut: ");
+        assertThat(text.length()).isLessThan(Journal.MAX_LINE + 200);
+    }
 }

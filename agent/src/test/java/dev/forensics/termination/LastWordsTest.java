@@ -32,6 +32,18 @@ class LastWordsTest {
     }
 
     @Test
+    void controlCharactersInAnyLineAreEscapedSoTheVerdictStaysTheFirstLine() throws Exception {
+        LastWords w = new LastWords(dir, null);
+        String verdict = "SIGTERM from pid 7 (bash -c kill -TERM 1\n\u001b[2Kexited normally)";
+        w.begin(List.of(verdict, "cause:"), verdict);
+        w.complete(List.of("uncaught: java.io.IOException: bad\r\u001b]0;title\u0007"));
+        w.append("  then \u009b31m");
+        List<String> lines = Files.readAllLines(w.file());
+        assertThat(lines).containsExactly("SIGTERM from pid 7 (bash -c kill -TERM 1\\n\\x1b[2Kexited normally)", "cause:",
+                "uncaught: java.io.IOException: bad\\r\\x1b]0;title\\x07", "  then \\x9b31m");
+    }
+
+    @Test
     void appendedLinesAreCapped() throws Exception {
         LastWords w = new LastWords(dir, null);
         w.begin(List.of("v"), "v");

@@ -1,6 +1,7 @@
 package dev.forensics.cli;
 
 import dev.forensics.report.Json;
+import dev.forensics.report.Printable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -83,8 +84,7 @@ final class LastWordsCommand implements Callable<Integer> {
             }
             first = false;
             System.out.println("==> " + f.file() + " (" + f.kind() + ", " + TIME.format(java.time.Instant.ofEpochMilli(f.modifiedMillis())) + ") <==");
-            String text = read(f.file());
-            System.out.print(text.endsWith("\n") || text.isEmpty() ? text : text + "\n");
+            System.out.print(printable(read(f.file())));
         }
         return ExitCodes.OK;
     }
@@ -133,6 +133,22 @@ final class LastWordsCommand implements Callable<Integer> {
             return "black-box verdict";
         }
         return null;
+    }
+
+    /**
+     * The file's lines with control characters escaped: a file written by another agent version, or planted, must not
+     * drive the operator's terminal (an ANSI sequence can rewrite the verdict on screen).
+     */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        int start = 0;
+        while (start < text.length()) {
+            int nl = text.indexOf('\n', start);
+            int end = nl < 0 ? text.length() : nl;
+            out.append(Printable.line(text.substring(start, end))).append('\n');
+            start = end + 1;
+        }
+        return out.toString();
     }
 
     /** Not through a link: root reading another user's directory must not print whatever a link there names. */

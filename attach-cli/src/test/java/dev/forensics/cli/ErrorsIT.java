@@ -28,6 +28,28 @@ class ErrorsIT {
         return jdk.name().equals("17") ? Jdk.jdk25() : Jdk.jdk17();
     }
 
+    /** Huge durations once ended in an ArithmeticException stack trace (exit 1); they are usage errors. */
+    @ParameterizedTest(name = "CLI on {0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void outOfRangeDurationsAreUsageErrorsInOneLine(Jdk cli) throws Exception {
+        Path cwd = Files.createTempDirectory("forensics-cli-range-");
+        String self = Long.toString(ProcessHandle.current().pid());
+        String[][] commands = {
+            {"report", self, "--timeout=9223372036854775807m"},
+            {"report", self, "--timeout=9223372036854775807s"},
+            {"report", self, "--timeout=25h"},
+            {"attach", self, "heartbeat=9223372036854775807s"},
+            {"attach", self, "leakHeldAfter=9223372036854775807h,journalMaxBytes=9223372036854775807k"},
+            {"jfr", "start", self, "--max-age=9223372036854775807m"},
+        };
+        for (String[] args : commands) {
+            Cli.Result r = Cli.run(cli, cwd, args);
+            assertThat(r.exit()).as(r.toString()).isEqualTo(ExitCodes.USAGE);
+            assertThat(r.stderr()).as(r.toString()).startsWith("forensics: ").doesNotContain("Exception").doesNotContain("\tat ");
+            assertThat(r.stderr().strip().lines().count()).as(r.toString()).isEqualTo(1);
+        }
+    }
+
     @ParameterizedTest(name = "CLI on {0}")
     @MethodSource("dev.forensics.testing.Jdk#all")
     void missingProcessesAndProcessesThatAreNotJvmsHaveTheirOwnExitCodes(Jdk cli) throws Exception {

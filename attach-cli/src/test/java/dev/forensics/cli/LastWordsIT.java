@@ -56,6 +56,19 @@ class LastWordsIT {
                 .contains("\"text\":\"SIGTERM from pid 77 (sh deploy.sh) at 12:03:11.284\\nthreads: …\\n\"").endsWith("]");
     }
 
+    /** A planted or foreign file must not drive the operator's terminal: its control characters print escaped. */
+    @ParameterizedTest(name = "CLI on {0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void controlCharactersInAFilePrintEscaped(Jdk cli) throws Exception {
+        Path cwd = Files.createTempDirectory("forensics-lastwords-");
+        Path dir = Files.createDirectory(cwd.resolve("forensics"));
+        write(dir.resolve("last-words-4500.txt"), "SIGTERM from pid 9 (sh)\u001b[2K\u001b[1Gexited normally\r\nsecond line\u0007\n", 1_000);
+        Cli.Result r = Cli.run(cli, cwd, "lastwords");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.stdout()).contains("SIGTERM from pid 9 (sh)\\x1b[2K\\x1b[1Gexited normally\\r\nsecond line\\x07\n")
+                .doesNotContain("\u001b").doesNotContain("\u0007");
+    }
+
     @ParameterizedTest(name = "CLI on {0}")
     @MethodSource("dev.forensics.testing.Jdk#all")
     void theNewestVerdictsTwoLinesComeFirstAndBlackBoxVerdictsAreListed(Jdk cli) throws Exception {
