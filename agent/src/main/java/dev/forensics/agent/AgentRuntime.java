@@ -1,5 +1,6 @@
 package dev.forensics.agent;
 
+import dev.forensics.report.Text;
 import dev.forensics.report.Pid;
 import dev.forensics.blackbox.BlackBox;
 import dev.forensics.bootstrap.AdviceErrors;
@@ -181,7 +182,7 @@ public final class AgentRuntime {
         int active = r.in(HookStatus.State.ACTIVE, HookStatus.State.READY).size();
         int missing = r.in(HookStatus.State.MISSING, HookStatus.State.FAILED).size();
         int notApplicable = r.in(HookStatus.State.NOT_APPLICABLE).size();
-        String summary = "forensics " + VERSION + " on JDK " + Runtime.version() + ", pid " + Pid.current()
+        String summary = "forensics " + VERSION + " on JDK " + Text.jdkVersion() + ", pid " + Pid.current()
                 + ": " + active + " hooks active, " + missing + " missing, " + notApplicable + " not applicable; installed in " + installMillis + " ms (premain took "
                 + premainMicros / 1000 + "." + premainMicros / 100 % 10 + " ms); output in " + dir;
         Reporter.journal("agent", summary);

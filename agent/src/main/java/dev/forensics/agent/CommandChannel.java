@@ -20,7 +20,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 
 /**
  * How the forensics CLI talks to a running agent: no socket, and nothing loaded per request. The CLI drops
@@ -39,15 +38,34 @@ final class CommandChannel implements Runnable {
     private final AgentRuntime runtime;
     private final Path requests;
     private final long pid = Pid.current();
-    private final Pattern mine;
+    private final String minePrefix;
     private final Commands commands;
     /** Answers written and not yet seen collected, with when (nanoTime); only this thread touches it. */
     private final Map<Path, Long> answered = new LinkedHashMap<>();
 
+    /** {@code <pid>-<1..40 letters or digits>.request}: checked by hand, no regular expression at start-up. */
+    private boolean mine(String name) {
+        if (!name.startsWith(minePrefix) || !name.endsWith(REQUEST)) {
+            return false;
+        }
+        int from = minePrefix.length();
+        int to = name.length() - REQUEST.length();
+        if (to - from < 1 || to - from > 40) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            char c = name.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private CommandChannel(AgentRuntime runtime) {
         this.runtime = runtime;
         this.requests = runtime.dir().resolve("requests");
-        this.mine = Pattern.compile(pid + "-[A-Za-z0-9]{1,40}\\" + REQUEST);
+        this.minePrefix = pid + "-";
         this.commands = new Commands(runtime);
     }
 
@@ -78,7 +96,7 @@ final class CommandChannel implements Runnable {
                         boolean ours = false;
                         for (WatchEvent<?> e : key.pollEvents()) {
                             Object name = e.context();
-                            ours |= e.kind() == StandardWatchEventKinds.OVERFLOW || name != null && mine.matcher(name.toString()).matches();
+                            ours |= e.kind() == StandardWatchEventKinds.OVERFLOW || name != null && mine(name.toString());
                         }
                         if (ours) {
                             drain();
@@ -183,10 +201,13 @@ final class CommandChannel implements Runnable {
 
     private void drain() {
         long now = System.currentTimeMillis();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(requests, pid + "-*")) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(requests)) { // a glob would compile a regex
             for (Path p : files) {
                 String name = p.getFileName().toString();
-                if (mine.matcher(name).matches()) {
+                if (!name.startsWith(minePrefix)) {
+                    continue;
+                }
+                if (mine(name)) {
                     handle(p);
                 } else if ((name.endsWith(RESPONSE) || name.contains(".tmp"))
                         && now - Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() > ABANDONED_MILLIS) {

@@ -1,5 +1,6 @@
 package dev.forensics.agent;
 
+import dev.forensics.report.Text;
 import dev.forensics.report.Pid;
 import dev.forensics.bootstrap.AdviceErrors;
 import dev.forensics.bootstrap.Feature;
@@ -19,8 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +32,6 @@ import java.util.Map;
  * is text for a person or JSON for a script, built from the same data; nothing here may throw into the channel.
  */
 final class Commands {
-    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private final AgentRuntime runtime;
     private final long pid = Pid.current();
@@ -97,7 +95,7 @@ final class Commands {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", AgentRuntime.VERSION);
         m.put("pid", pid);
-        m.put("jdk", Runtime.version().toString());
+        m.put("jdk", Text.jdkVersion());
         m.put("loaded", runtime.attached() ? "attach" : "startup");
         m.put("since", Instant.ofEpochMilli(runtime.startedMillis()).toString());
         m.put("dir", runtime.dir().toString());
@@ -130,7 +128,7 @@ final class Commands {
     List<String> statusLines(Duration wait) {
         HookStatus.Report r = awaitReport(wait);
         List<String> out = new ArrayList<>();
-        out.add("forensics " + AgentRuntime.VERSION + " in pid " + pid + " on JDK " + Runtime.version() + ", loaded "
+        out.add("forensics " + AgentRuntime.VERSION + " in pid " + pid + " on JDK " + Text.jdkVersion() + ", loaded "
                 + (runtime.attached() ? "by attach " : "at startup ") + age(runtime.startedMillis()) + " ago");
         Path journal = Reporter.journalFile();
         out.add("output directory: " + runtime.dir() + (journal == null ? "" : " (journal " + journal.getFileName() + ")"));
@@ -210,8 +208,8 @@ final class Commands {
             out.add("  (none)");
         }
         for (RecentFindings.Entry e : findings) {
-            out.add("  " + CLOCK.format(e.last()) + " " + e.finding().severity() + " " + e.finding().category() + ": " + e.finding().message()
-                    + (e.count() > 1 ? " (" + e.count() + " times since " + CLOCK.format(e.first()) + ")" : ""));
+            out.add("  " + hhmmss(e.last()) + " " + e.finding().severity() + " " + e.finding().category() + ": " + e.finding().message()
+                    + (e.count() > 1 ? " (" + e.count() + " times since " + hhmmss(e.first()) + ")" : ""));
         }
         return out;
     }
@@ -376,5 +374,10 @@ final class Commands {
 
     private static String mb(Object bytes) {
         return bytes instanceof Long ? ((Long) bytes) / (1024 * 1024) + " MB" : "?";
+    }
+
+    /** HH:mm:ss, local; by hand, as a DateTimeFormatter's first use loads some 160 classes. */
+    private static String hhmmss(java.time.Instant at) {
+        return dev.forensics.report.Clock.timeOfDay(at.toEpochMilli()).substring(0, 8);
     }
 }

@@ -1,5 +1,7 @@
 package dev.forensics.blackbox;
 
+import dev.forensics.report.Text;
+import dev.forensics.report.Clock;
 import dev.forensics.environment.Cgroups;
 import dev.forensics.environment.Host;
 import dev.forensics.environment.ProcessFacts;
@@ -11,13 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -35,8 +33,6 @@ final class PreviousRuns {
     static final Pattern BOX = Pattern.compile("black-box-(\\d+)\\.txt(?:\\.claimed-(\\d+))?");
     static final int MAX_BOXES = 64;
     static final int MAX_VERDICT_FILES = 32;
-    static final DateTimeFormatter HUMAN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss xx", Locale.ROOT).withZone(ZoneId.systemDefault());
-    private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT).withZone(ZoneId.systemDefault());
 
     /** A box this JVM took over, with its fields (null when it was unreadable). */
     record Claimed(Path file, long pid, Map<String, String> box) {}
@@ -226,7 +222,7 @@ final class PreviousRuns {
         if (flags.contains("ExitOnOutOfMemoryError") && hsErr == null && !oom && !shuttingDown) {
             double heap = fraction(b, "heap_used", "heap_max");
             why.add("or -XX:+ExitOnOutOfMemoryError ended it (exit status 3, no hooks)"
-                    + (heap >= 0 ? String.format(Locale.ROOT, ": the heap was %.0f%% full at the last heartbeat", heap * 100) : ""));
+                    + (heap >= 0 ? ": the heap was " + Text.whole(heap * 100) + "% full at the last heartbeat" : ""));
         }
         return head + "; " + String.join("; ", why);
     }
@@ -246,8 +242,8 @@ final class PreviousRuns {
         if (limit <= 0) {
             return "its cgroup used " + Cgroups.bytes(usage) + " (no limit) at the last heartbeat";
         }
-        return String.format(Locale.ROOT, "its cgroup used %s of its %s limit (%.0f%%) at the last heartbeat", Cgroups.bytes(usage),
-                Cgroups.bytes(limit), 100.0 * usage / limit);
+        return "its cgroup used " + Cgroups.bytes(usage) + " of its " + Cgroups.bytes(limit) + " limit ("
+                + Text.whole(100.0 * usage / limit) + "%) at the last heartbeat";
     }
 
     private static double fraction(Map<String, String> b, String part, String whole) {
@@ -288,7 +284,7 @@ final class PreviousRuns {
 
     private static Path writeVerdict(Path dir, long pid, Map<String, String> box, String verdict, List<String> evidence) {
         long at = num(box, "heartbeat_ms");
-        Path file = dir.resolve("no-last-words-" + pid + "-" + FILE_TIME.format(Instant.ofEpochMilli(at > 0 ? at : System.currentTimeMillis())) + ".txt");
+        Path file = dir.resolve("no-last-words-" + pid + "-" + Clock.compact(at > 0 ? at : System.currentTimeMillis()).substring(0, 15) + ".txt");
         StringBuilder sb = new StringBuilder();
         sb.append(verdict).append("\n\nevidence:\n");
         for (String e : evidence) {
@@ -333,10 +329,11 @@ final class PreviousRuns {
     }
 
     static String seconds(long millis) {
-        return millis % 1000 == 0 ? millis / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+        return millis % 1000 == 0 ? millis / 1000 + " s" : Text.oneDecimal(millis / 1000.0) + " s";
     }
 
     static String human(long millis) {
-        return HUMAN.format(Instant.ofEpochMilli(millis));
+        String t = Clock.timestamp(millis); // yyyy-MM-dd HH:mm:ss.SSS xx, by hand: no DateTimeFormatter at start-up
+        return t.substring(0, 19) + t.substring(23);
     }
 }

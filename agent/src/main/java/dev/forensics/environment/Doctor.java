@@ -1,5 +1,6 @@
 package dev.forensics.environment;
 
+import dev.forensics.report.Text;
 import dev.forensics.report.Redaction;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -207,7 +207,7 @@ public final class Doctor {
     private static void terminalAndSignals(Inputs in, Facts f, List<Risk> risks) {
         String status = "/proc/" + in.pid + "/status";
         boolean hupIgnored = ProcessFacts.isSet(f.ignored, ProcessFacts.SIGHUP);
-        String mask = "SigIgn " + String.format("%016x", f.ignored);
+        String mask = "SigIgn " + Text.hex16(f.ignored);
         if (f.stat != null && f.stat.hasControllingTerminal() && !hupIgnored) {
             risks.add(Risk.warn("controlling-terminal", "attached to terminal " + f.stat.ttyName() + ": an SSH disconnect (SIGHUP) stops it",
                     "This JVM has the controlling terminal " + f.stat.ttyName() + " and does not ignore SIGHUP: when the terminal closes (an SSH "
@@ -321,7 +321,7 @@ public final class Doctor {
     }
 
     static String seconds(long millis) {
-        return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+        return Text.oneDecimal(millis / 1000.0) + " s";
     }
 
     /** A class-path resource's text from the system class loader (where -cp and -jar put the application). */

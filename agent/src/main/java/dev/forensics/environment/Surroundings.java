@@ -1,5 +1,6 @@
 package dev.forensics.environment;
 
+import dev.forensics.report.Text;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -141,7 +142,7 @@ public final class Surroundings {
         jvmIsPid1 = self != null && self.pid() == 1;
         long ignored = ProcessFacts.ignoredSignals(host, "self");
         hupIgnored = ProcessFacts.isSet(ignored, ProcessFacts.SIGHUP);
-        signalMaskSource = "/proc/self/status SigIgn " + String.format("%016x", ignored);
+        signalMaskSource = "/proc/self/status SigIgn " + Text.hex16(ignored);
         pid1Comm = host.firstLine("/proc/1/comm");
         List<String> cmd = host.nulSeparated("/proc/1/cmdline");
         pid1Command = cmd.isEmpty() ? null : String.join(" ", cmd);

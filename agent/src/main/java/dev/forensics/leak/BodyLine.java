@@ -1,5 +1,6 @@
 package dev.forensics.leak;
 
+import dev.forensics.report.Text;
 import dev.forensics.report.Redaction;
 import dev.forensics.report.Sites;
 import java.time.Instant;
@@ -232,9 +233,9 @@ final class BodyLine {
             return s + "s";
         }
         if (s < 3600) {
-            return (s / 60) + "m" + String.format("%02d", s % 60) + "s";
+            return (s / 60) + "m" + Text.pad(s % 60, 2) + "s";
         }
-        return (s / 3600) + "h" + String.format("%02d", (s % 3600) / 60) + "m";
+        return (s / 3600) + "h" + Text.pad((s % 3600) / 60, 2) + "m";
     }
 
     static String plural(long n, String one, String many) {

@@ -1,5 +1,7 @@
 package dev.forensics.pipe;
 
+import dev.forensics.report.Text;
+import dev.forensics.report.Clock;
 import dev.forensics.bootstrap.PipeHooks;
 import dev.forensics.report.Finding;
 import dev.forensics.report.Jfr;
@@ -9,11 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Turns failed writes into findings: counts each at its (peer, site), reports a loop once when it is judged one
@@ -21,7 +19,6 @@ import java.util.Locale;
  * {@link LoopWatch}, and hands stdout/stderr failures to {@link StdStreams}. Runs on the failing thread.
  */
 final class PipeRecorder implements PipeHooks.Listener {
-    static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
     private static final String[] LAYERS = {"socket", "channel", "tls"};
 
     final WriteFailures failures;
@@ -84,13 +81,13 @@ final class PipeRecorder implements PipeHooks.Listener {
         WriteFailures.Loop l = p.loop();
         return "broken-pipe loop at " + l.entry.site + " to " + l.entry.peer + " continues: +" + p.newFailures()
                 + " failed writes in the last " + duration(p.sinceNanos()) + " (" + rate(p.newFailures() * 1e9 / Math.max(p.sinceNanos(), 1))
-                + "), " + l.failures + " since " + CLOCK.format(Instant.ofEpochMilli(l.startMillis));
+                + "), " + l.failures + " since " + Clock.timeOfDay(l.startMillis);
     }
 
     static String endedMessage(WriteFailures.Loop l) {
         return "broken-pipe loop at " + l.entry.site + " to " + l.entry.peer + (l.endedAtExit ? " still running when the JVM ended: " : " ended: ")
                 + l.failures + " failed writes over " + duration(l.lastNanos - l.startNanos) + " (" + rate(l.rate(l.lastNanos)) + ") from "
-                + CLOCK.format(Instant.ofEpochMilli(l.startMillis)) + " to " + CLOCK.format(Instant.ofEpochMilli(l.lastMillis))
+                + Clock.timeOfDay(l.startMillis) + " to " + Clock.timeOfDay(l.lastMillis)
                 + " (" + l.kindSummary() + "), " + l.bytes + " bytes attempted, last \"" + l.lastMessage + "\"";
     }
 
@@ -132,12 +129,12 @@ final class PipeRecorder implements PipeHooks.Listener {
             return ms + " ms";
         }
         if (ms < 600_000) {
-            return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
+            return Text.oneDecimal(ms / 1000.0) + " s";
         }
-        return String.format(Locale.ROOT, "%.1f min", ms / 60_000.0);
+        return Text.oneDecimal(ms / 60_000.0) + " min";
     }
 
     static String rate(double perSecond) {
-        return perSecond >= 10 ? Math.round(perSecond) + "/s" : String.format(Locale.ROOT, "%.1f/s", perSecond);
+        return perSecond >= 10 ? Math.round(perSecond) + "/s" : Text.oneDecimal(perSecond) + "/s";
     }
 }

@@ -1,7 +1,7 @@
 package dev.forensics.pipe;
 
+import dev.forensics.report.Clock;
 import dev.forensics.report.Section;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,13 +40,13 @@ final class PipesSection implements Section {
                 long now = System.nanoTime();
                 for (WriteFailures.Loop l : s.active()) {
                     out.add("loop running at " + l.entry.site + " to " + l.entry.peer + ": " + l.failures + " failed writes since "
-                            + PipeRecorder.CLOCK.format(Instant.ofEpochMilli(l.startMillis)) + " (" + PipeRecorder.rate(l.rate(now))
+                            + Clock.timeOfDay(l.startMillis) + " (" + PipeRecorder.rate(l.rate(now))
                             + "), " + l.kindSummary() + ", last \"" + l.lastMessage + "\"");
                 }
                 for (WriteFailures.Loop l : s.closed()) {
                     out.add("loop " + (l.endedAtExit ? "running at exit" : "ended") + " at " + l.entry.site + " to " + l.entry.peer + ": "
-                            + l.failures + " failed writes from " + PipeRecorder.CLOCK.format(Instant.ofEpochMilli(l.startMillis)) + " to "
-                            + PipeRecorder.CLOCK.format(Instant.ofEpochMilli(l.lastMillis)) + " (" + l.kindSummary() + "), "
+                            + l.failures + " failed writes from " + Clock.timeOfDay(l.startMillis) + " to "
+                            + Clock.timeOfDay(l.lastMillis) + " (" + l.kindSummary() + "), "
                             + l.bytes + " bytes attempted");
                 }
                 if (s.closedForgotten() > 0) {
@@ -54,7 +54,7 @@ final class PipesSection implements Section {
                 }
                 for (String[] o : s.others()) {
                     out.add("failed writes, not a loop, at " + o[1] + " to " + o[0] + ": " + o[2] + ", last at "
-                            + PipeRecorder.CLOCK.format(Instant.ofEpochMilli(Long.parseLong(o[4]))) + " \"" + o[5] + "\"");
+                            + Clock.timeOfDay(Long.parseLong(o[4])) + " \"" + o[5] + "\"");
                 }
                 if (s.otherSites() > s.others().size()) {
                     out.add((s.otherSites() - s.others().size()) + " more sites with failed writes");

@@ -1,5 +1,6 @@
 package dev.forensics.termination;
 
+import dev.forensics.report.Text;
 import dev.forensics.report.Pid;
 import dev.forensics.report.PrivateFiles;
 import java.io.File;
@@ -98,7 +99,7 @@ final class NativeSignals {
      * through {@code ClassLoader.loadLibrary}, for which premain opens java.lang first (4-10 ms: the JDK's
      * {@code redefineModule} links several lambdas). Earlier JDKs load it silently with {@code System.load}.
      */
-    static final boolean LOADS_THROUGH_JAVA_LANG = Runtime.version().feature() >= 24;
+    static final boolean LOADS_THROUGH_JAVA_LANG = Text.jdkFeature() >= 24;
 
     private static void loadLibrary(File file) {
         if (!LOADS_THROUGH_JAVA_LANG) {

@@ -1,5 +1,6 @@
 package dev.forensics.termination;
 
+import dev.forensics.report.Text;
 import dev.forensics.report.Pid;
 import dev.forensics.bootstrap.TerminationHooks;
 import dev.forensics.environment.Host;
@@ -571,7 +572,7 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         if (start != null) {
             out.add("uptime: " + Verdicts.duration(Math.max(0, now.toEpochMilli() - start.toEpochMilli())) + " (started " + Verdicts.full(start) + ")");
         }
-        out.add("process: " + (processLine != null ? processLine : "pid " + ownPid) + "; Java " + Runtime.version());
+        out.add("process: " + (processLine != null ? processLine : "pid " + ownPid) + "; Java " + Text.jdkVersion());
         out.add("exit status: " + status(cause));
         out.add("cause (" + cause.kind().label + "):");
         for (String d : cause.details()) {
