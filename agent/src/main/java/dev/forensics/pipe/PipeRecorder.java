@@ -39,7 +39,8 @@ final class PipeRecorder implements PipeHooks.Listener {
     /**
      * The failure path, paid once per failed write: the site comes from this thread's run to the peer (a stack walk
      * only on a run's first failures and on a sample after, see {@link WriteRuns}), the count goes to the entry the
-     * run keeps, so a loop's failures format no string, look nothing up and take no lock but their entry's.
+     * run keeps, so a loop's failures format no string, look nothing up and take no lock but their entry's. The peer
+     * is formatted when an entry is looked up: a run's first failure, and each change of site.
      */
     @Override
     public void socketWriteFailed(int layer, Throwable error, Object peer, int port, long bytes) {
@@ -57,7 +58,7 @@ final class PipeRecorder implements PipeHooks.Listener {
         }
         WriteRuns.Run run = runs.find(layer, peerKey, peerPort, now);
         if (run == null) {
-            run = runs.start(layer, peerKey, peerPort, peer(peerKey, peerPort), WriteSite.find(), now);
+            run = runs.start(layer, peerKey, peerPort, WriteSite.find(), now);
         } else if (run.walkDue()) {
             run.walked(WriteSite.find());
         }
@@ -69,7 +70,7 @@ final class PipeRecorder implements PipeHooks.Listener {
         long nowMillis = System.currentTimeMillis();
         WriteFailures.Entry entry = run.entry();
         if (entry == null || entry.evicted) {
-            entry = failures.entry(LAYERS[layer], run.peer, site.frame(), now, nowMillis);
+            entry = failures.entry(LAYERS[layer], peer(peerKey, peerPort), site.frame(), now, nowMillis);
             if (entry == null) {
                 return; // the table is full of busy sites; counted as dropped
             }

@@ -3,19 +3,23 @@ package dev.forensics.pipe;
 import java.util.Objects;
 
 /**
- * Per thread, the peers it failed to write to lately (up to {@link #SLOTS}), each with the writing site a stack walk found and the table
- * entry that site counts in. A broken-pipe loop fails at one site millions of times, and the walk (a microsecond or
- * more) was most of what each failure cost: so a run walks on each of its first {@link #EXACT} failures, then on a
- * random one in {@link #SAMPLE}. A run seen at a second site walks on every failure from then on, so each site keeps
- * its own count (a thread that moves to another site mid-run may have the first few dozen failures there, until a
- * sampled walk sees it, counted at the old one).
+ * Per thread, the peers it failed to write to lately (up to {@link #SLOTS}), each with the writing site a stack walk
+ * found and the table entry that site counts in. A broken-pipe loop fails at one site millions of times, and the walk
+ * (a microsecond or more) was most of what each failure cost: so a run walks on each of its first {@link #EXACT}
+ * failures, then on a random one in {@link #SAMPLE}. A run seen at a second site walks on every failure from then on,
+ * so each site keeps its own count (a thread that moves to another site mid-run may have the first few dozen failures
+ * there, until a sampled walk sees it, counted at the old one).
  */
 final class WriteRuns {
     static final int EXACT = 32;
     static final int SAMPLE = 64;
-    /** Runs kept per thread (a thread writing to many peers, some of them gone), and how far a look-up probes. */
-    private static final int SLOTS = 64;
-    private static final int PROBES = 8;
+    /**
+     * Runs kept per thread, and how far a look-up probes. Small on purpose: every worker thread of a server whose
+     * clients hang up keeps its table, so it must stay a few kilobytes; a thread failing to more peers than this at
+     * once walks on every failure, as it would without runs.
+     */
+    static final int SLOTS = 16;
+    private static final int PROBES = 4;
     /** Sites a mixed run keeps the entries of, so telling them apart costs the walk but no look-up or table lock. */
     private static final int SITES_PER_RUN = 4;
 
@@ -36,48 +40,47 @@ final class WriteRuns {
         final int layer;
         final Object peerKey;
         final int port;
-        final String peer;
         long lastNanos;
-        /** The sites this run was seen at, most recent first, each with its table entry (null until looked up). */
-        private final WriteSite.Site[] sites = new WriteSite.Site[SITES_PER_RUN];
-        private final WriteFailures.Entry[] entries = new WriteFailures.Entry[SITES_PER_RUN];
+        private WriteSite.Site site;
+        private WriteFailures.Entry entry;
+        /** A mixed run's other sites, most recent first, with their entries; null until a second site is seen. */
+        private WriteSite.Site[] others;
+        private WriteFailures.Entry[] otherEntries;
         private int walks;
-        private boolean mixed;
         private int random;
 
-        Run(int layer, Object peerKey, int port, String peer, WriteSite.Site site, long now) {
+        Run(int layer, Object peerKey, int port, WriteSite.Site site, long now) {
             this.layer = layer;
             this.peerKey = peerKey;
             this.port = port;
-            this.peer = peer;
             this.lastNanos = now;
-            this.sites[0] = site;
+            this.site = site;
             this.walks = 1;
             this.random = System.identityHashCode(this) | 1;
         }
 
         /** The site of this failure (the last one walked). */
         WriteSite.Site site() {
-            return sites[0];
+            return site;
         }
 
         /** Its table entry, or null when it must be looked up (then {@link #entry(WriteFailures.Entry)}). */
         WriteFailures.Entry entry() {
-            return entries[0];
+            return entry;
         }
 
         void entry(WriteFailures.Entry e) {
-            entries[0] = e;
+            entry = e;
         }
 
         /** Seen at more than one site: every failure walks. */
         boolean mixed() {
-            return mixed;
+            return others != null;
         }
 
         /** Whether this failure must walk the stack: a run's first ones, a mixed run's every one, else a sample. */
         boolean walkDue() {
-            if (mixed || walks < EXACT) {
+            if (others != null || walks < EXACT) {
                 return true;
             }
             int x = random; // xorshift: a fixed stride could beat in step with a loop that alternates two sites
@@ -93,19 +96,25 @@ final class WriteRuns {
             if (walks < EXACT) {
                 walks++;
             }
-            if (found.equals(sites[0])) {
+            if (found.equals(site)) {
                 return;
             }
-            mixed = true;
-            int i = 1;
-            while (i < SITES_PER_RUN - 1 && sites[i] != null && !found.equals(sites[i])) {
+            if (others == null) {
+                others = new WriteSite.Site[SITES_PER_RUN - 1];
+                otherEntries = new WriteFailures.Entry[SITES_PER_RUN - 1];
+            }
+            int i = 0;
+            while (i < others.length - 1 && others[i] != null && !found.equals(others[i])) {
                 i++;
             }
-            WriteFailures.Entry e = found.equals(sites[i]) ? entries[i] : null;
-            System.arraycopy(sites, 0, sites, 1, i); // move to front; the least recent drops off the end when full
-            System.arraycopy(entries, 0, entries, 1, i);
-            sites[0] = found;
-            entries[0] = e;
+            WriteFailures.Entry e = found.equals(others[i]) ? otherEntries[i] : null;
+            // the current site becomes the most recent other; the least recent drops off the end when all are taken
+            System.arraycopy(others, 0, others, 1, i);
+            System.arraycopy(otherEntries, 0, otherEntries, 1, i);
+            others[0] = site;
+            otherEntries[0] = entry;
+            site = found;
+            entry = e;
         }
     }
 
@@ -126,7 +135,7 @@ final class WriteRuns {
     }
 
     /** Starts (or restarts) this thread's run to the peer at the site just walked, in place of the oldest nearby run. */
-    Run start(int layer, Object peerKey, int port, String peer, WriteSite.Site site, long now) {
+    Run start(int layer, Object peerKey, int port, WriteSite.Site site, long now) {
         Run[] table = runs.get();
         int home = home(layer, peerKey, port);
         int slot = home & (SLOTS - 1);
@@ -141,7 +150,7 @@ final class WriteRuns {
                 slot = at;
             }
         }
-        Run run = new Run(layer, peerKey, port, peer, site, now);
+        Run run = new Run(layer, peerKey, port, site, now);
         table[slot] = run;
         return run;
     }

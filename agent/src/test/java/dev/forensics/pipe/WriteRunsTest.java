@@ -20,7 +20,7 @@ class WriteRunsTest {
 
     @Test
     void aLoopAtOneSiteWalksItsFirstFailuresThenAboutOneInSixtyFour() throws Exception {
-        WriteRuns.Run run = runs.start(PipeHooks.CHANNEL, peer(7, 5432), -1, "10.0.0.7:5432", A, 0);
+        WriteRuns.Run run = runs.start(PipeHooks.CHANNEL, peer(7, 5432), -1, A, 0);
         for (int i = 1; i < WriteRuns.EXACT; i++) {
             assertThat(run.walkDue()).as("failure " + (i + 1) + " of the run").isTrue();
             run.walked(A);
@@ -41,7 +41,7 @@ class WriteRunsTest {
     void aRunSeenAtASecondSiteWalksEveryFailureAndKeepsEachSitesEntry() throws Exception {
         WriteFailures.Entry atA = new WriteFailures.Entry("k", "socket", "10.0.0.7:5432", A.frame());
         WriteFailures.Entry atB = new WriteFailures.Entry("k", "socket", "10.0.0.7:5432", B.frame());
-        WriteRuns.Run run = runs.start(PipeHooks.SOCKET, peer(7, 0).getAddress(), 5432, "10.0.0.7:5432", A, 0);
+        WriteRuns.Run run = runs.start(PipeHooks.SOCKET, peer(7, 0).getAddress(), 5432, A, 0);
         run.entry(atA);
         run.walked(B);
         assertThat(run.site()).isEqualTo(B);
@@ -59,8 +59,39 @@ class WriteRunsTest {
     }
 
     @Test
+    void aMixedRunKeepsTheEntriesOfItsFourMostRecentSites() throws Exception {
+        WriteSite.Site[] sites = new WriteSite.Site[5];
+        WriteFailures.Entry[] entries = new WriteFailures.Entry[5];
+        for (int i = 0; i < sites.length; i++) {
+            sites[i] = new WriteSite.Site("com.acme.Relay.part" + i + "(Relay.java:" + (10 + i) + ")", false, false);
+            entries[i] = new WriteFailures.Entry("k" + i, "socket", "10.0.0.7:5432", sites[i].frame());
+        }
+        WriteRuns.Run run = runs.start(PipeHooks.SOCKET, peer(7, 0).getAddress(), 5432, sites[0], 0);
+        run.entry(entries[0]);
+        for (int i = 1; i < 4; i++) {
+            run.walked(sites[i]);
+            assertThat(run.entry()).isNull();
+            run.entry(entries[i]);
+        }
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 4; i++) {
+                run.walked(sites[i]);
+                assertThat(run.site()).isEqualTo(sites[i]);
+                assertThat(run.entry()).as("round " + round + ", site " + i).isSameAs(entries[i]);
+            }
+        }
+        run.walked(sites[4]); // a fifth site: the least recent (site 0) is let go
+        assertThat(run.entry()).isNull();
+        run.entry(entries[4]);
+        run.walked(sites[0]);
+        assertThat(run.entry()).isNull();
+        run.walked(sites[4]);
+        assertThat(run.entry()).isSameAs(entries[4]);
+    }
+
+    @Test
     void aRunIsFoundByThePeersValueLayerAndPortUntilItWentQuiet() throws Exception {
-        WriteRuns.Run run = runs.start(PipeHooks.CHANNEL, peer(7, 5432), -1, "10.0.0.7:5432", A, 0);
+        WriteRuns.Run run = runs.start(PipeHooks.CHANNEL, peer(7, 5432), -1, A, 0);
         assertThat(runs.find(PipeHooks.CHANNEL, peer(7, 5432), -1, 500 * MS)).as("a reconnect to the same peer").isSameAs(run);
         assertThat(runs.find(PipeHooks.CHANNEL, peer(7, 5433), -1, 500 * MS)).isNull();
         assertThat(runs.find(PipeHooks.CHANNEL, peer(8, 5432), -1, 500 * MS)).isNull();
@@ -68,15 +99,15 @@ class WriteRunsTest {
         run.lastNanos = 500 * MS;
         assertThat(runs.find(PipeHooks.CHANNEL, peer(7, 5432), -1, 1400 * MS)).isSameAs(run);
         assertThat(runs.find(PipeHooks.CHANNEL, peer(7, 5432), -1, 1600 * MS)).as("quiet for a window: judged afresh").isNull();
-        WriteRuns.Run again = runs.start(PipeHooks.CHANNEL, peer(7, 5432), -1, "10.0.0.7:5432", B, 1600 * MS);
+        WriteRuns.Run again = runs.start(PipeHooks.CHANNEL, peer(7, 5432), -1, B, 1600 * MS);
         assertThat(runs.find(PipeHooks.CHANNEL, peer(7, 5432), -1, 1700 * MS)).isSameAs(again);
     }
 
     @Test
     void aThreadWritingToManyPeersKeepsARunForEach() throws Exception {
-        WriteRuns.Run[] started = new WriteRuns.Run[48];
+        WriteRuns.Run[] started = new WriteRuns.Run[WriteRuns.SLOTS / 2];
         for (int i = 0; i < started.length; i++) {
-            started[i] = runs.start(PipeHooks.CHANNEL, peer(i, 5432), -1, "10.0.0." + i + ":5432", A, i);
+            started[i] = runs.start(PipeHooks.CHANNEL, peer(i, 5432), -1, A, i);
         }
         for (int i = 0; i < started.length; i++) {
             assertThat(runs.find(PipeHooks.CHANNEL, peer(i, 5432), -1, 100)).as("peer " + i).isSameAs(started[i]);
@@ -85,7 +116,7 @@ class WriteRunsTest {
 
     @Test
     void theRunsOfOneThreadAreNotAnothersRuns() throws Exception {
-        runs.start(PipeHooks.CHANNEL, peer(7, 5432), -1, "10.0.0.7:5432", A, 0);
+        runs.start(PipeHooks.CHANNEL, peer(7, 5432), -1, A, 0);
         WriteRuns.Run[] seen = new WriteRuns.Run[1];
         Thread t = new Thread(() -> {
             try {

@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * called from an application frame (as woven advice calls it), through classification, the writing site, the
  * per-(peer, site) count and the loop verdict. {@code loopingWrite} is the broken-pipe loop itself (one thread,
  * one peer, one site, millions of times); {@code twoSitesOnePeer} alternates two sites writing to one peer (the
- * site must still be told apart); {@code manyPeers} spreads failures over 64 peers from one site. Each failure
+ * site must still be told apart: every failure walks); {@code manyPeers} spreads failures over 8 peers from one site. Each failure
  * carries a message string of its own, as a real one does. Lives in the agent's package to reach the recorder.
  * Run: {@code java -cp benchmarks/target/forensics-benchmarks.jar:benchmarks/target/lib/*:agent/target/forensics.jar
  * org.openjdk.jmh.Main FailedWriteBenchmark}.
@@ -52,7 +52,7 @@ public class FailedWriteBenchmark {
             errors[k] = new SocketException(new String("Broken pipe".toCharArray()));
         }
         address = InetAddress.getByName("10.0.0.7");
-        peers = new InetSocketAddress[64];
+        peers = new InetSocketAddress[8];
         for (int k = 0; k < peers.length; k++) {
             peers[k] = new InetSocketAddress(InetAddress.getByName("10.0.1." + k), 5432);
         }
@@ -76,6 +76,6 @@ public class FailedWriteBenchmark {
     @Benchmark
     public void manyPeers() {
         int n = i++;
-        FailingWriter.channelWrite(errors[n & (ERRORS - 1)], peers[n & 63]);
+        FailingWriter.channelWrite(errors[n & (ERRORS - 1)], peers[n & 7]);
     }
 }
