@@ -138,6 +138,57 @@ class BrokenPipeLoopIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.forensics.testing.Jdk#all")
+    void threeSitesFailingInTurnOnOneThreadToOnePeerAreThreeLoopsEachWithItsOwnCount(Jdk jdk) {
+        try (LoopbackPeer peer = new LoopbackPeer(Mode.RESET);
+             ForkedJvm jvm = ForkedJvm.on(jdk).agentOptions(OPTIONS)
+                     .start(SocketWriter.class, "out", "sites", Integer.toString(peer.port()), Integer.toString(WRITES), "1024", "2500")) {
+            assertThat(jvm.waitFor()).isZero();
+            assertThat(failures(jvm)).isEqualTo(3 * WRITES);
+            String journal = jvm.journal();
+            for (String part : new String[] {"writeHead", "writeBody", "writeTail"}) {
+                String site = "dev.forensics.targets.SocketWriter." + part + "(SocketWriter.java:";
+                List<String> lines = journal.lines().filter(l -> l.contains("broken-pipe loop at " + site)).collect(Collectors.toList());
+                assertThat(lines).as(part + " in\n" + journal).hasSize(2);
+                assertThat(lines.get(0)).contains(": writing to 127.0.0.1:" + peer.port() + " failed 21 times in ");
+                assertThat(lines.get(1)).contains(" to 127.0.0.1:" + peer.port() + " ended: " + WRITES + " failed writes over ");
+            }
+            assertThat(journal.lines().filter(l -> l.contains("broken-pipe loop at ")).count()).isEqualTo(6);
+            assertAgentClean(jvm);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void aThreadThatMovesOnToAnotherSiteAndKeepsFailingThereIsASecondLoop(Jdk jdk) {
+        int writes = 2000;
+        try (LoopbackPeer peer = new LoopbackPeer(Mode.RESET);
+             ForkedJvm jvm = ForkedJvm.on(jdk).agentOptions(OPTIONS)
+                     .start(SocketWriter.class, "out", "moving", Integer.toString(peer.port()), Integer.toString(writes), "1024", "2500")) {
+            assertThat(jvm.waitFor()).isZero();
+            assertThat(failures(jvm)).isEqualTo(2 * writes);
+            String journal = jvm.journal();
+            String elsewhere = "dev.forensics.targets.SocketWriter.keepWritingElsewhere(SocketWriter.java:";
+            for (String site : new String[] {SITE, elsewhere}) {
+                assertThat(journal.lines().filter(l -> l.contains("broken-pipe loop at " + site) && l.contains("): writing to 127.0.0.1:"))
+                        .count()).as("one verdict at " + site + " in\n" + journal).isEqualTo(1);
+            }
+            long first = endedTotal(journal, SITE);
+            long second = endedTotal(journal, elsewhere);
+            // The first site is watched by a sampled walk once its loop runs: the move is seen within a few dozen failures.
+            assertThat(first + second).isEqualTo(2L * writes);
+            assertThat(first).isBetween((long) writes, writes + 1000L);
+            assertAgentClean(jvm);
+        }
+    }
+
+    private static long endedTotal(String journal, String site) {
+        Matcher m = Pattern.compile(Pattern.quote("broken-pipe loop at " + site) + "\\d+\\) to \\S+ ended: (\\d+) failed writes").matcher(journal);
+        assertThat(m.find()).as("journal:\n" + journal).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
     void aSingleFailedWriteIsRecordedButIsNotALoop(Jdk jdk) {
         try (LoopbackPeer peer = new LoopbackPeer(Mode.RESET);
              ForkedJvm jvm = ForkedJvm.on(jdk).agentOptions(OPTIONS)
@@ -184,7 +235,7 @@ class BrokenPipeLoopIT {
         assertThat(pipeLines).as("journal:\n" + journal).hasSize(2);
         assertThat(pipeLines.get(0)).contains("broken-pipe loop at " + site).contains(": writing to " + peer + " failed " + verdictAt + " times in ")
                 .contains(layer).contains("    at " + site);
-        assertThat(pipeLines.get(1)).contains("broken-pipe loop at " + site).contains(" to " + peer + " ended: " + failures + " failed writes over ")
+        assertThat(pipeLines.get(1)).as("journal:\n" + journal + "\nstderr:\n" + jvm.stderr()).contains("broken-pipe loop at " + site).contains(" to " + peer + " ended: " + failures + " failed writes over ")
                 .contains(kind);
         assertThat(jvm.stderr()).as("the application's log (SLF4J simple, on stderr) has the verdict once")
                 .containsOnlyOnce(": writing to " + peer + " failed " + verdictAt + " times").containsOnlyOnce(" ended: " + failures + " failed writes");

@@ -1,11 +1,9 @@
 package dev.forensics.leak;
 
+import dev.forensics.report.Clock;
 import dev.forensics.report.Text;
 import dev.forensics.report.Redaction;
 import dev.forensics.report.Sites;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,7 +15,6 @@ import java.util.Map;
  */
 final class BodyLine {
     static final String UNSAMPLED = "an unsampled call site";
-    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
     private static final long START_NANOS = System.nanoTime();
     private static final long START_MILLIS = System.currentTimeMillis();
     private static final int CACHE = 512;
@@ -219,7 +216,7 @@ final class BodyLine {
     }
 
     static String clock(long nanos) {
-        return CLOCK.format(Instant.ofEpochMilli(wallMillis(nanos)));
+        return Clock.timeOfDay(wallMillis(nanos)).substring(0, 8); // HH:mm:ss, by hand: no DateTimeFormatter
     }
 
     /** 850ms, 12s, 3m05s, 2h10m. */

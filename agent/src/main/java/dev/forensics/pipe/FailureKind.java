@@ -3,6 +3,7 @@ package dev.forensics.pipe;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Why a write failed, as an operator would say it. Linux reports a peer that closed as EPIPE ("Broken pipe") and one
@@ -18,6 +19,16 @@ enum FailureKind {
 
     final String label;
 
+    /**
+     * Verdicts on failures without a cause, by exception class and message: a loop fails the same way millions of
+     * times, each with a message string of its own from the native code, so a hit costs an equals of a few characters
+     * instead of a lower-casing and three searches. Direct-mapped and racy on purpose: a slot holds an immutable
+     * verdict, a lost update is a recomputation.
+     */
+    private static final Verdict[] VERDICTS = new Verdict[16];
+
+    private record Verdict(Class<?> type, String message, FailureKind kind) {}
+
     FailureKind(String label) {
         this.label = label;
     }
@@ -27,6 +38,24 @@ enum FailureKind {
         if (!(error instanceof IOException)) {
             return null;
         }
+        if (error.getCause() != null) {
+            return classify(error);
+        }
+        Class<?> type = error.getClass();
+        String message = error.getMessage();
+        int slot = (type.hashCode() * 31 + (message == null ? 0 : message.hashCode())) & (VERDICTS.length - 1);
+        Verdict v = VERDICTS[slot];
+        if (v != null && v.type == type && Objects.equals(v.message, message)) {
+            return v.kind;
+        }
+        FailureKind kind = classify(error);
+        if (type.getClassLoader() == null) { // the JDK's own exceptions only: a web app's class must not be pinned here
+            VERDICTS[slot] = new Verdict(type, message, kind);
+        }
+        return kind;
+    }
+
+    private static FailureKind classify(Throwable error) {
         Throwable t = error;
         for (int depth = 0; t != null && depth < 6; depth++, t = t.getCause()) {
             if (t instanceof ClosedChannelException) {

@@ -24,26 +24,56 @@ final class PipeRecorder implements PipeHooks.Listener {
     final WriteFailures failures;
     final StdStreams std;
     private final LoopWatch watch;
+    private final WriteRuns runs;
 
     PipeRecorder(WriteFailures failures, StdStreams std, LoopWatch watch) {
         this.failures = failures;
         this.std = std;
         this.watch = watch;
+        this.runs = new WriteRuns(failures.windowNanos);
     }
 
+    /**
+     * The failure path, paid once per failed write: the site comes from this thread's run to the peer (a stack walk
+     * only on a run's first failures and on a sample after, see {@link WriteRuns}), the count goes to the entry the
+     * run keeps, so a loop's failures format no string, look nothing up and take no lock but their entry's. The peer
+     * is formatted when an entry is looked up: a run's first failure, and each change of site.
+     */
     @Override
     public void socketWriteFailed(int layer, Throwable error, Object peer, int port, long bytes) {
         FailureKind kind = FailureKind.of(error);
         if (kind == null) {
             return;
         }
-        WriteSite.Site site = WriteSite.find();
+        long now = System.nanoTime();
+        Object peerKey = peer;
+        int peerPort = port;
+        if (peer instanceof Socket) { // TLS: keep the address, not the socket
+            Socket s = (Socket) peer;
+            peerKey = s.getInetAddress();
+            peerPort = peerKey == null ? -1 : s.getPort();
+        }
+        WriteRuns.Run run = runs.find(layer, peerKey, peerPort, now);
+        if (run == null) {
+            run = runs.start(layer, peerKey, peerPort, WriteSite.find(), now);
+        } else if (run.walkDue()) {
+            run.walked(WriteSite.find());
+        }
+        run.lastNanos = now;
+        WriteSite.Site site = run.site();
         if (layer == PipeHooks.SOCKET && site.underTls()) {
             return; // the TLS write the application called counts it; TLS's own handshake and close writes are not the application's
         }
-        long now = System.nanoTime();
-        WriteFailures.Loop loop = failures.record(LAYERS[layer], peer(peer, port), site.frame(), kind,
-                FailureKind.message(error), bytes, now, System.currentTimeMillis());
+        long nowMillis = System.currentTimeMillis();
+        WriteFailures.Entry entry = run.entry();
+        if (entry == null || entry.evicted) {
+            entry = failures.entry(LAYERS[layer], peer(peerKey, peerPort), site.frame(), now, nowMillis);
+            if (entry == null) {
+                return; // the table is full of busy sites; counted as dropped
+            }
+            run.entry(entry);
+        }
+        WriteFailures.Loop loop = failures.record(entry, kind, FailureKind.message(error), bytes, now, nowMillis);
         if (loop != null) {
             detected(loop, now);
         }
@@ -56,11 +86,12 @@ final class PipeRecorder implements PipeHooks.Listener {
 
     private void detected(WriteFailures.Loop loop, long now) {
         loop.stack = WriteSite.stack();
+        WriteFailures.Loop seen = loop.copy(); // other threads may be counting into it already
         watch.start();
         if (Jfr.AVAILABLE) {
-            PipeEvents.loopDetected(loop, failures.windowNanos / 1_000_000, now);
+            PipeEvents.loopDetected(seen, failures.windowNanos / 1_000_000, now);
         }
-        Reporter.report(Finding.warn("pipe", "pipe-loop:" + loop.entry.key, detectedMessage(loop, now)));
+        Reporter.report(Finding.warn("pipe", "pipe-loop:" + seen.entry.key, detectedMessage(seen, now)));
     }
 
     static String detectedMessage(WriteFailures.Loop l, long now) {

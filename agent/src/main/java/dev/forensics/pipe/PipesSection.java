@@ -35,33 +35,31 @@ final class PipesSection implements Section {
     public List<String> lines() {
         List<String> out = new ArrayList<>();
         if (pipes) {
-            synchronized (failures) {
-                WriteFailures.Snapshot s = failures.snapshot(MAX_OTHERS);
-                long now = System.nanoTime();
-                for (WriteFailures.Loop l : s.active()) {
-                    out.add("loop running at " + l.entry.site + " to " + l.entry.peer + ": " + l.failures + " failed writes since "
-                            + Clock.timeOfDay(l.startMillis) + " (" + PipeRecorder.rate(l.rate(now))
-                            + "), " + l.kindSummary() + ", last \"" + l.lastMessage + "\"");
-                }
-                for (WriteFailures.Loop l : s.closed()) {
-                    out.add("loop " + (l.endedAtExit ? "running at exit" : "ended") + " at " + l.entry.site + " to " + l.entry.peer + ": "
-                            + l.failures + " failed writes from " + Clock.timeOfDay(l.startMillis) + " to "
-                            + Clock.timeOfDay(l.lastMillis) + " (" + l.kindSummary() + "), "
-                            + l.bytes + " bytes attempted");
-                }
-                if (s.closedForgotten() > 0) {
-                    out.add(s.closedForgotten() + " older ended loops not kept (cap " + WriteFailures.MAX_CLOSED + ")");
-                }
-                for (String[] o : s.others()) {
-                    out.add("failed writes, not a loop, at " + o[1] + " to " + o[0] + ": " + o[2] + ", last at "
-                            + Clock.timeOfDay(Long.parseLong(o[4])) + " \"" + o[5] + "\"");
-                }
-                if (s.otherSites() > s.others().size()) {
-                    out.add((s.otherSites() - s.others().size()) + " more sites with failed writes");
-                }
-                if (s.droppedFailures() > 0) {
-                    out.add(s.droppedFailures() + " failed writes not tracked: " + WriteFailures.MAX_SITES + " sites already tracked");
-                }
+            WriteFailures.Snapshot s = failures.snapshot(MAX_OTHERS);
+            long now = System.nanoTime();
+            for (WriteFailures.Loop l : s.active()) {
+                out.add("loop running at " + l.entry.site + " to " + l.entry.peer + ": " + l.failures + " failed writes since "
+                        + Clock.timeOfDay(l.startMillis) + " (" + PipeRecorder.rate(l.rate(now))
+                        + "), " + l.kindSummary() + ", last \"" + l.lastMessage + "\"");
+            }
+            for (WriteFailures.Loop l : s.closed()) {
+                out.add("loop " + (l.endedAtExit ? "running at exit" : "ended") + " at " + l.entry.site + " to " + l.entry.peer + ": "
+                        + l.failures + " failed writes from " + Clock.timeOfDay(l.startMillis) + " to "
+                        + Clock.timeOfDay(l.lastMillis) + " (" + l.kindSummary() + "), "
+                        + l.bytes + " bytes attempted");
+            }
+            if (s.closedForgotten() > 0) {
+                out.add(s.closedForgotten() + " older ended loops not kept (cap " + WriteFailures.MAX_CLOSED + ")");
+            }
+            for (String[] o : s.others()) {
+                out.add("failed writes, not a loop, at " + o[1] + " to " + o[0] + ": " + o[2] + ", last at "
+                        + Clock.timeOfDay(Long.parseLong(o[4])) + " \"" + o[5] + "\"");
+            }
+            if (s.otherSites() > s.others().size()) {
+                out.add((s.otherSites() - s.others().size()) + " more sites with failed writes");
+            }
+            if (s.droppedFailures() > 0) {
+                out.add(s.droppedFailures() + " failed writes not tracked: " + WriteFailures.MAX_SITES + " sites already tracked");
             }
         }
         if (stdstreams && (std.broken(1) != null || std.broken(2) != null)) {
@@ -75,32 +73,30 @@ final class PipesSection implements Section {
     public Map<String, Object> data() {
         Map<String, Object> data = new LinkedHashMap<>();
         if (pipes) {
-            synchronized (failures) {
-                WriteFailures.Snapshot s = failures.snapshot(MAX_OTHERS);
-                List<Object> loops = new ArrayList<>();
-                for (WriteFailures.Loop l : s.active()) {
-                    loops.add(loop(l, "running"));
-                }
-                for (WriteFailures.Loop l : s.closed()) {
-                    loops.add(loop(l, l.endedAtExit ? "running at exit" : "ended"));
-                }
-                data.put("loops", loops);
-                List<Object> others = new ArrayList<>();
-                for (String[] o : s.others()) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("peer", o[0]);
-                    m.put("site", o[1]);
-                    m.put("failures", Long.parseLong(o[2]));
-                    m.put("bytesAttempted", Long.parseLong(o[3]));
-                    m.put("lastFailureMillis", Long.parseLong(o[4]));
-                    m.put("lastError", o[5]);
-                    others.add(m);
-                }
-                data.put("otherFailures", others);
-                data.put("sitesTracked", s.sites());
-                data.put("droppedFailures", s.droppedFailures());
-                data.put("endedLoopsNotKept", s.closedForgotten());
+            WriteFailures.Snapshot s = failures.snapshot(MAX_OTHERS);
+            List<Object> loops = new ArrayList<>();
+            for (WriteFailures.Loop l : s.active()) {
+                loops.add(loop(l, "running"));
             }
+            for (WriteFailures.Loop l : s.closed()) {
+                loops.add(loop(l, l.endedAtExit ? "running at exit" : "ended"));
+            }
+            data.put("loops", loops);
+            List<Object> others = new ArrayList<>();
+            for (String[] o : s.others()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("peer", o[0]);
+                m.put("site", o[1]);
+                m.put("failures", Long.parseLong(o[2]));
+                m.put("bytesAttempted", Long.parseLong(o[3]));
+                m.put("lastFailureMillis", Long.parseLong(o[4]));
+                m.put("lastError", o[5]);
+                others.add(m);
+            }
+            data.put("otherFailures", others);
+            data.put("sitesTracked", s.sites());
+            data.put("droppedFailures", s.droppedFailures());
+            data.put("endedLoopsNotKept", s.closedForgotten());
         }
         if (stdstreams) {
             for (int fd = 1; fd <= 2; fd++) {

@@ -2,17 +2,24 @@ package dev.forensics.pipe;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Failed socket writes per (peer, site) and the loop verdict: more than {@code threshold} failures at one site to
  * one peer within {@code window} is a broken-pipe loop, which stays open while failures keep coming and closes,
  * with its totals, once a whole window passes without one. Pure bookkeeping with the clock passed in (the recorder
  * reports); bounded: {@link #MAX_SITES} sites and {@link #MAX_CLOSED} remembered loops, with what was dropped counted.
+ *
+ * <p>Counting a failure locks only its entry, so threads failing at different sites never wait for each other; the
+ * table's own lock is taken to find or add an entry (the recorder keeps the entry of a running loop, so a loop's
+ * failures skip that) and by the checker and the report. Lock order: the table, then an entry, never the reverse.
  */
 final class WriteFailures {
     static final int MAX_SITES = 1024;
@@ -21,14 +28,14 @@ final class WriteFailures {
     final int threshold;
     final long windowNanos;
 
-    private final Map<String, Entry> entries = new HashMap<>();
-    private final List<Loop> active = new ArrayList<>();
-    private final ArrayDeque<Loop> closed = new ArrayDeque<>();
-    private long droppedFailures;
-    private long closedForgotten;
-    private long loopsSeen;
+    private final Map<String, Entry> entries = new HashMap<>(); // guarded by this
+    private final List<Loop> active = new CopyOnWriteArrayList<>(); // added to under an entry's lock, never this
+    private final ArrayDeque<Loop> closed = new ArrayDeque<>(); // guarded by this
+    private final AtomicLong loopsSeen = new AtomicLong();
+    private long droppedFailures; // guarded by this
+    private long closedForgotten; // guarded by this
 
-    /** One (peer, site): everything that ever failed there, and the current window. */
+    /** One (peer, site): everything that ever failed there, and the current window. Guarded by itself. */
     static final class Entry {
         final String key;
         final String layer;
@@ -48,6 +55,8 @@ final class WriteFailures {
         long windowBytes;
         final long[] windowKinds = new long[FailureKind.values().length];
         Loop loop;
+        /** Forgotten by the table to make room; a recorder still holding it looks the site up again. */
+        volatile boolean evicted;
 
         Entry(String key, String layer, String peer, String site) {
             this.key = key;
@@ -57,7 +66,10 @@ final class WriteFailures {
         }
     }
 
-    /** A broken-pipe loop: counted from the first failure of the window that made the verdict. */
+    /**
+     * A broken-pipe loop: counted from the first failure of the window that made the verdict. A running loop is
+     * changed under its entry's lock; readers on other threads get a {@link #copy()} (an ended one no longer changes).
+     */
     static final class Loop {
         final long id;
         final Entry entry;
@@ -92,6 +104,33 @@ final class WriteFailures {
             this.lastMessage = e.lastMessage;
             this.lastUpdateNanos = now;
             this.failuresAtLastUpdate = e.windowCount;
+        }
+
+        /** The same loop as it is now, for a reader that must not see it change; the caller holds the entry's lock. */
+        private Loop(Loop l) {
+            id = l.id;
+            entry = l.entry;
+            startNanos = l.startNanos;
+            startMillis = l.startMillis;
+            detectedMillis = l.detectedMillis;
+            failuresAtDetection = l.failuresAtDetection;
+            failures = l.failures;
+            bytes = l.bytes;
+            kinds = l.kinds.clone();
+            lastNanos = l.lastNanos;
+            lastMillis = l.lastMillis;
+            lastMessage = l.lastMessage;
+            lastUpdateNanos = l.lastUpdateNanos;
+            failuresAtLastUpdate = l.failuresAtLastUpdate;
+            endedMillis = l.endedMillis;
+            endedAtExit = l.endedAtExit;
+            stack = l.stack;
+        }
+
+        Loop copy() {
+            synchronized (entry) {
+                return new Loop(this);
+            }
         }
 
         boolean ended() {
@@ -139,8 +178,32 @@ final class WriteFailures {
     }
 
     /** Counts one failure; returns the loop this failure opened, or null (no verdict, or a loop already open). */
-    synchronized Loop record(String layer, String peer, String site, FailureKind kind, String message, long bytes,
-                             long now, long nowMillis) {
+    Loop record(String layer, String peer, String site, FailureKind kind, String message, long bytes, long now, long nowMillis) {
+        while (true) {
+            Entry e = entry(layer, peer, site, now, nowMillis);
+            if (e == null) {
+                return null;
+            }
+            synchronized (e) {
+                if (!e.evicted) {
+                    return count(e, kind, message, bytes, now, nowMillis);
+                }
+            }
+        }
+    }
+
+    /** {@link #record} at an entry the caller kept from {@link #entry}: no look-up, no table lock. */
+    Loop record(Entry e, FailureKind kind, String message, long bytes, long now, long nowMillis) {
+        synchronized (e) {
+            if (!e.evicted) {
+                return count(e, kind, message, bytes, now, nowMillis);
+            }
+        }
+        return record(e.layer, e.peer, e.site, kind, message, bytes, now, nowMillis);
+    }
+
+    /** The entry of (peer, site), added if new; null when the table is full of busy sites (the failure is counted as dropped). */
+    synchronized Entry entry(String layer, String peer, String site, long now, long nowMillis) {
         String key = peer + " " + site;
         Entry e = entries.get(key);
         if (e == null) {
@@ -150,8 +213,14 @@ final class WriteFailures {
             }
             e = new Entry(key, layer, peer, site);
             e.firstMillis = nowMillis;
+            e.lastNanos = now; // not idle: the failure that made it is about to be counted
             entries.put(key, e);
         }
+        return e;
+    }
+
+    /** Holding e's lock. */
+    private Loop count(Entry e, FailureKind kind, String message, long bytes, long now, long nowMillis) {
         e.failures++;
         e.bytes += bytes;
         e.kinds[kind.ordinal()]++;
@@ -173,13 +242,13 @@ final class WriteFailures {
             e.windowStartMillis = nowMillis;
             e.windowCount = 0;
             e.windowBytes = 0;
-            java.util.Arrays.fill(e.windowKinds, 0);
+            Arrays.fill(e.windowKinds, 0);
         }
         e.windowCount++;
         e.windowBytes += bytes;
         e.windowKinds[kind.ordinal()]++;
         if (e.windowCount > threshold) {
-            loop = new Loop(++loopsSeen, e, now, nowMillis);
+            loop = new Loop(loopsSeen.incrementAndGet(), e, now, nowMillis);
             e.loop = loop;
             active.add(loop);
             return loop;
@@ -189,46 +258,59 @@ final class WriteFailures {
 
     /**
      * Closes loops that saw no failure for a whole window and picks those due an update line (at most one per
-     * {@code updateNanos}, and only when they failed again since the last one).
+     * {@code updateNanos}, and only when they failed again since the last one). Updates carry copies.
      */
     synchronized Tick tick(long now, long nowMillis, long updateNanos) {
         List<Loop> ended = new ArrayList<>();
         List<Progress> updates = new ArrayList<>();
-        for (Iterator<Loop> it = active.iterator(); it.hasNext(); ) {
-            Loop l = it.next();
-            if (now - l.lastNanos > windowNanos) {
-                it.remove();
-                end(l, nowMillis, false);
-                ended.add(l);
-            } else if (now - l.lastUpdateNanos >= updateNanos && l.failures > l.failuresAtLastUpdate) {
-                updates.add(new Progress(l, l.failures - l.failuresAtLastUpdate, now - l.lastUpdateNanos));
-                l.lastUpdateNanos = now;
-                l.failuresAtLastUpdate = l.failures;
+        for (Loop l : active) {
+            synchronized (l.entry) {
+                if (now - l.lastNanos > windowNanos) {
+                    end(l, nowMillis, false);
+                    ended.add(l);
+                } else if (now - l.lastUpdateNanos >= updateNanos && l.failures > l.failuresAtLastUpdate) {
+                    updates.add(new Progress(new Loop(l), l.failures - l.failuresAtLastUpdate, now - l.lastUpdateNanos));
+                    l.lastUpdateNanos = now;
+                    l.failuresAtLastUpdate = l.failures;
+                }
             }
         }
+        active.removeAll(ended);
+        remember(ended);
         return new Tick(ended, updates);
     }
 
     /** At exit: every loop still running ends here, so its totals are written while they still can be. */
     synchronized List<Loop> endAll(long nowMillis) {
-        List<Loop> ended = new ArrayList<>(active);
-        active.clear();
-        for (Loop l : ended) {
-            end(l, nowMillis, true);
+        List<Loop> ended = new ArrayList<>();
+        for (Loop l : active) {
+            synchronized (l.entry) {
+                end(l, nowMillis, true);
+            }
+            ended.add(l);
         }
+        active.removeAll(ended);
+        remember(ended);
         return ended;
     }
 
-    private void end(Loop l, long nowMillis, boolean atExit) {
+    /** Holding the table's and l's entry's lock: from here on no failure changes l. */
+    private static void end(Loop l, long nowMillis, boolean atExit) {
         l.endedMillis = nowMillis;
         l.endedAtExit = atExit;
         Entry e = l.entry;
         e.loop = null;
         e.windowCount = 0;
-        closed.addLast(l);
-        if (closed.size() > MAX_CLOSED) {
-            closed.removeFirst();
-            closedForgotten++;
+    }
+
+    /** Holding the table's lock. */
+    private void remember(List<Loop> ended) {
+        for (Loop l : ended) {
+            closed.addLast(l);
+            if (closed.size() > MAX_CLOSED) {
+                closed.removeFirst();
+                closedForgotten++;
+            }
         }
     }
 
@@ -237,30 +319,35 @@ final class WriteFailures {
         boolean any = false;
         for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
             Entry e = it.next();
-            if (e.loop == null && now - e.lastNanos > windowNanos) {
-                it.remove();
-                any = true;
+            synchronized (e) {
+                if (e.loop == null && now - e.lastNanos > windowNanos) {
+                    e.evicted = true;
+                    it.remove();
+                    any = true;
+                }
             }
         }
         return any;
     }
 
-    /** A consistent copy for the report section. */
+    /** A consistent copy for the report section: running loops as copies, sites that are not loops as rows. */
     synchronized Snapshot snapshot(int maxOthers) {
-        List<Entry> others = new ArrayList<>();
+        List<String[]> others = new ArrayList<>();
         for (Entry e : entries.values()) {
-            if (e.loop == null) {
-                others.add(e);
+            synchronized (e) {
+                if (e.loop == null) {
+                    others.add(new String[] {e.peer, e.site, Long.toString(e.failures), Long.toString(e.bytes),
+                            Long.toString(e.lastMillis), e.lastMessage});
+                }
             }
         }
-        others.sort(Comparator.comparingLong((Entry e) -> e.failures).reversed());
-        List<String[]> otherRows = new ArrayList<>();
-        for (Entry e : others.subList(0, Math.min(maxOthers, others.size()))) {
-            otherRows.add(new String[] {e.peer, e.site, Long.toString(e.failures), Long.toString(e.bytes),
-                    Long.toString(e.lastMillis), e.lastMessage});
+        others.sort(Comparator.comparingLong((String[] row) -> Long.parseLong(row[2])).reversed());
+        List<Loop> running = new ArrayList<>();
+        for (Loop l : active) {
+            running.add(l.copy());
         }
-        return new Snapshot(new ArrayList<>(active), new ArrayList<>(closed), otherRows, others.size(), entries.size(),
-                droppedFailures, closedForgotten);
+        return new Snapshot(running, new ArrayList<>(closed), new ArrayList<>(others.subList(0, Math.min(maxOthers, others.size()))),
+                others.size(), entries.size(), droppedFailures, closedForgotten);
     }
 
     record Snapshot(List<Loop> active, List<Loop> closed, List<String[]> others, int otherSites, int sites,

@@ -29,6 +29,21 @@ class PipeFormatTest {
     }
 
     @Test
+    void aVerdictRememberedForOneMessageIsNotGivenToAnother() {
+        for (int i = 0; i < 3; i++) { // the second round on comes from the remembered verdicts
+            assertThat(FailureKind.of(new SocketException(new String("Broken pipe")))).isEqualTo(FailureKind.BROKEN_PIPE);
+            assertThat(FailureKind.of(new SocketException(new String("Connection reset")))).isEqualTo(FailureKind.RESET);
+            assertThat(FailureKind.of(new SocketException("Socket closed"))).isEqualTo(FailureKind.CLOSED);
+            assertThat(FailureKind.of(new IOException("Broken pipe"))).isEqualTo(FailureKind.BROKEN_PIPE);
+            assertThat(FailureKind.of(new IOException("Connection reset"))).isEqualTo(FailureKind.RESET);
+            assertThat(FailureKind.of(new SocketException(null))).isEqualTo(FailureKind.OTHER);
+            assertThat(FailureKind.of(new ClosedChannelException())).isEqualTo(FailureKind.CLOSED);
+            assertThat(FailureKind.of(new IOException("wrapped", new SocketException("Broken pipe")))).as("a cause is looked at each time")
+                    .isEqualTo(FailureKind.BROKEN_PIPE);
+        }
+    }
+
+    @Test
     void peersAreAddressLiteralsWhateverTheHostNameCache() throws Exception {
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         assertThat(PipeRecorder.peer(loopback, 8080)).isEqualTo("127.0.0.1:8080");

@@ -127,4 +127,48 @@ class WriteFailuresTest {
         assertThat(s.closed()).hasSize(WriteFailures.MAX_CLOSED);
         assertThat(s.closedForgotten()).isEqualTo(5);
     }
+
+    @Test
+    void aKeptEntryTheTableForgotMeanwhileStillCounts() {
+        WriteFailures.Entry kept = table.entry("socket", "10.0.0.1:80", "A.write(A.java:1)", 0, 0);
+        assertThat(table.record(kept, FailureKind.BROKEN_PIPE, "Broken pipe", 100, 0, 0)).isNull();
+        for (int i = 1; i < WriteFailures.MAX_SITES; i++) {
+            fail("10.0.0.2:" + i, "A.write(A.java:1)", 0);
+        }
+        fail("10.0.0.3:1", "A.write(A.java:1)", 5000); // the table is full; a window later every quiet site makes room
+        assertThat(kept.evicted).isTrue();
+        table.record(kept, FailureKind.BROKEN_PIPE, "Broken pipe", 100, 5000 * MS, 5000);
+        WriteFailures.Snapshot s = table.snapshot(WriteFailures.MAX_SITES);
+        assertThat(s.others()).filteredOn(row -> row[0].equals("10.0.0.1:80")).singleElement()
+                .satisfies(row -> assertThat(row[2]).as("counted afresh at a new entry").isEqualTo("1"));
+    }
+
+    @Test
+    void threadsCountingAtOneSiteWhileTheCheckerRunsLoseNoFailure() throws Exception {
+        WriteFailures.Entry e = table.entry("socket", "10.0.0.1:80", "A.write(A.java:1)", 0, 0);
+        int threads = 4;
+        int each = 20_000;
+        Thread[] writers = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            writers[t] = new Thread(() -> {
+                for (int i = 0; i < each; i++) {
+                    table.record(e, FailureKind.BROKEN_PIPE, "Broken pipe", 1, i * 1000L, 0);
+                }
+            });
+            writers[t].start();
+        }
+        long ticks = 0;
+        while (java.util.Arrays.stream(writers).anyMatch(Thread::isAlive)) {
+            table.tick(0, 0, 0);
+            table.snapshot(10);
+            ticks++;
+        }
+        for (Thread w : writers) {
+            w.join();
+        }
+        List<WriteFailures.Loop> loops = table.endAll(1);
+        assertThat(loops).hasSize(1);
+        assertThat(loops.get(0).failures).as("after " + ticks + " ticks").isEqualTo((long) threads * each);
+        assertThat(loops.get(0).bytes).isEqualTo((long) threads * each);
+    }
 }

@@ -15,7 +15,8 @@ import javax.net.ssl.SSLSocketFactory;
  * failure, the way code that logs-and-continues keeps writing to a peer that went away. Prints how many writes
  * failed, stays quiet long enough for a loop to be judged over, then prints the agent's report section.
  *
- * <p>Args: dir api port writes chunkBytes quietMillis; api is socket, channel, nonblocking, gather, adaptor or tls,
+ * <p>Args: dir api port writes chunkBytes quietMillis; api is socket, channel, nonblocking, gather, adaptor, tls,
+ * sites (three sites per turn on one socket) or moving (one site for {@code writes}, then another for as many),
  * optionally prefixed {@code early-}: connect first, then wait for the agent's (delayed) installation, so the socket
  * classes were loaded before the agent's hooks existed.
  */
@@ -33,7 +34,7 @@ public final class SocketWriter {
         InetSocketAddress peer = new InetSocketAddress("127.0.0.1", port);
 
         Result r;
-        if (api.equals("socket") || api.equals("tls") || api.equals("adaptor")) {
+        if (api.equals("socket") || api.equals("tls") || api.equals("adaptor") || api.equals("sites") || api.equals("moving")) {
             Socket s;
             if (api.equals("tls")) {
                 SSLSocket ssl = (SSLSocket) SSLSocketFactory.getDefault().createSocket(peer.getAddress(), port);
@@ -53,7 +54,16 @@ public final class SocketWriter {
                 AgentReady.await(args[0]);
             }
             Thread.sleep(300); // the vanishing peer is gone by now
-            r = keepWriting(s.getOutputStream(), chunk, writes);
+            if (api.equals("sites")) {
+                r = keepWritingFrames(s.getOutputStream(), chunk, writes);
+            } else if (api.equals("moving")) {
+                r = keepWriting(s.getOutputStream(), chunk, writes);
+                Result later = keepWritingElsewhere(s.getOutputStream(), chunk, writes);
+                r.failures += later.failures;
+                r.last = later.last;
+            } else {
+                r = keepWriting(s.getOutputStream(), chunk, writes);
+            }
             closeQuietly(s);
         } else {
             SocketChannel ch = SocketChannel.open(peer);
@@ -87,6 +97,52 @@ public final class SocketWriter {
     }
 
     static Result keepWriting(OutputStream out, byte[] chunk, int writes) {
+        Result r = new Result();
+        for (int i = 0; i < writes; i++) {
+            try {
+                out.write(chunk);
+            } catch (IOException e) {
+                r.failed(e);
+            }
+        }
+        return r;
+    }
+
+    /** A frame per turn: head, body and tail written at three sites, each failing on every turn. */
+    static Result keepWritingFrames(OutputStream out, byte[] chunk, int writes) {
+        Result r = new Result();
+        for (int i = 0; i < writes; i++) {
+            for (int part = 0; part < 3; part++) {
+                try {
+                    if (part == 0) {
+                        writeHead(out, chunk);
+                    } else if (part == 1) {
+                        writeBody(out, chunk);
+                    } else {
+                        writeTail(out, chunk);
+                    }
+                } catch (IOException e) {
+                    r.failed(e);
+                }
+            }
+        }
+        return r;
+    }
+
+    static void writeHead(OutputStream out, byte[] chunk) throws IOException {
+        out.write(chunk);
+    }
+
+    static void writeBody(OutputStream out, byte[] chunk) throws IOException {
+        out.write(chunk);
+    }
+
+    static void writeTail(OutputStream out, byte[] chunk) throws IOException {
+        out.write(chunk);
+    }
+
+    /** The same loop as keepWriting at another site: code that moved on and kept failing there. */
+    static Result keepWritingElsewhere(OutputStream out, byte[] chunk, int writes) {
         Result r = new Result();
         for (int i = 0; i < writes; i++) {
             try {
