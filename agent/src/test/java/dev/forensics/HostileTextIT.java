@@ -28,7 +28,9 @@ class HostileTextIT {
             assertThat(jvm.waitFor()).isEqualTo(143);
             String words = LastWordsFiles.text(jvm);
             assertThat(firstLine(words)).startsWith("SIGTERM from pid ").contains("\\n: \\x1b[2K\\x1b[1Gexited normally\\x1b[0m\\nsleep 1\\n:");
-            assertThat(words.lines().skip(1).findFirst()).as("the verdict is one line, the blank line follows it").hasValue("");
+            assertThat(words.lines().skip(1).findFirst()).as("the cause is one line, the next: line follows it").hasValueSatisfying(
+                    l -> assertThat(l).startsWith("next: "));
+            assertThat(words.lines().skip(2).findFirst()).as("then the blank line").hasValue("");
             assertThat(words).doesNotContain(String.valueOf(ESC));
             assertThat(jvm.journal()).contains("SIGTERM from pid ").doesNotContain(String.valueOf(ESC));
             assertThat(jvm.stderr()).contains("SIGTERM from pid ").doesNotContain(String.valueOf(ESC));

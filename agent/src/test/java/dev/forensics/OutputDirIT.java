@@ -49,7 +49,7 @@ class OutputDirIT {
                 run("chown", "-h", attacker + ":" + attacker, wellKnown.toString());
             }
             try (ForkedJvm jvm = ForkedJvm.on(Jdk.jdk17()).workDir(wd).noAgent().jvmArg("-Djava.io.tmpdir=" + tmp)
-                    .jvmArg("-javaagent:" + ForkedJvm.AGENT_JAR + "=doctor=off,installDelay=0").start(ExitWith.class, "3")) {
+                    .jvmArg("-javaagent:" + ForkedJvm.AGENT_JAR + "=doctor=off").start(ExitWith.class, "3")) {
                 assertThat(jvm.waitFor()).isEqualTo(3);
                 List<String> ours = forensicsLines(jvm);
                 assertThat(ours).as(jvm.stderr()).hasSize(1);
@@ -99,7 +99,7 @@ class OutputDirIT {
         for (int run = 0; run < 2; run++) {
             try (ForkedJvm jvm = ForkedJvm.on(Jdk.jdk17()).workDir(wd).noAgent().classpath(cp)
                     .wrappedBy("setpriv", "--reuid=4242", "--regid=4242", "--clear-groups")
-                    .jvmArg("-Djava.io.tmpdir=" + tmp, "-javaagent:" + ForkedJvm.AGENT_JAR + "=doctor=off,installDelay=0").start(ExitWith.class, "0")) {
+                    .jvmArg("-Djava.io.tmpdir=" + tmp, "-javaagent:" + ForkedJvm.AGENT_JAR + "=doctor=off").start(ExitWith.class, "0")) {
                 assertThat(jvm.waitFor()).as(jvm.stderr()).isZero();
                 assertThat(forensicsLines(jvm)).as(jvm.stderr()).isEmpty();
             }
@@ -164,9 +164,9 @@ class OutputDirIT {
                 first.waitFor();
                 deadPid = first.pid();
             }
-            try (ForkedJvm jvm = ForkedJvm.on(Jdk.jdk17()).dir(dir).agentOptions("installDelay=3s,heartbeat=1s").start(ReadyAtOnce.class, "600")) {
+            try (ForkedJvm jvm = ForkedJvm.on(Jdk.jdk17()).dir(dir).agentOptions("heartbeat=1s").start(ReadyAtOnce.class, "600")) {
                 jvm.awaitStdout("READY", Duration.ofSeconds(30));
-                fill(mount); // before the black box starts, after the start-up check of the directory
+                fill(mount); // after the start-up check of the directory
                 Path box = dir.resolve("black-box-" + jvm.pid() + ".txt");
                 jvm.await(() -> !Files.exists(dir.resolve("black-box-" + deadPid + ".txt")), "the dead run's box to be claimed", Duration.ofSeconds(30));
                 ForkedJvm.sleep(2000);

@@ -205,7 +205,10 @@ final class LastWords {
         if (terminationLog == null || !Files.isRegularFile(terminationLog)) {
             return;
         }
-        StringBuilder sb = new StringBuilder(Printable.line(verdict)).append('\n');
+        StringBuilder sb = new StringBuilder();
+        for (String v : verdict.split("\n", -1)) { // the cause and its 'next:' line stay two lines, each escaped
+            sb.append(Printable.line(v)).append('\n');
+        }
         for (String l : lines) {
             if (l.startsWith("  ") && sb.length() < TERMINATION_LOG_MAX) { // the indented cause record, not threads
                 sb.append(Printable.line(l.trim())).append('\n');

@@ -98,7 +98,7 @@ class AgentOptionsTest {
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.ValueSource(strings = {
         "heartbeat=9223372036854775807s", "heartbeat=9223372036854775807m", "heartbeat=9223372036854775807h",
-        "heartbeat=9223372036854775807", "heartbeat=-9223372036854775808ms", "installDelay=9223372036854775807s",
+        "heartbeat=9223372036854775807", "heartbeat=-9223372036854775808ms", "pipeLoopWindow=9223372036854775807s",
         "pipeLoopWindow=9223372036854775807h", "leakHeldAfter=9223372036854775807s", "leakHeldAfter=2000h",
         "healthPeriod=9223372036854775807ms", "healthPeriod=99999999999h", "journalMaxBytes=9223372036854775807k",
         "journalMaxBytes=9223372036854775807g", "journalMaxBytes=2048g", "leakMaxOpen=99999999999", "pipeLoopFailures=-1",
