@@ -6,6 +6,7 @@
 # of the load phase and peak RSS (VmHWM) are read and the JVM is stopped with SIGTERM (classes loaded: the JVM's
 # counters, saved at exit). Prints medians (min–max) per JDK, deltas against no agent and against the empty agent,
 # and PASS/FAIL against the budget: first 200 within +3 % of no agent, CPU to it within +5 %.
+# Takes about 25 s per run: 5 runs of 3 variants on 2 JDKs is some 13 minutes.
 # Usage: benchmarks/service-startup.sh [runs per variant, default 5] [seconds of load, default 20] [requests/s, default 10]
 #        (after mvn -B -DskipTests package; builds benchmarks/spring-service with Maven when its jar is missing, which
 #        needs Maven Central once; JDK17=/JDK25= pick the JDKs, JDKS="/one/jdk" runs just that one)
