@@ -75,7 +75,7 @@ final class LastWordsCommand implements Callable<Integer> {
         // The newest death's verdict first, before any header: `forensics lastwords | head -2` is the answer.
         List<String> newest = head(read(found.get(0).file()));
         for (String line : newest) {
-            System.out.println(line);
+            System.out.println(Printable.line(line)); // escaped like the file below: the first line is the one trusted most
         }
         boolean first = newest.isEmpty();
         for (Found f : found) {
