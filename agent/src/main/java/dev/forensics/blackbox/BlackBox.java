@@ -51,9 +51,8 @@ public final class BlackBox {
     private BlackBox() {}
 
     /**
-     * Called from premain: starts the one thread and registers the closing hook, both small classes; the recorder
-     * and everything it reads are loaded on that thread, so premain pays one to three milliseconds of class loading
-     * (benchmarks/BlackBoxWriteCost). Never throws.
+     * Called on the agent's start-up thread, right after premain: starts the one thread and registers the closing
+     * hook; the recorder and everything it reads are loaded on that thread. Never throws.
      */
     public static void install(AgentOptions options, Path dir, Instrumentation inst) {
         try {
@@ -67,7 +66,12 @@ public final class BlackBox {
             if (boxOn && options.feature("termination")) { // termination=off: not even its classes are loaded
                 Termination.addListener(new TerminationFeed());
             }
-            Runtime.getRuntime().addShutdownHook(new CloseHook(starter));
+            try {
+                Runtime.getRuntime().addShutdownHook(new CloseHook(starter));
+            } catch (IllegalStateException exiting) {
+                started = null;
+                return; // the JVM began to exit right after premain: no box for a run that is already over
+            }
             Thread t = new Thread(starter, boxOn ? "forensics-blackbox" : "forensics-doctor");
             t.setDaemon(true);
             t.start();
