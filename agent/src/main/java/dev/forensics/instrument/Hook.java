@@ -103,15 +103,7 @@ public record Hook(String name, int feature, String library, String owner, Strin
             return new Arg(Kind.FIELD, 0, null, name, fieldType, type);
         }
 
-        /** A field of the receiver declared in the supertype {@code owner} (an internal name), passed as its own type. */
-        public static Arg inherited(String owner, String name, String fieldType) {
-            return new Arg(Kind.FIELD, 0, owner, name, fieldType, fieldType);
-        }
 
-        /** A field of the receiver declared in the supertype {@code owner}, passed as {@code type}. */
-        public static Arg inherited(String owner, String name, String fieldType, String type) {
-            return new Arg(Kind.FIELD, 0, owner, name, fieldType, type);
-        }
 
         /** A boolean constant, for hooks that take one. */
         public static Arg flag(boolean value) {
@@ -132,9 +124,6 @@ public record Hook(String name, int feature, String library, String owner, Strin
             return new Arg(Kind.ENTERED, 0, null, null, null, OBJECT);
         }
 
-        public static Arg constant(int value) {
-            return new Arg(Kind.CONSTANT, value, null, null, null, "I");
-        }
     }
 
     /** Reads as the table row it builds: {@code Hook.jdk(...).atEntry(...)}, {@code .atExit(...)}, {@code .onThrow(...)}. */
@@ -180,9 +169,5 @@ public record Hook(String name, int feature, String library, String owner, Strin
             return new Hook(name, feature, library, owner, method, descriptor, enter, new Call(hooks, call, false, List.of(args)), Exit.THROW);
         }
 
-        /** An entry call alone, kept from {@link #entering}. */
-        public Hook build() {
-            return new Hook(name, feature, library, owner, method, descriptor, enter, null, null);
-        }
     }
 }

@@ -81,9 +81,6 @@ public final class Weaver implements ClassFileTransformer {
         return outcomes.get(hookName);
     }
 
-    public boolean hooks(String internalName) {
-        return byOwner.containsKey(internalName);
-    }
 
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] classFile) {
