@@ -103,8 +103,6 @@ public record Hook(String name, int feature, String library, String owner, Strin
             return new Arg(Kind.FIELD, 0, null, name, fieldType, type);
         }
 
-
-
         /** A boolean constant, for hooks that take one. */
         public static Arg flag(boolean value) {
             return new Arg(Kind.CONSTANT, value ? 1 : 0, null, null, null, "Z");

@@ -81,7 +81,6 @@ public final class Weaver implements ClassFileTransformer {
         return outcomes.get(hookName);
     }
 
-
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] classFile) {
         if (className == null) {
