@@ -1,6 +1,7 @@
 package dev.forensics.instrument;
 
 import dev.forensics.bootstrap.AdviceErrors;
+import dev.forensics.report.Loaders;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
@@ -55,6 +56,7 @@ public final class Weaver implements ClassFileTransformer {
         inst.addTransformer(this, true);
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
+            Loaders.saw(c.getClassLoader());
             if (byOwner.containsKey(c.getName().replace('.', '/')) && inst.isModifiableClass(c)) {
                 loaded.add(c);
             }
@@ -83,6 +85,7 @@ public final class Weaver implements ClassFileTransformer {
 
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] classFile) {
+        Loaders.saw(loader);
         if (className == null) {
             return null;
         }
