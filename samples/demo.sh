@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-if [[ ! -f agent/target/forensics.jar || ! -f samples/target/forensics-samples.jar ]]; then
+if [[ ! -f agent/target/forensics.jar || ! -f samples/target/forensics-samples.jar || ! -f samples/spring-proxy/target/spring-proxy.jar ]]; then
   mvn -B -q -DskipTests package
 fi
 AGENT="$PWD/agent/target/forensics.jar"
@@ -93,3 +93,32 @@ echo
 samples/doctor-fixtures.sh "$OUT/doctor"
 run leaky-proxy dev.forensics.samples.LeakyProxy
 run leaky-proxy-fixed dev.forensics.samples.LeakyProxy --fixed
+
+run_spring_proxy() { # the API proxy as a Spring Boot fat jar: its error bodies leak; the findings land in its own log
+  local name=spring-proxy port=18089 log="$OUT/spring-proxy/app.log"
+  echo "== $name (java -jar spring-proxy.jar; the app's log is $log)"
+  if ! command -v curl >/dev/null; then echo "(skipped: needs curl)"; echo; return; fi
+  mkdir -p "$OUT/$name"
+  PORT=$port "$JAVA" -javaagent:"$AGENT"=dir="$OUT/$name",leakHeldAfter=5s -jar samples/spring-proxy/target/spring-proxy.jar \
+    --logging.file.name="$log" >"$OUT/$name/stdout.txt" 2>&1 &
+  local pid=$! i
+  for i in $(seq 1 120); do grep -q "Started ProxyApplication" "$log" 2>/dev/null && break; sleep 0.5; done
+  for ep in proxy/resttemplate-urlconnection proxy/resttemplate-apache5 proxy/restclient-jdk proxy/jdk proxy/apache5 \
+            proxy/urlconnection ok/resttemplate ok/jdk-try-with-resources ok/apache5-consume ok/urlconnection-disconnect; do
+    for i in 1 2 3 4 5; do curl -s -o /dev/null "http://127.0.0.1:$port/$ep/overloaded"; done
+  done
+  "${JAVA%java}jcmd" "$pid" GC.run >/dev/null 2>&1 || true # the collector confirms what nobody can close any more
+  sleep 7
+  printf '#!/bin/sh\n# deploy.sh: stops the running version before starting the new one\nkill -s TERM %s\n' "$pid" >"$OUT/deploy.sh"
+  chmod +x "$OUT/deploy.sh"
+  "$OUT/deploy.sh"
+  set +e
+  wait "$pid"
+  echo "(exit status $?)"
+  set -e
+  echo "-- the forensics lines in the application's own log ($log):"
+  grep ' forensics ' "$log" | cut -c1-400 || echo "(none)"
+  for f in "$OUT/$name"/last-words-*; do [[ -f $f ]] && { echo "-- $f"; head -n 30 "$f"; }; done
+  echo
+}
+run_spring_proxy

@@ -54,6 +54,7 @@ public final class ForkedJvm implements AutoCloseable {
         private final List<String> args = new ArrayList<>();
         private final Map<String, String> env = new LinkedHashMap<>();
         private String mainClass;
+        private Path jar;
         private Path workDir;
         private Path dir;
         private List<String> wrapper = List.of();
@@ -130,7 +131,17 @@ public final class ForkedJvm implements AutoCloseable {
         }
 
         public ForkedJvm start(Class<?> main, String... mainArgs) {
-            this.mainClass = main.getName();
+            return start(main.getName(), mainArgs);
+        }
+
+        /** {@code java -jar <jar> args…}, as a Spring Boot fat jar is run. */
+        public ForkedJvm startJar(Path jar, String... mainArgs) {
+            this.jar = jar;
+            return start((String) null, mainArgs);
+        }
+
+        private ForkedJvm start(String main, String... mainArgs) {
+            this.mainClass = main;
             args.addAll(Arrays.asList(mainArgs));
             try {
                 Path wd = workDir != null ? workDir : Files.createTempDirectory("forensics-it-");
@@ -149,9 +160,14 @@ public final class ForkedJvm implements AutoCloseable {
                 }
                 cmd.add("-Xshare:auto");
                 cmd.addAll(jvmArgs);
-                cmd.add("-cp");
-                cmd.add(classpath != null ? classpath : targetClasspath());
-                cmd.add(mainClass);
+                if (jar != null) {
+                    cmd.add("-jar");
+                    cmd.add(jar.toString());
+                } else {
+                    cmd.add("-cp");
+                    cmd.add(classpath != null ? classpath : targetClasspath());
+                    cmd.add(mainClass);
+                }
                 cmd.addAll(args);
                 ProcessBuilder pb = new ProcessBuilder(cmd).directory(wd.toFile());
                 pb.environment().remove("JAVA_TOOL_OPTIONS");

@@ -1,0 +1,64 @@
+package dev.forensics.samples.proxy;
+
+import java.net.http.HttpClient;
+import java.time.Duration;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.util.Timeout;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.HttpComponentsClientHttpRequestFactory;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestTemplate;
+
+/** The clients a Spring service wires up: RestTemplate on HttpURLConnection and on Apache 5, RestClient on the JDK's. */
+@Configuration
+class Clients {
+    @Bean
+    CloseableHttpClient apache(@Value("${proxy.pool:200}") int pool) {
+        return HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create().setMaxConnTotal(pool).setMaxConnPerRoute(pool).build())
+                .setDefaultRequestConfig(RequestConfig.custom().setConnectionRequestTimeout(Timeout.ofSeconds(5)).build())
+                .build();
+    }
+
+    @Bean
+    HttpClient jdk() {
+        return HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    @Bean
+    RestTemplate urlConnectionTemplate(@Value("${proxy.upstream}") String upstream) {
+        RestTemplate t = new RestTemplate(new SimpleClientHttpRequestFactory());
+        t.setUriTemplateHandler(new org.springframework.web.util.DefaultUriBuilderFactory(upstream));
+        t.getInterceptors().add(new RetryOnceOn5xx());
+        return t;
+    }
+
+    @Bean
+    RestTemplate apacheTemplate(@Value("${proxy.upstream}") String upstream, CloseableHttpClient apache) {
+        RestTemplate t = new RestTemplate(new HttpComponentsClientHttpRequestFactory(apache));
+        t.setUriTemplateHandler(new org.springframework.web.util.DefaultUriBuilderFactory(upstream));
+        t.getInterceptors().add(new RetryOnceOn5xx());
+        return t;
+    }
+
+    /** The same client without the faulty retry: Spring closes every response itself. */
+    @Bean
+    RestTemplate plainTemplate(@Value("${proxy.upstream}") String upstream, CloseableHttpClient apache) {
+        RestTemplate t = new RestTemplate(new HttpComponentsClientHttpRequestFactory(apache));
+        t.setUriTemplateHandler(new org.springframework.web.util.DefaultUriBuilderFactory(upstream));
+        return t;
+    }
+
+    @Bean
+    RestClient restClient(@Value("${proxy.upstream}") String upstream, HttpClient jdk) {
+        return RestClient.builder().baseUrl(upstream).requestFactory(new JdkClientHttpRequestFactory(jdk))
+                .requestInterceptor(new RetryOnceOn5xx()).build();
+    }
+}

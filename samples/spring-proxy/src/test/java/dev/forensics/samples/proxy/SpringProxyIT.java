@@ -1,0 +1,137 @@
+package dev.forensics.samples.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.forensics.testing.ForkedJvm;
+import dev.forensics.testing.Jdk;
+import dev.forensics.testing.LastWordsFiles;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The Spring Boot proxy as users run it: {@code java -jar spring-proxy.jar} (nested jars in BOOT-INF/lib, Spring
+ * Boot's launched class loader) with the agent, Logback writing the application's own log file. Every leaking
+ * endpoint must be named at its application line in that file, at ERROR for GC-confirmed leaks; the correct twins
+ * must stay silent; no secret may appear anywhere; a SIGTERM's sender and Spring's shutdown hook must be in the last
+ * words.
+ */
+class SpringProxyIT {
+    static final Path JAR = Paths.get(System.getProperty("proxy.jar", "target/spring-proxy.jar")).toAbsolutePath();
+    static final String[] SECRETS = {"sk-live-123", "s3cr3t-config-token"};
+    static final int LEAKS_PER_SITE = 12;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void theServiceLogNamesEveryLeakAtItsApplicationLine(Jdk jdk) throws Exception {
+        int port = freePort();
+        Path wd = Files.createTempDirectory("forensics-spring-");
+        Path log = wd.resolve("app.log");
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(wd).agentOptions("leakHeldAfter=3s").env("PORT", Integer.toString(port))
+                .startJar(JAR, "--logging.file.name=" + log)) {
+            jvm.await(() -> read(log).contains("Started ProxyApplication"), "Spring started", Duration.ofSeconds(90));
+            String base = "http://127.0.0.1:" + port;
+
+            for (String twin : List.of("resttemplate", "jdk-try-with-resources", "jdk-read-to-eof", "apache5-consume", "apache5-handler",
+                    "urlconnection-disconnect")) {
+                for (int i = 0; i < LEAKS_PER_SITE; i++) {
+                    get(base + "/ok/" + twin + "/overloaded", 502);
+                    get(base + "/ok/" + twin + "/ok", 200);
+                }
+            }
+            for (String leaky : List.of("resttemplate-urlconnection", "resttemplate-apache5", "restclient-jdk", "jdk", "apache5", "urlconnection")) {
+                get(base + "/proxy/" + leaky + "/ok", 200);
+                for (int i = 0; i < LEAKS_PER_SITE; i++) {
+                    get(base + "/proxy/" + leaky + "/overloaded", 502);
+                }
+            }
+            gc(jdk, jvm);
+            jvm.await(() -> errorLines(log).size() >= 6, "six leak sites at ERROR in the app's log", Duration.ofSeconds(30));
+            jvm.await(() -> read(log).contains("open longer than 3s at dev.forensics.samples.proxy.ProxyController.viaJdk"),
+                    "the JDK HttpClient bodies held too long", Duration.ofSeconds(30));
+
+            String text = read(log);
+            List<String> errors = errorLines(log);
+            assertThat(errors).as("the app's log:\n" + text)
+                    .anyMatch(l -> l.contains("leaked at dev.forensics.samples.proxy.ConfigFetch.fetchOrDefaults(ConfigFetch.java:")
+                            && l.contains("(HttpURLConnection"))
+                    .anyMatch(l -> l.contains("leaked at dev.forensics.samples.proxy.RetryOnceOn5xx.intercept(RetryOnceOn5xx.java:")
+                            && l.contains("(HttpURLConnection"))
+                    .anyMatch(l -> l.contains("leaked at dev.forensics.samples.proxy.RetryOnceOn5xx.intercept(RetryOnceOn5xx.java:")
+                            && l.contains("(Apache HttpClient 5"))
+                    .anyMatch(l -> l.contains("leaked at dev.forensics.samples.proxy.ProxyController.viaApache(ProxyController.java:"))
+                    .anyMatch(l -> l.contains("leaked at dev.forensics.samples.proxy.ProxyController.viaUrlConnection(ProxyController.java:"));
+            assertThat(text).as("JDK HttpClient bodies stay reachable from their connection: held too long, at the app's line")
+                    .containsPattern("WARN .*forensics .*open longer than 3s at dev\\.forensics\\.samples\\.proxy\\.RetryOnceOn5xx\\.intercept\\(RetryOnceOn5xx\\.java:\\d+\\) — GET .*\\(JDK HttpClient")
+                    .containsPattern("WARN .*forensics .*open longer than 3s at dev\\.forensics\\.samples\\.proxy\\.ProxyController\\.viaJdk\\(ProxyController\\.java:\\d+\\)");
+            assertThat(text).as("the headline is the application's line, never Spring's or an unsampled one")
+                    .doesNotContain("leaked at org.springframework").doesNotContain("than 3s at org.springframework")
+                    .doesNotContain("an unsampled call site");
+            assertThat(text).as("the correct twins").doesNotContain("ProxyController.ok");
+            assertThat(jvm.stderr()).as("findings go to the app's log, not stderr").doesNotContain("[forensics] ");
+
+            // A site that keeps leaking: the log keeps telling how many so far.
+            for (int i = 0; i < LEAKS_PER_SITE; i++) {
+                get(base + "/proxy/apache5/overloaded", 502);
+            }
+            gc(jdk, jvm);
+            jvm.await(() -> read(log).contains("(" + 2 * LEAKS_PER_SITE + " since start)") || read(log).contains("total " + 2 * LEAKS_PER_SITE),
+                    "a running total for viaApache", Duration.ofSeconds(30));
+
+            jvm.signalFromScript("TERM", wd.resolve("deploy.sh"));
+            assertThat(jvm.waitFor(Duration.ofSeconds(60))).isEqualTo(143);
+            String words = LastWordsFiles.text(jvm);
+            assertThat(LastWordsFiles.firstLine(words)).startsWith("SIGTERM from pid ").contains("deploy.sh");
+            assertThat(words).as("Spring's shutdown hook in the shutdown section").contains("SpringApplicationShutdownHook");
+
+            for (String secret : SECRETS) {
+                assertThat(read(log)).doesNotContain(secret);
+                assertThat(jvm.journal()).doesNotContain(secret);
+                assertThat(jvm.stderr()).doesNotContain(secret);
+                assertThat(words).doesNotContain(secret);
+            }
+        }
+    }
+
+    private static List<String> errorLines(Path log) {
+        return read(log).lines().filter(l -> l.contains(" ERROR ") && l.contains("forensics") && l.contains(" leaked at "))
+                .collect(Collectors.toList());
+    }
+
+    private void get(String url, int expected) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(url).isEqualTo(expected);
+    }
+
+    private static void gc(Jdk jdk, ForkedJvm jvm) {
+        ForkedJvm.run(jdk.home().resolve("bin/jcmd").toString(), Long.toString(jvm.pid()), "GC.run");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
