@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.forensics.testing.ForkedJvm;
 import dev.forensics.testing.Jdk;
 import dev.forensics.testing.LastWordsFiles;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -19,8 +21,12 @@ class HostileTextIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.forensics.testing.Jdk#all")
-    void aSendersScriptWithANewlineAndAnsiSequencesStaysOnTheVerdictLineEscaped(Jdk jdk) {
+    void aSendersScriptWithANewlineAndAnsiSequencesStaysOnTheVerdictLineEscaped(Jdk jdk) throws java.io.IOException {
+        java.nio.file.Path jfr;
         try (ForkedJvm jvm = SignalSenderIT.service(jdk)) {
+            jfr = jvm.workDir().resolve("hostile.jfr");
+            ForkedJvm.run(jdk.home().resolve("bin/jcmd").toString(), Long.toString(jvm.pid()), "JFR.start", "name=hostile",
+                    "settings=" + ForkedJvm.JFC, "filename=" + jfr, "dumponexit=true");
             // The sleep keeps the sender alive while the agent reads its command line from /proc; the final ':' keeps
             // bash from exec'ing the sleep in its place.
             String script = "kill -TERM " + jvm.pid() + "\n: " + ESC + "[2K" + ESC + "[1Gexited normally" + ESC + "[0m\nsleep 1\n:";
@@ -36,6 +42,13 @@ class HostileTextIT {
             assertThat(jvm.stderr()).contains("SIGTERM from pid ").doesNotContain(String.valueOf(ESC));
             assertAgentClean(jvm);
         }
+        // The events carry the same escaped text: `jfr print` and JMC show it to an operator too.
+        java.util.List<RecordedEvent> signals = RecordingFile.readAllEvents(jfr).stream()
+                .filter(e -> e.getEventType().getName().equals("forensics.SignalReceived")).toList();
+        assertThat(signals).hasSize(1);
+        assertThat(signals.get(0).getString("senderCommand")).contains("\\x1b[2K").doesNotContain(String.valueOf(ESC))
+                .doesNotContain("\n:");
+        assertThat(signals.get(0).getString("verdict")).doesNotContain(String.valueOf(ESC));
     }
 
     /** The old redaction took 14 s over a 64 KB argument before the black box's first write. */

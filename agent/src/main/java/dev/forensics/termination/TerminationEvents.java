@@ -5,6 +5,7 @@ import dev.forensics.bootstrap.events.LastWordsEvent;
 import dev.forensics.bootstrap.events.ShutdownHookEvent;
 import dev.forensics.bootstrap.events.SignalReceivedEvent;
 import dev.forensics.report.Jfr;
+import dev.forensics.report.Printable;
 
 /**
  * The termination events for JFR. Only touched at death and only once JFR has initialised in this JVM, so a JVM
@@ -26,20 +27,20 @@ final class TerminationEvents {
             SignalRecord r = cause.signal();
             e.signal = Verdicts.signalName(cause.signo());
             e.signalNumber = cause.signo();
-            e.verdict = cause.verdict();
+            e.verdict = Printable.line(cause.verdict());
             if (r != null) {
                 e.code = r.codeName();
                 e.senderPid = r.pid();
                 e.senderUid = r.uid();
-                e.senderCommand = r.command().isEmpty() ? r.senderShort() : r.command();
+                e.senderCommand = Printable.line(r.command().isEmpty() ? r.senderShort() : r.command());
                 e.senderParentPid = r.ppid();
-                e.senderParentCommand = r.parentCommand().isEmpty() ? r.parentShort() : r.parentCommand();
+                e.senderParentCommand = Printable.line(r.parentCommand().isEmpty() ? r.parentShort() : r.parentCommand());
                 e.deliveries = r.count();
             }
             e.commit();
         }
         LastWordsEvent w = new LastWordsEvent();
-        w.verdict = cause.verdict();
+        w.verdict = Printable.line(cause.verdict());
         w.cause = cause.kind().label;
         w.exitStatus = cause.status() == null ? -1 : cause.status();
         w.file = file;
@@ -54,8 +55,8 @@ final class TerminationEvents {
         ExitRequestedEvent e = new ExitRequestedEvent();
         e.status = status;
         e.halt = halt;
-        e.caller = caller;
-        e.threadName = thread;
+        e.caller = Printable.line(caller);
+        e.threadName = Printable.line(thread);
         e.commit();
     }
 
@@ -75,7 +76,7 @@ final class TerminationEvents {
         }
         if (started instanceof ShutdownHookEvent) {
             ShutdownHookEvent e = (ShutdownHookEvent) started;
-            e.hook = hook;
+            e.hook = Printable.line(hook);
             e.end();
             e.commit();
         }
