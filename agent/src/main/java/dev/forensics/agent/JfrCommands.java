@@ -59,7 +59,7 @@ final class JfrCommands {
                 settings = Configuration.create(r);
             }
         }
-        Jfr.listen(); // normally added at start-up already; the first Recording initialises JFR and registers our events
+        Jfr.listenNow(); // the first Recording initialises JFR, and the listener registers our events before it records
         Recording rec = new Recording(settings);
         rec.setName(NAME);
         rec.setToDisk(true);

@@ -9,6 +9,7 @@ import dev.forensics.environment.ProcStat;
 import dev.forensics.environment.ProcessFacts;
 import dev.forensics.environment.Risks;
 import dev.forensics.report.Finding;
+import dev.forensics.report.Jfr;
 import dev.forensics.report.Redaction;
 import dev.forensics.report.Reporter;
 import dev.forensics.report.Section;
@@ -142,6 +143,9 @@ final class Recorder {
                 Thread.sleep(isSettled() ? sleep : Math.max(1, Math.min(sleep, untilSettled)));
                 if (!isSettled() && System.nanoTime() - settleAt >= 0) {
                     settle();
+                }
+                if (Jfr.AVAILABLE) {
+                    Jfr.ready(); // notices a recording started since (jcmd, JMC), for the periodic events
                 }
                 synchronized (lock) {
                     List<Thread> hooks = "running".equals(state) ? HookThreads.registered() : null;

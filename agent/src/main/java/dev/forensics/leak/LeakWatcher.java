@@ -92,6 +92,9 @@ final class LeakWatcher implements Runnable {
                 long now = System.nanoTime();
                 if (now - nextTick >= 0) {
                     nextTick = now + TICK_NANOS;
+                    if (Jfr.AVAILABLE) {
+                        Jfr.ready(); // notices a recording started since (jcmd, JMC), for the periodic events
+                    }
                     reportLeaks();
                     reportHeld(now);
                     reportWithdrawals();

@@ -27,16 +27,20 @@ import jdk.jfr.RecordingState;
 /**
  * The agent's one door to {@code jdk.jfr}. Registering the event classes at start-up cost an idle JVM 0.1 to 0.17 s
  * CPU and up to 5 MiB (JDK 17 and 25) even when nothing ever recorded, so nothing is registered until JFR initialises
- * (a recording started on the command line, by jcmd, JMC or {@code forensics jfr}): a {@link FlightRecorderListener},
- * which costs little and initialises nothing, then registers every {@code forensics.*} event and the periodic
- * sources, and only from then on do the features emit. Until then a hook pays one volatile read, {@link #ready()},
- * and loads no event class.
+ * (a recording started on the command line, by jcmd, JMC or {@code forensics jfr}). Even a
+ * {@link FlightRecorderListener} costs an idle JDK 17 some 80 classes, so one is added at start-up only when the
+ * command line asks for a recording; otherwise the agent notices JFR by asking {@link FlightRecorder#isInitialized()}
+ * (one static read) where it would emit, and from its one-second and heartbeat ticks for the periodic sources. Then it
+ * registers every {@code forensics.*} event and the periodic sources, adds the listener, and only from then on do
+ * the features emit. Until then a hook pays two volatile reads, {@link #ready()}, and loads no event class.
  */
 public final class Jfr {
     public static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
 
     private static final Object LOCK = new Object();
     private static final AtomicBoolean LISTENING = new AtomicBoolean();
+    /** A feature has JFR sources or events: worth noticing JFR when it initialises. */
+    private static volatile boolean wanted;
     /** Periodic sources waiting for JFR; null once it has initialised. Guarded by LOCK. */
     private static List<Runnable> waiting = new ArrayList<>();
     private static final List<Runnable> AT_RECORDING_START = new CopyOnWriteArrayList<>();
@@ -57,8 +61,25 @@ public final class Jfr {
 
     private Jfr() {}
 
-    /** JFR has initialised in this JVM and the forensics events are registered: the one check a hook makes. */
+    /**
+     * JFR has initialised in this JVM and the forensics events are registered: the one check a hook makes. The first
+     * call that finds JFR initialised registers everything on its own thread, once.
+     */
     public static boolean ready() {
+        return ready || (wanted && noticeInitialized());
+    }
+
+    /** Asks JFR whether it has initialised since; registers the events and listens if so. */
+    private static boolean noticeInitialized() {
+        try {
+            if (!FlightRecorder.isInitialized()) {
+                return false;
+            }
+        } catch (Throwable t) {
+            return false;
+        }
+        listenNow(); // JFR calls recorderInitialized at once when it runs already
+        initialized(); // in case the listener could not be added
         return ready;
     }
 
@@ -94,14 +115,66 @@ public final class Jfr {
         }
     }
 
-    /** Adds the listener once; {@code recorderInitialized} comes at once when JFR is running already. */
+    /**
+     * Notices JFR from now on: at once through a listener when the command line starts a recording (it initialises JFR
+     * right after premain), else when {@link #ready()} is next asked after JFR initialised.
+     */
     public static void listen() {
+        if (!AVAILABLE) {
+            return;
+        }
+        wanted = true;
+        if (StartupRecording.requested()) {
+            listenNow();
+        }
+    }
+
+    /** Adds the listener once; {@code recorderInitialized} comes at once when JFR is running already. */
+    public static void listenNow() {
         if (AVAILABLE && LISTENING.compareAndSet(false, true)) {
+            wanted = true;
             try {
                 FlightRecorder.addListener(new Listener());
             } catch (Throwable t) {
                 Reporter.journal("jfr", "JFR events unavailable: the recorder listener could not be added: " + t);
             }
+        }
+    }
+
+    /**
+     * Whether this JVM's command line (or the options the launcher reads from the environment) starts a recording: then
+     * JFR initialises right after premain, and a listener sees it before the first event.
+     */
+    static final class StartupRecording {
+        private StartupRecording() {}
+
+        static boolean requested() {
+            for (String env : new String[] {"JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS"}) {
+                String v = System.getenv(env);
+                if (v != null && v.contains("StartFlightRecording")) {
+                    return true;
+                }
+            }
+            byte[] needle = "StartFlightRecording".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/self/cmdline")) {
+                byte[] buf = in.readNBytes(1 << 20); // a command line is at most a few hundred KB
+                return indexOf(buf, needle) >= 0;
+            } catch (Throwable t) {
+                return false; // no /proc: the tick notices JFR a second late
+            }
+        }
+
+        static int indexOf(byte[] hay, byte[] needle) {
+            outer:
+            for (int i = 0; i + needle.length <= hay.length; i++) {
+                for (int j = 0; j < needle.length; j++) {
+                    if (hay[i + j] != needle[j]) {
+                        continue outer;
+                    }
+                }
+                return i;
+            }
+            return -1;
         }
     }
 
