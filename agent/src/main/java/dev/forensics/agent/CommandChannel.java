@@ -5,25 +5,19 @@ import dev.forensics.report.PrivateFiles;
 import dev.forensics.report.Reporter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchEvent;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * How the forensics CLI talks to a running agent: no socket, and nothing loaded per request. The CLI drops
- * {@code <pid>-<nonce>.request} into {@code dir/requests} (0700, ours); this thread, idle in an inotify wait,
+ * {@code <pid>-<nonce>.request} into {@code dir/requests} (0700, ours); this thread, looking every 200 ms,
  * runs the command and leaves {@code <pid>-<nonce>.response} beside it. Loading the agent jar once per request
  * would instead print the JDK 21+ dynamic-agent warning and a class-sharing warning into the application's
  * stderr every time, and grow the boot class path.
@@ -33,6 +27,13 @@ final class CommandChannel implements Runnable {
     static final String RESPONSE = ".response";
     /** Answers nobody collected (the CLI gave up) are removed after this long. */
     static final long ABANDONED_MILLIS = 10_000L;
+    /**
+     * How often the idle channel looks for a request: a file watch (inotify) cost every JVM some 40 classes, a poller
+     * thread in native code that held up each exit by up to 300 ms, and a shutdown hook to close it; a look at the
+     * directory's time is one stat every {@value} ms, and a person waits at most that long for an answer.
+     */
+    static final long POLL_MILLIS = 200L;
+    private static final long RECENT_MILLIS = 2_000L;
     static final int MAX_ANSWERED = 1000;
 
     private final AgentRuntime runtime;
@@ -69,7 +70,7 @@ final class CommandChannel implements Runnable {
         this.commands = new Commands(runtime);
     }
 
-    /** Starts the channel's thread; it sets up the directory and the watch there, off the start-up path. */
+    /** Starts the channel's thread; it sets up the directory there, off the start-up path. */
     static void start(AgentRuntime runtime) {
         Thread t = new Thread(new CommandChannel(runtime), "forensics-commands");
         t.setDaemon(true);
@@ -83,52 +84,32 @@ final class CommandChannel implements Runnable {
                 runtime.advertise("unavailable");
                 return;
             }
-            try (WatchService watch = requests.getFileSystem().newWatchService()) {
-                if (!closeAtShutdown(watch)) {
-                    return; // the JVM is already going: the watch closes on the way out, its poller with it
-                }
-                requests.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
-                drain();
-                while (true) {
-                    // Idle in take() unless an answer waits to be collected: then wake to remove it once abandoned.
-                    WatchKey key = answered.isEmpty() ? watch.take() : watch.poll(ABANDONED_MILLIS, TimeUnit.MILLISECONDS);
-                    if (key != null) {
-                        boolean ours = false;
-                        for (WatchEvent<?> e : key.pollEvents()) {
-                            Object name = e.context();
-                            ours |= e.kind() == StandardWatchEventKinds.OVERFLOW || name != null && mine(name.toString());
-                        }
-                        if (ours) {
-                            drain();
-                        }
-                    }
-                    removeAbandoned();
-                    if (key != null && !key.reset()) {
-                        // Removed under us (systemd-tmpfiles cleans a quiet service's /tmp): made again, owner-only.
-                        if (!prepare()) {
-                            Reporter.journal("agent", "the requests directory " + requests + " was removed and cannot be made again; the forensics CLI gets no answers");
-                            runtime.advertise("unavailable");
-                            return;
-                        }
-                        Reporter.journal("agent", "the requests directory " + requests + " was removed while the JVM ran; recreated");
-                        requests.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
-                        drain();
-                    }
-                }
-            } catch (IOException e) {
-                // No inotify instance left (fs.inotify.max_user_instances): look once a second instead.
-                Reporter.journal("agent", "requests: no file watch available (" + e + "); checking once a second");
-                while (true) {
-                    Thread.sleep(1000);
-                    if (!Files.isDirectory(requests, LinkOption.NOFOLLOW_LINKS) && !prepare()) {
-                        runtime.advertise("unavailable"); // removed, and cannot be made again as ours: said once by prepare
+            drain();
+            java.io.File dir = requests.toFile();
+            long seen = dir.lastModified();
+            while (true) {
+                Thread.sleep(POLL_MILLIS);
+                long modified = dir.lastModified(); // 0 once removed
+                if (modified == 0L) {
+                    // Removed under us (systemd-tmpfiles cleans a quiet service's /tmp): made again, owner-only.
+                    if (!prepare()) {
+                        Reporter.journal("agent", "the requests directory " + requests + " was removed and cannot be made again; the forensics CLI gets no answers");
+                        runtime.advertise("unavailable");
                         return;
                     }
-                    drain();
-                    removeAbandoned();
+                    Reporter.journal("agent", "the requests directory " + requests + " was removed while the JVM ran; recreated");
+                    modified = dir.lastModified();
+                    seen = -1;
                 }
+                // A request lands as a new name, which changes the directory's time; one created in the same
+                // millisecond as the last look leaves it equal, so a directory changed lately is read again anyway.
+                if (modified != seen || System.currentTimeMillis() - modified < RECENT_MILLIS) {
+                    seen = modified;
+                    drain();
+                }
+                removeAbandoned();
             }
-        } catch (InterruptedException | ClosedWatchServiceException e) {
+        } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
             Reporter.journal("agent", "request channel stopped after an internal error; the forensics CLI gets no answers: " + t);
@@ -151,38 +132,6 @@ final class CommandChannel implements Runnable {
                     // the next drain tries again by age
                 }
                 it.remove();
-            }
-        }
-    }
-
-    /**
-     * The JDK's inotify poller waits in native poll(), and HotSpot's exit waits up to 300 ms for user threads in
-     * native code to settle: left open, the watch would add that to every exit of every JVM with the agent. Closing
-     * it in a shutdown hook ends the poller before the VM exits. (A halt skips hooks and pays the 300 ms.)
-     */
-    private static boolean closeAtShutdown(WatchService watch) {
-        try {
-            Runtime.getRuntime().addShutdownHook(new Thread(new WatchCloser(watch), "forensics-commands-close"));
-            return true;
-        } catch (IllegalStateException alreadyShuttingDown) {
-            return false;
-        }
-    }
-
-    /** A named class rather than a lambda, like the agent's other start-up code. */
-    private static final class WatchCloser implements Runnable {
-        private final WatchService watch;
-
-        WatchCloser(WatchService watch) {
-            this.watch = watch;
-        }
-
-        @Override
-        public void run() {
-            try {
-                watch.close();
-            } catch (IOException | RuntimeException ignored) {
-                // closing is all we wanted
             }
         }
     }

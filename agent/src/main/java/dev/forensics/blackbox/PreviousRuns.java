@@ -10,18 +10,18 @@ import dev.forensics.report.PrivateFiles;
 import dev.forensics.report.Reporter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
+
+
+
 
 /**
  * The black boxes earlier runs left in the output directory. A box of a process that is gone and was never closed
@@ -30,7 +30,9 @@ import java.util.stream.Stream;
  * claimed with an atomic rename first, so two JVMs starting on the same directory report a death once.
  */
 final class PreviousRuns {
-    static final Pattern BOX = Pattern.compile("black-box-(\\d+)\\.txt(?:\\.claimed-(\\d+))?");
+    private static final String BOX_PREFIX = "black-box-";
+    private static final String BOX_SUFFIX = ".txt";
+    private static final String CLAIMED = ".claimed-";
     static final int MAX_BOXES = 64;
     static final int MAX_VERDICT_FILES = 32;
 
@@ -47,20 +49,29 @@ final class PreviousRuns {
     /** Takes over every box of a process that is no longer running; boxes of live JVMs sharing the directory stay. */
     static List<Claimed> claim(Host host, Path dir, long ourPid) {
         List<Claimed> out = new ArrayList<>();
-        List<Path> candidates;
-        try (Stream<Path> s = Files.list(dir)) {
-            candidates = s.filter(p -> BOX.matcher(p.getFileName().toString()).matches()).sorted().limit(MAX_BOXES).toList();
+        List<Path> candidates = new ArrayList<>();
+        // A directory stream and a hand-written name check: a regex and a sorted stream cost start-up some 30 classes.
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            for (Path p : s) {
+                if (boxName(p.getFileName().toString()) != null) {
+                    candidates.add(p);
+                }
+            }
         } catch (IOException | RuntimeException e) {
             return out;
         }
+        candidates.sort(null);
+        if (candidates.size() > MAX_BOXES) {
+            candidates = candidates.subList(0, MAX_BOXES);
+        }
         for (Path p : candidates) {
-            Matcher m = BOX.matcher(p.getFileName().toString());
-            if (!m.matches()) {
+            long[] name = boxName(p.getFileName().toString());
+            if (name == null) {
                 continue;
             }
-            long pid = Long.parseLong(m.group(1));
+            long pid = name[0];
             // A claim of our own pid is an earlier run's with the same pid (a container's pid 1) that died reading it.
-            if (m.group(2) != null && !m.group(2).equals(Long.toString(ourPid)) && host.exists("/proc/" + m.group(2))) {
+            if (name[1] >= 0 && name[1] != ourPid && host.exists("/proc/" + name[1])) {
                 continue; // another starting JVM is reading it now
             }
             Map<String, String> box = BoxFile.parse(Host.read(p));
@@ -303,13 +314,77 @@ final class PreviousRuns {
         }
     }
 
+    /**
+     * {@code black-box-<pid>.txt} → {pid, -1}; {@code black-box-<pid>.txt.claimed-<claimer>} → {pid, claimer}; any
+     * other name → null.
+     */
+    static long[] boxName(String name) {
+        if (!name.startsWith(BOX_PREFIX)) {
+            return null;
+        }
+        int i = BOX_PREFIX.length();
+        int digits = digits(name, i);
+        if (digits == i || !name.startsWith(BOX_SUFFIX, digits)) {
+            return null;
+        }
+        long pid = parse(name, i, digits);
+        int rest = digits + BOX_SUFFIX.length();
+        if (rest == name.length()) {
+            return pid < 0 ? null : new long[] {pid, -1};
+        }
+        if (!name.startsWith(CLAIMED, rest)) {
+            return null;
+        }
+        int c = rest + CLAIMED.length();
+        int end = digits(name, c);
+        if (end == c || end != name.length()) {
+            return null;
+        }
+        long claimer = parse(name, c, end);
+        return pid < 0 || claimer < 0 ? null : new long[] {pid, claimer};
+    }
+
+    private static int digits(String s, int from) {
+        int i = from;
+        while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+            i++;
+        }
+        return i;
+    }
+
+    /** The number in s[from, to), or -1 when it does not fit a long. */
+    private static long parse(String s, int from, int to) {
+        if (to - from > 18) {
+            return -1;
+        }
+        return Long.parseLong(s, from, to, 10);
+    }
+
     /** Keeps the newest {@value #MAX_VERDICT_FILES} verdict files. */
     private static void prune(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            List<Path> files = s.filter(p -> p.getFileName().toString().startsWith("no-last-words-"))
-                    .sorted(Comparator.comparingLong(PreviousRuns::modified).reversed()).toList();
-            for (int i = MAX_VERDICT_FILES; i < files.size(); i++) {
-                Files.deleteIfExists(files.get(i));
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+            List<Path> files = new ArrayList<>();
+            List<Long> times = new ArrayList<>();
+            for (Path p : s) {
+                if (p.getFileName().toString().startsWith("no-last-words-") && files.size() < 10_000) {
+                    files.add(p);
+                    times.add(modified(p));
+                }
+            }
+            if (files.size() <= MAX_VERDICT_FILES) {
+                return;
+            }
+            // The oldest go, by repeated selection (no comparator lambda: this runs at start-up, and rarely has work).
+            for (int left = files.size(); left > MAX_VERDICT_FILES; left--) {
+                int oldest = 0;
+                for (int i = 1; i < files.size(); i++) {
+                    if (times.get(i) < times.get(oldest)) {
+                        oldest = i;
+                    }
+                }
+                Files.deleteIfExists(files.get(oldest));
+                files.remove(oldest);
+                times.remove(oldest);
             }
         } catch (IOException | RuntimeException ignored) {
             // a few extra files are harmless

@@ -154,12 +154,16 @@ public final class Journal {
 
     /** Keeps the newest {@value #MAX_JOURNALS} journals; ours and any written to within the last hour always stay. */
     private void prune() {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "journal-*.log")) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) { // a glob would compile a regex, in premain
             List<Path> old = new ArrayList<>();
             List<Long> times = new ArrayList<>();
             for (Path p : files) {
                 if (old.size() > 10_000) {
                     break;
+                }
+                String name = p.getFileName().toString();
+                if (!name.startsWith("journal-") || !name.endsWith(".log")) {
+                    continue;
                 }
                 old.add(p);
                 times.add(Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis());

@@ -4,6 +4,8 @@ import dev.forensics.report.Text;
 import dev.forensics.report.Pid;
 import dev.forensics.bootstrap.TerminationHooks;
 import dev.forensics.environment.Host;
+import dev.forensics.environment.ProcStat;
+import dev.forensics.environment.ProcessFacts;
 import dev.forensics.environment.Surroundings;
 import dev.forensics.report.Finding;
 import dev.forensics.report.Redaction;
@@ -115,25 +117,14 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         return uncaughtCount.get();
     }
 
-    /** Start-up facts read once, off the main thread, so a dying JVM does not pay for them. */
+    /**
+     * Start-up facts read once, off the main thread, so a dying JVM does not pay for them. From {@code /proc} where
+     * there is one: {@code ProcessHandle} starts a process-reaper thread pool and its lambdas, some 25 classes every
+     * JVM would pay for a line that is read only at death.
+     */
     void prepare() {
-        try {
-            ProcessHandle.Info info = ProcessHandle.current().info();
-            Optional<String[]> args = info.arguments();
-            String cmd = info.command().orElse("?") + (args.isPresent() ? " " + Redaction.commandLine(args.get()) : "");
-            processLine = "pid " + ownPid + ", " + Verdicts.bounded(cmd, Verdicts.RECORD_COMMAND_MAX);
-            processStart = info.startInstant().orElse(null);
-        } catch (Throwable t) {
-            processLine = "pid " + ownPid;
-        }
-        try {
-            // Without lambdas: this runs at start-up, where the first lambda costs the JVM a hundred classes.
-            Optional<ProcessHandle> parent = ProcessHandle.current().parent();
-            String parentCmd = parent.isPresent() ? parent.get().info().commandLine().orElse("") : "";
-            self = new CauseResolver.Self(ownPid, parent.isPresent() ? parent.get().pid() : -1L,
-                    Verdicts.bounded(Redaction.text(parentCmd), Verdicts.VERDICT_COMMAND_MAX), -1);
-        } catch (Throwable t) {
-            self = new CauseResolver.Self(ownPid, -1, "", -1);
+        if (!prepareFromProc()) {
+            prepareFromProcessHandle();
         }
         try {
             long t0 = System.nanoTime();
@@ -376,6 +367,76 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         return s == null ? Surroundings.UNKNOWN : s;
     }
 
+    private boolean prepareFromProc() {
+        try {
+            Host real = Host.current(null);
+            ProcStat me = ProcStat.of(real, "self");
+            List<String> argv = real.nulSeparated("/proc/self/cmdline");
+            if (me == null || argv.isEmpty()) {
+                return false;
+            }
+            String exe = executable("self");
+            String[] args = argv.subList(1, argv.size()).toArray(new String[0]);
+            String cmd = (exe.isEmpty() ? argv.get(0) : exe) + (args.length > 0 ? " " + Redaction.commandLine(args) : "");
+            processLine = "pid " + ownPid + ", " + Verdicts.bounded(cmd, Verdicts.RECORD_COMMAND_MAX);
+            long started = ProcessFacts.startMillis(real, me.startTicks());
+            processStart = started < 0 ? null : Instant.ofEpochMilli(started);
+            self = new CauseResolver.Self(ownPid, me.ppid() > 0 ? me.ppid() : -1L,
+                    Verdicts.bounded(Redaction.text(commandLine(real, me.ppid())), Verdicts.VERDICT_COMMAND_MAX), -1);
+            return true;
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    /** As {@code ProcessHandle.Info.commandLine()}: the executable, then the arguments; empty when not ours to read. */
+    private static String commandLine(Host real, long pid) {
+        if (pid <= 0) {
+            return "";
+        }
+        String exe = executable(Long.toString(pid));
+        if (exe.isEmpty()) {
+            return "";
+        }
+        List<String> argv = real.nulSeparated("/proc/" + pid + "/cmdline");
+        StringBuilder sb = new StringBuilder(exe);
+        for (int i = 1; i < argv.size(); i++) {
+            sb.append(' ').append(argv.get(i));
+        }
+        return sb.toString();
+    }
+
+    private static String executable(String pid) {
+        try {
+            java.io.File exe = new java.io.File("/proc/" + pid + "/exe");
+            String path = exe.getCanonicalPath();
+            return path.equals(exe.getPath()) ? "" : path; // unresolved: another user's process
+        } catch (Throwable t) {
+            return "";
+        }
+    }
+
+    private void prepareFromProcessHandle() {
+        try {
+            ProcessHandle.Info info = ProcessHandle.current().info();
+            Optional<String[]> args = info.arguments();
+            String cmd = info.command().orElse("?") + (args.isPresent() ? " " + Redaction.commandLine(args.get()) : "");
+            processLine = "pid " + ownPid + ", " + Verdicts.bounded(cmd, Verdicts.RECORD_COMMAND_MAX);
+            processStart = info.startInstant().orElse(null);
+        } catch (Throwable t) {
+            processLine = "pid " + ownPid;
+        }
+        try {
+            // Without lambdas: this runs at start-up, where the first lambda costs the JVM a hundred classes.
+            Optional<ProcessHandle> parent = ProcessHandle.current().parent();
+            String parentCmd = parent.isPresent() ? parent.get().info().commandLine().orElse("") : "";
+            self = new CauseResolver.Self(ownPid, parent.isPresent() ? parent.get().pid() : -1L,
+                    Verdicts.bounded(Redaction.text(parentCmd), Verdicts.VERDICT_COMMAND_MAX), -1);
+        } catch (Throwable t) {
+            self = new CauseResolver.Self(ownPid, -1, "", -1);
+        }
+    }
+
     /** This JVM's facts; the parent now is read only when the sender was the parent at start-up (did it exit?). */
     private CauseResolver.Self selfFor(SignalRecord r) {
         CauseResolver.Self s = self;
@@ -383,8 +444,14 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
             s = new CauseResolver.Self(ownPid, -1, "", -1);
         }
         if (r != null && r.pid() == s.parentPid() && s.parentPid() > 0) {
-            Optional<ProcessHandle> parent = ProcessHandle.current().parent();
-            long now = parent.isPresent() ? parent.get().pid() : -1L;
+            ProcStat me = ProcStat.of(Host.current(null), "self");
+            long now;
+            if (me != null) {
+                now = me.ppid() > 0 ? me.ppid() : -1L;
+            } else {
+                Optional<ProcessHandle> parent = ProcessHandle.current().parent();
+                now = parent.isPresent() ? parent.get().pid() : -1L;
+            }
             return new CauseResolver.Self(s.pid(), s.parentPid(), s.parentCommand(), now);
         }
         return s;

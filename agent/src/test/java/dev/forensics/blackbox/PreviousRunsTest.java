@@ -270,4 +270,14 @@ class PreviousRunsTest {
         assertThat(BoxFile.parse(Files.readString(f)).get("state")).isEqualTo("closed");
         assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(f))).isEqualTo("rw-------");
     }
+
+    @org.junit.jupiter.api.Test
+    void boxNamesAreReadByHandAsTheRegexDid() {
+        assertThat(PreviousRuns.boxName("black-box-123.txt")).containsExactly(123, -1);
+        assertThat(PreviousRuns.boxName("black-box-123.txt.claimed-45")).containsExactly(123, 45);
+        for (String other : new String[] {"black-box-.txt", "black-box-12a.txt", "black-box-1.txt.claimed-", "black-box-1.txt.claimed-2x",
+                "black-box-1.txtx", "black-box-1.txt.tmp", "journal-1.log", "black-box-99999999999999999999.txt"}) {
+            assertThat(PreviousRuns.boxName(other)).as(other).isNull();
+        }
+    }
 }
