@@ -25,7 +25,7 @@ public final class AgentOptions {
                     "Output directory for the journal, last words and black box; created owner-only (0700)."),
             new Spec("log", "auto", "auto|slf4j|stderr|off",
                     "Where one-line findings go besides the journal and JFR: the application's SLF4J logger `forensics` "
-                            + "when it has one (auto), always stderr, or nowhere."),
+                            + "when any of its class loaders has one (auto), always stderr, or nowhere."),
             new Spec("redact", "true", "true|false",
                     "Redact URL userinfo and query values, auth headers and secret-looking command-line arguments."),
             new Spec("termination", "on", "on|off", "Signal sender, exit/halt caller, shutdown-hook and last-words capture."),

@@ -247,7 +247,7 @@ public final class AgentRuntime {
     }
 
     private void fillStatus(Jfr.StatusFields s) {
-        HookStatus.Report r = report;
+        HookStatus.Report r = hookReport(); // at each chunk: loaders that appeared since start-up hold libraries too
         s.version = VERSION;
         s.outputDirectory = dir.toString();
         if (r != null) {
@@ -283,12 +283,20 @@ public final class AgentRuntime {
         return startedMillis;
     }
 
-    /** The self-check, or null while installation runs (or when it failed). */
+    /**
+     * The self-check as of now, or null while installation runs (or when it failed): computed again at each call,
+     * since classes loaded since start-up have been woven and loaders created since (Spring Boot's, a web app's) may
+     * hold a library the start-up check could not see yet.
+     */
     HookStatus.Report hookReport() {
         Installer i = installer;
         Instrumentation in = inst;
         if (i != null && in != null && report != null) {
-            report = i.check(in); // classes loaded since start-up have been woven meanwhile
+            try {
+                report = i.check(in);
+            } catch (Throwable t) {
+                // the JVM is exiting or a loader broke: the last report stands
+            }
         }
         return report;
     }

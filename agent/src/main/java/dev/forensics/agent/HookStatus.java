@@ -2,13 +2,16 @@ package dev.forensics.agent;
 
 import dev.forensics.instrument.Hook;
 import dev.forensics.instrument.Weaver;
+import dev.forensics.report.Loaders;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
@@ -17,7 +20,7 @@ import org.objectweb.asm.Opcodes;
 
 /**
  * What became of each hook: woven, waiting for its class to load, missing on this JDK, not applicable (the library is
- * absent, or its feature is off), or failed. A JDK hook whose class has not loaded yet is checked against that
+ * in no class loader that has appeared, or its feature is off), or failed. A JDK hook whose class has not loaded yet is checked against that
  * class's file, read and never loaded, because a hook that silently matches nothing (JDK internals change shape) is
  * the failure an agent otherwise never notices.
  */
@@ -52,6 +55,8 @@ final class HookStatus {
     }
 
     private final AtomicLong errors = new AtomicLong();
+    /** Hook name → where its library was found, by {@link Loaders#describe}. */
+    private final Map<String, String> foundIn = new ConcurrentHashMap<>();
 
     void weavingFailed() {
         errors.incrementAndGet();
@@ -77,11 +82,7 @@ final class HookStatus {
             } else if (o != null) {
                 entries.add(new Entry(hook, State.MISSING, o.detail()));
             } else if (hook.library() != null) {
-                boolean onClassPath = ClassLoader.getSystemResource(hook.library()) != null;
-                String problem = onClassPath ? verify(hook, ClassLoader.getSystemClassLoader()) : null;
-                entries.add(problem != null ? new Entry(hook, State.MISSING, problem)
-                        : new Entry(hook, onClassPath ? State.READY : State.NOT_APPLICABLE,
-                                onClassPath ? "applied when " + hook.typeName() + " loads" : "library not on the class path"));
+                entries.add(library(hook));
             } else if (loaded.contains(hook.typeName())) {
                 entries.add(new Entry(hook, State.FAILED, hook.typeName() + " is loaded but was not woven"));
             } else {
@@ -91,6 +92,25 @@ final class HookStatus {
             }
         }
         return new Report(Collections.unmodifiableList(entries), errors.get());
+    }
+
+    /**
+     * A third-party hook whose class has not been woven: ready when a loader that has appeared holds the library (the
+     * class file checked from that loader), not applicable only when none does. The system loader alone would not do:
+     * it sees neither {@code BOOT-INF/lib} nor {@code WEB-INF/lib}. A library once found stays found, even when its
+     * loader is closed later (an undeployed web app) or collected.
+     */
+    private Entry library(Hook hook) {
+        ClassLoader holder = Loaders.withResource(hook.library());
+        String where = holder == null ? foundIn.get(hook.name()) : Loaders.describe(holder);
+        if (where == null) {
+            int seen = Loaders.all().size();
+            return new Entry(hook, State.NOT_APPLICABLE, "library in none of the " + seen + " class loader" + (seen == 1 ? "" : "s") + " seen so far");
+        }
+        foundIn.put(hook.name(), where);
+        String problem = holder == null ? null : verify(hook, holder);
+        return problem != null ? new Entry(hook, State.MISSING, problem + " (in " + where + ")")
+                : new Entry(hook, State.READY, "applied when " + hook.typeName() + " loads (library in " + where + ")");
     }
 
     /** Null when the class file has a method the hook matches; read as a resource (class files are never encapsulated). */

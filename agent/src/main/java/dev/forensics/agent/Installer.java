@@ -3,9 +3,12 @@ package dev.forensics.agent;
 import dev.forensics.instrument.Hook;
 import dev.forensics.instrument.Weaver;
 import dev.forensics.report.Finding;
+import dev.forensics.report.Loaders;
 import dev.forensics.report.Reporter;
 import java.lang.instrument.Instrumentation;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Applies the hook table with the one {@link Weaver}: registered before premain returns, so every hooked class that
@@ -17,6 +20,8 @@ final class Installer {
     private final HookStatus status = new HookStatus();
     private final Weaver weaver;
     private volatile boolean checked;
+    /** Library hooks already said to be woven after the self-check. */
+    private final Set<String> announced = ConcurrentHashMap.newKeySet();
 
     private Installer(List<Hook> hooks) {
         this.hooks = hooks;
@@ -40,10 +45,30 @@ final class Installer {
     }
 
     /** A named class, not a method reference: no lambda on the start-up path. */
-    private final class Failures implements Weaver.FailureListener {
+    private final class Failures implements Weaver.Listener {
         @Override
         public void weavingFailed(String className, Throwable error) {
             Installer.this.weavingFailed(className, error);
+        }
+
+        @Override
+        public void woven(String className, ClassLoader loader) {
+            Installer.this.woven(className, loader);
+        }
+    }
+
+    /**
+     * A library's class woven after the self-check (its loader appeared later, as Spring Boot's does): said once per
+     * hook, since the start-up lines may have called it not applicable.
+     */
+    private void woven(String className, ClassLoader loader) {
+        if (!checked) {
+            return;
+        }
+        for (Hook h : hooks) {
+            if (h.library() != null && h.typeName().equals(className) && announced.add(h.name())) {
+                Reporter.journal("agent", "hook " + h.name() + " active: " + className + " woven in " + Loaders.describe(loader));
+            }
         }
     }
 

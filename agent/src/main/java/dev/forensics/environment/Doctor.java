@@ -1,5 +1,6 @@
 package dev.forensics.environment;
 
+import dev.forensics.report.Loaders;
 import dev.forensics.report.Text;
 import dev.forensics.report.Redaction;
 import java.io.IOException;
@@ -42,7 +43,7 @@ public final class Doctor {
         public static Inputs self(Host host) {
             Inputs in = new Inputs(host, "self");
             in.property = System::getProperty;
-            in.resource = Doctor::systemResource;
+            in.resource = Doctor::applicationResource;
             return in;
         }
 
@@ -324,9 +325,13 @@ public final class Doctor {
         return Text.oneDecimal(millis / 1000.0) + " s";
     }
 
-    /** A class-path resource's text from the system class loader (where -cp and -jar put the application). */
-    static String systemResource(String name) {
-        URL url = ClassLoader.getSystemResource(name);
+    /**
+     * A resource's text from the first class loader that has it, in the order loaders appeared: the system loader
+     * (where -cp and -jar put the application) first, then those that hold nested jars (Spring Boot's, a web app's).
+     */
+    static String applicationResource(String name) {
+        ClassLoader loader = Loaders.withResource(name);
+        URL url = loader == null ? null : loader.getResource(name);
         if (url == null) {
             return null;
         }

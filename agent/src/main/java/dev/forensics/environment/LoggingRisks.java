@@ -7,8 +7,9 @@ import java.util.regex.Pattern;
 /**
  * Logging frameworks that stop themselves in a shutdown hook of their own. JVM shutdown hooks run concurrently
  * and in no fixed order, so once that hook has stopped the appenders, whatever the application (or forensics,
- * through SLF4J) logs during the rest of the shutdown is lost. Found by class presence on the system class path
- * and a look at the configuration file, which is all that is cheap at start-up.
+ * through SLF4J) logs during the rest of the shutdown is lost. Found by class presence in the class loaders that have
+ * appeared (the system loader's class path, nested jars) and a look at the configuration file, which is all that is
+ * cheap at start-up.
  */
 final class LoggingRisks {
     static final String LOG4J_CORE = "org/apache/logging/log4j/core/LoggerContext.class";

@@ -32,14 +32,17 @@ public final class Weaver implements ClassFileTransformer {
     private final Map<String, List<Hook>> byOwner = new HashMap<>();
     private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
     private final Map<ClassLoader, Boolean> loaders = new WeakHashMap<>();
-    private final FailureListener failures;
+    private final Listener listener;
 
-    /** Told once per class whose weaving failed (the class then loads unchanged). */
-    public interface FailureListener {
+    /** Told once per class whose weaving failed (the class then loads unchanged), and of every class woven. */
+    public interface Listener {
         void weavingFailed(String className, Throwable error);
+
+        /** {@code loader} is the class's defining loader, null for the bootstrap loader. */
+        void woven(String className, ClassLoader loader);
     }
 
-    public Weaver(List<Hook> hooks, FailureListener failures) {
+    public Weaver(List<Hook> hooks, Listener listener) {
         for (Hook h : hooks) { // no lambdas on the start-up path: the first one costs a JVM a hundred classes
             List<Hook> forOwner = byOwner.get(h.owner());
             if (forOwner == null) {
@@ -48,7 +51,7 @@ public final class Weaver implements ClassFileTransformer {
             }
             forOwner.add(h);
         }
-        this.failures = failures;
+        this.listener = listener;
     }
 
     /** Registers the weaver and retransforms the hooked classes already loaded; returns how many were. */
@@ -100,11 +103,19 @@ public final class Weaver implements ClassFileTransformer {
             if (loader != null && !seesAgent(loader)) {
                 return null; // a loader that hides the bootstrap classes (some OSGi set-ups): advice would not link
             }
-            return weave(classFile, hooks, outcomes);
+            byte[] woven = weave(classFile, hooks, outcomes);
+            if (woven != null) {
+                try {
+                    listener.woven(className.replace('/', '.'), loader);
+                } catch (Throwable ignored) {
+                    // the listener reports; it must never turn a woven class into one that fails to load
+                }
+            }
+            return woven;
         } catch (Throwable t) {
             fail(className, "weaving " + className.replace('/', '.') + " failed: " + t);
             try {
-                failures.weavingFailed(className.replace('/', '.'), t);
+                listener.weavingFailed(className.replace('/', '.'), t);
             } catch (Throwable ignored) {
                 // the listener reports; it must never turn a weaving failure into a class-loading one
             }

@@ -136,11 +136,11 @@ public final class Reporter {
             Stderr.line("[forensics] " + message); // nowhere else would say it
         } else if (logLater) {
             String line = message;
-            Thread t = new Thread(() -> log.log(f.severity(), line), "forensics-log");
+            Thread t = new Thread(() -> log.log(f.severity(), f.category(), line), "forensics-log");
             t.setDaemon(true);
             t.start();
         } else {
-            log.log(f.severity(), message);
+            log.log(f.severity(), f.category(), message);
         }
     }
 
