@@ -53,6 +53,9 @@ public final class Weaver implements ClassFileTransformer {
 
     /** Registers the weaver and retransforms the hooked classes already loaded; returns how many were. */
     public int install(Instrumentation inst) {
+        // Loaded, initialised and run once before the transformer is: loading it from inside transform() would be
+        // a class circularity (the transformer is asked about Loaders itself). [fix from main, defee16]
+        Loaders.saw(ClassLoader.getSystemClassLoader());
         inst.addTransformer(this, true);
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
