@@ -52,7 +52,14 @@ class LeakOriginIT {
             // A site the sampler would miss behind the busy loop's stacks.
             assertThat(leaks).as(journal).anyMatch(l -> l.contains("1 response body leaked at " + PKG + "rareLeak(OriginSites.java:")
                     && l.contains("/error/rare?token=*** → 500 (Apache HttpClient 5, entity)"));
-            assertThat(leaks).as("no leak named only as unsampled").noneMatch(l -> l.contains("unsampled call site"));
+            // A body of a named site's request may still miss its stack while the sampler is busy (the shape's first
+            // bodies took theirs already), but no site is known only as unsampled.
+            for (String l : leaks) {
+                if (l.contains("at an unsampled call site — ")) {
+                    String request = l.substring(l.indexOf(" — ") + 3, l.indexOf(")") + 1);
+                    assertThat(leaks).as("a named site for " + request).anyMatch(n -> !n.contains("unsampled") && n.contains(request));
+                }
+            }
 
             // Under the client's package but from the test classes directory: the application's line.
             assertThat(leaks).anyMatch(l -> l.contains("1 response body leaked at org.apache.hc.forensicsit.ApacheSideApp.leak(ApacheSideApp.java:")

@@ -135,9 +135,8 @@ final class Shapes {
             } else {
                 seg = seg * 31 + c;
                 len++;
-                if (c >= '0' && c <= '9') {
-                    digits++;
-                }
+                int d = c - '0';
+                digits += ((d | (9 - d)) >>> 31) ^ 1; // 1 for a digit, without a branch: ids mix them at random
             }
         }
         return h;
