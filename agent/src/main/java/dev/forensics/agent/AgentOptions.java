@@ -59,6 +59,8 @@ public final class AgentOptions {
                     "Track HTTP response bodies (JDK HttpClient, HttpURLConnection, Apache HttpClient 4/5, OkHttp 4/5) and report leaked ones."),
             new Spec("leakStacks", "0.1%", "always|never|N/s|P%",
                     "Which tracked bodies get their origin stack: as many as fit in P% of wall-clock time, at most N per second, every one (debugging), or none."),
+            new Spec("appPackages", "judged by code source", "package prefixes separated by ','",
+                    "The application's packages: the first frame in one of them heads a finding, instead of the first frame loaded from the application's own classes or jar."),
             new Spec("leakHeldAfter", "5m", "duration (ms, s, m, h) from 100ms to 1000h",
                     "A body open longer than this is reported as held too long; withdrawn with a note if closed later."),
             new Spec("leakMaxOpen", "50000", "integer >= 100",
@@ -86,12 +88,18 @@ public final class AgentOptions {
         Map<String, String> values = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         if (raw != null && !raw.isBlank()) {
+            String previous = null;
             for (String part : raw.split(",")) {
                 String item = part.trim();
                 if (item.isEmpty()) {
                     continue;
                 }
                 int eq = item.indexOf('=');
+                if (eq < 0 && "appPackages".equals(previous) && values.containsKey(previous) && validate(previous, item) == null) {
+                    values.put(previous, values.get(previous) + "," + item); // appPackages=com.acme,org.example
+                    continue;
+                }
+                previous = eq < 0 ? null : item.substring(0, eq).trim();
                 String key = eq < 0 ? item : item.substring(0, eq).trim();
                 String value = eq < 0 ? null : item.substring(eq + 1).trim();
                 Spec spec = spec(key);
@@ -237,6 +245,13 @@ public final class AgentOptions {
                         || (value.matches("[0-9]{1,3}(\\.[0-9]{1,3})?%") && Double.parseDouble(value.substring(0, value.length() - 1)) > 0
                                 && Double.parseDouble(value.substring(0, value.length() - 1)) <= 100) ? null
                         : "expected always, never, a rate such as 100/s or a time share such as 0.5%, got '" + value + "'";
+            case "appPackages":
+                for (String p : value.split(",")) {
+                    if (!p.trim().matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*\\.?")) {
+                        return "expected package prefixes such as com.acme,org.example, got '" + value + "'";
+                    }
+                }
+                return null;
             case "leakHeldAfter": {
                 Duration d = parseDuration(value);
                 return d == null || d.toMillis() < 100 || d.compareTo(MAX_PERIOD) > 0

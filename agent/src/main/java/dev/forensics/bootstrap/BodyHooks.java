@@ -15,6 +15,14 @@ public final class BodyHooks {
         /** Where a body obtained on this thread comes from, now: the thread, the time, the stack if sampled. */
         Object origin();
 
+        /**
+         * Where a body whose response comes later (perhaps on another thread) comes from: taken on the caller's thread
+         * like {@link #origin()}, before the request's shape is known.
+         */
+        default Object originForLater() {
+            return origin();
+        }
+
         /** An origin without a stack: on a client's own thread, where the caller's stack is already gone. */
         Object originWithoutStack();
 

@@ -36,14 +36,19 @@ final class BodyLine {
         return e == null ? UNSAMPLED : Sites.frame(e);
     }
 
-    /** Up to {@link Origin#MAX_FRAMES} frames, one per line, or empty. */
+    /**
+     * Up to {@link Origin#MAX_FRAMES} frames, one per line, or empty: the site, then {@code via} each library frame it
+     * called through (nearest first), then {@code from} its callers.
+     */
     static String stack(TrackedBody r) {
         if (r.stack == null) {
             return "";
         }
+        StackTraceElement[] frames = r.stack.frames();
+        int via = r.stack.via();
         StringBuilder sb = new StringBuilder();
-        for (StackTraceElement e : r.stack.frames()) {
-            sb.append(sb.length() == 0 ? "" : "\n").append(Sites.frame(e));
+        for (int i = 0; i < frames.length; i++) {
+            sb.append(i == 0 ? "" : i <= via ? "\n  via " : "\n  from ").append(Sites.frame(frames[i]));
         }
         return sb.toString();
     }

@@ -10,15 +10,22 @@ import dev.forensics.bootstrap.BodyHooks;
 final class ClientBodies implements BodyHooks.Tracker {
     private final BodyTracker tracker;
     private final LeakWatcher watcher;
+    private final Shapes shapes;
 
-    ClientBodies(BodyTracker tracker, LeakWatcher watcher) {
+    ClientBodies(BodyTracker tracker, LeakWatcher watcher, Shapes shapes) {
         this.tracker = tracker;
         this.watcher = watcher;
+        this.shapes = shapes;
     }
 
     @Override
     public Object origin() {
         return Origin.here();
+    }
+
+    @Override
+    public Object originForLater() {
+        return Origin.forLater(shapes);
     }
 
     @Override
@@ -30,7 +37,12 @@ final class ClientBodies implements BodyHooks.Tracker {
     public Object open(Object body, Object origin, String client, String kind, int status, String method, Object url,
                        long contentLength, int flags) {
         int own = (flags & BodyHooks.LENGTH_COMPLETES) != 0 ? TrackedBody.LENGTH_COMPLETES : 0;
-        return tracker.open(body, (Origin) origin, client, kind, status, method, url, contentLength, own);
+        Origin o = (Origin) origin;
+        // An origin taken right here (not for later) is still on the caller's stack: a new shape's body takes it now.
+        if (o.stack == null && !o.deferred && Origin.mayForce() && shapes.wantStack(client, method, url, status)) {
+            o = o.withStackNow();
+        }
+        return tracker.open(body, o, client, kind, status, method, url, contentLength, own);
     }
 
     @Override

@@ -24,6 +24,8 @@ final class LeakWatcher implements Runnable {
     static final int MAX_ROWS = 25;
     private static final int MAX_WITHDRAWALS = 10_000;
     private static final long TICK_NANOS = 1_000_000_000L;
+    /** The least time between two lines for one leaking site. */
+    static final long PROGRESS_NANOS = 60_000_000_000L;
     /** What the exit summary may spend grouping open bodies: the JVM does not end before it is done. */
     static final long EXIT_SUMMARY_BUDGET_NANOS = 500_000_000L;
 
@@ -34,6 +36,8 @@ final class LeakWatcher implements Runnable {
     private final String stacks;
     /** Every GC-confirmed leak since start, by site; guarded by itself. */
     private final Tallies leaks = new Tallies(MAX_SITES);
+    /** Which bodies take a stack whatever the sampler says; shared with the application threads' side. */
+    private final Shapes shapes = new Shapes();
     private final ConcurrentLinkedQueue<Withdrawal> withdrawals = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedWithdrawals = new AtomicInteger();
     private final AtomicLong droppedWithdrawals = new AtomicLong();
@@ -61,6 +65,10 @@ final class LeakWatcher implements Runnable {
         this.stacks = stacks;
     }
 
+    Shapes shapes() {
+        return shapes;
+    }
+
     void attach(ClientBodies clients, Health health) {
         this.clients = clients;
         this.health = health;
@@ -83,6 +91,9 @@ final class LeakWatcher implements Runnable {
                 while (ref != null) {
                     TrackedBody r = (TrackedBody) ref;
                     if (tracker.reap(r)) {
+                        if (r.stack == null) {
+                            shapes.arm(r); // so the site is named at its next leak
+                        }
                         synchronized (leaks) {
                             leaks.add(r);
                         }
@@ -95,7 +106,7 @@ final class LeakWatcher implements Runnable {
                     if (Jfr.AVAILABLE) {
                         Jfr.ready(); // notices a recording started since (jcmd, JMC), for the periodic events
                     }
-                    reportLeaks();
+                    reportLeaks(false);
                     reportHeld(now);
                     reportWithdrawals();
                 }
@@ -130,27 +141,43 @@ final class LeakWatcher implements Runnable {
         return tracker.untracked();
     }
 
-    private void reportLeaks() {
-        List<Tallies.Tally> fresh;
-        List<String> lines = new ArrayList<>();
+    /**
+     * Each tick: a JFR event per group with new bodies; a line for a site's first leaks at once, and for its later
+     * ones at most once per {@link #PROGRESS_NANOS} with the running total (at exit: whatever is left), so the journal
+     * and the application's log always tell how many leaked so far. These lines bypass the reporter's aggregation,
+     * which would otherwise hold a site's later leaks until a line that may never come.
+     */
+    private void reportLeaks(boolean atExit) {
+        long now = System.nanoTime();
+        List<Tallies.Tally> events = new ArrayList<>();
         List<Long> batches = new ArrayList<>();
+        List<Tallies.Tally> written = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
         synchronized (leaks) {
-            fresh = leaks.takeFresh();
-            for (Tallies.Tally t : fresh) {
-                lines.add(leakLine(t)); // the groups' strings are made already: this only joins them
-                batches.add(t.fresh);
-                t.fresh = 0;
+            for (Tallies.Tally t : leaks.takeFresh()) {
+                if (t.fresh > 0) {
+                    events.add(t);
+                    batches.add(t.fresh);
+                    t.fresh = 0;
+                }
+                if (t.lineDue(now, PROGRESS_NANOS, atExit)) {
+                    lines.add(t.lastLineNanos == 0 ? leakLine(t) : progressLine(t, t.unreported)); // joins made strings
+                    t.lineWritten(now);
+                    written.add(t);
+                }
             }
         }
         // Written outside the lock: the last words read the leak table, and a slow disk or log must not hold them up.
-        for (int i = 0; i < fresh.size(); i++) {
-            Tallies.Tally t = fresh.get(i);
-            // The event first: whoever reads the journal line (a test, a script about to stop the JVM) can rely
-            // on the event being in the recording already.
-            if (Jfr.AVAILABLE) {
-                LeakEvents.leak(t, batches.get(i));
+        // The events first: whoever reads the journal line (a test, a script about to stop the JVM) can rely on the
+        // event being in the recording already.
+        if (Jfr.AVAILABLE) {
+            for (int i = 0; i < events.size(); i++) {
+                LeakEvents.leak(events.get(i), batches.get(i));
             }
-            Reporter.report(Finding.error("leak", "leak:" + t.key, lines.get(i)));
+        }
+        for (int i = 0; i < written.size(); i++) {
+            Tallies.Tally t = written.get(i);
+            Reporter.reportRateLimited(Finding.error("leak", "leak:" + t.key, lines.get(i)));
             journalStackOnce(t);
         }
     }
@@ -164,6 +191,19 @@ final class LeakWatcher implements Runnable {
         } else {
             sb.append("first ").append(BodyLine.clock(t.firstNanos)).append(", last ").append(BodyLine.clock(t.lastNanos));
         }
+        return tail(sb, t);
+    }
+
+    /** {@code 37 response bodies leaked at X (total 100 since 14:02:11) — …}: a site's later leaks, with its running total. */
+    static String progressLine(Tallies.Tally t, long batch) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(BodyLine.plural(batch, "response body", "response bodies")).append(" leaked at ").append(t.site)
+                .append(" (total ").append(t.count).append(" since ").append(BodyLine.clock(t.firstNanos)).append(") — ")
+                .append(t.request).append("; last obtained ").append(BodyLine.clock(t.lastNanos));
+        return tail(sb, t);
+    }
+
+    private static String tail(StringBuilder sb, Tallies.Tally t) {
         sb.append("; never closed, now unreachable (GC-confirmed)");
         if (BodyLine.isError(t.status)) {
             sb.append("; an error response: its body must be closed on the error path too");
@@ -180,7 +220,7 @@ final class LeakWatcher implements Runnable {
                 return;
             }
         }
-        Reporter.journal("leak", "origin stack of bodies obtained at " + t.site + ": " + t.stack.replace("\n", " <- "));
+        Reporter.journal("leak", "origin stack of bodies obtained at " + t.site + ": " + t.stack.replace("\n  ", " "));
     }
 
     private void reportHeld(long now) {
@@ -368,7 +408,7 @@ final class LeakWatcher implements Runnable {
                     }
                 }
             }
-            reportLeaks();
+            reportLeaks(true);
             if (tracker.tracked() > 0 || tracker.untracked() > 0) { // a process that never saw a body has nothing to summarise
                 List<String> lines = lines(EXIT_SUMMARY_BUDGET_NANOS); // beside the application's hooks, but the JVM waits for it
                 Reporter.journal("leak", "open response bodies at exit (" + why + "):");

@@ -2,6 +2,7 @@ package dev.forensics.leak;
 
 import dev.forensics.agent.AgentOptions;
 import dev.forensics.bootstrap.BodyHooks;
+import dev.forensics.report.AppFrames;
 import dev.forensics.report.Sections;
 import dev.forensics.termination.Termination;
 import dev.forensics.termination.TerminationListener;
@@ -27,6 +28,7 @@ public final class Leaks {
             sampler = Origin.Sampler.parse(DEFAULT_STACKS);
         }
         Origin.setSampler(sampler);
+        AppFrames.setAppPackages(options.raw("appPackages"));
         Duration held = AgentOptions.parseDuration(valueOr(options.raw("leakHeldAfter"), DEFAULT_HELD_AFTER));
         String period = valueOr(options.raw("healthPeriod"), DEFAULT_HEALTH_PERIOD);
         Duration health = period.equals("off") ? Duration.ZERO : AgentOptions.parseDuration(period);
@@ -43,7 +45,7 @@ public final class Leaks {
         BodyTracker tracker = new BodyTracker(maxOpen);
         LeakWatcher w = new LeakWatcher(tracker, (held == null ? Duration.ofMinutes(5) : held).toNanos(),
                 health == null ? Duration.ofSeconds(10).toNanos() : health.toNanos(), sampler.toString());
-        ClientBodies clients = new ClientBodies(tracker, w);
+        ClientBodies clients = new ClientBodies(tracker, w, w.shapes());
         w.attach(clients, health == null || !health.isZero() ? new Health(tracker, w) : null);
         if (leaksOn) {
             BodyHooks.register(clients);

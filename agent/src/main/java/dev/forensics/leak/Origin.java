@@ -1,34 +1,40 @@
 package dev.forensics.leak;
 
+import dev.forensics.report.AppFrames;
 import dev.forensics.report.Sites;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Where and when a body was obtained: always the time and thread (cheap), the stack only when the sampler allows it,
- * because capturing a stack is the one expensive step of tracking. A stack is captured as a {@link Stack} (a
- * Throwable's raw backtrace, a few microseconds) and turned into frames only if its body is ever reported; frames of
- * the JDK, the HTTP client libraries and the agent are then dropped, so the first frame is the application's line
- * that obtained the body.
+ * Where and when a body was obtained: always the time and thread (cheap), the stack only when the sampler or
+ * {@link Shapes} allow it, because capturing a stack is the one expensive step of tracking. A stack is captured as a
+ * {@link Stack} (a Throwable's raw backtrace, a few microseconds) and turned into frames only if its body is ever
+ * reported; then the first application frame ({@link AppFrames}) heads it and the library frames between it and the
+ * client are listed after it.
  */
 final class Origin {
     static final int MAX_FRAMES = 8;
-
-    private static final String[] LIBRARY_PREFIXES = {
-        "java.", "javax.", "jdk.", "sun.", "com.sun.", "kotlin.", "okhttp3.", "okio.", "org.apache.hc.", "org.apache.http.",
-    };
+    /** Library frames listed below the application's line: the ones nearest to it. */
+    static final int MAX_VIA = 5;
+    /** Callers of the application's line listed after the library frames. */
+    static final int MAX_FROM = 2;
 
     private static volatile Sampler sampler = Sampler.parse(Leaks.DEFAULT_STACKS);
 
     final long nanos;
     final String thread;
     final Stack stack;
+    /** Taken before the response existed, on a thread the body may never see: no shape to decide a stack by. */
+    final boolean deferred;
 
     Origin(long nanos, String thread, Stack stack) {
+        this(nanos, thread, stack, false);
+    }
+
+    Origin(long nanos, String thread, Stack stack, boolean deferred) {
         this.nanos = nanos;
         this.thread = thread;
         this.stack = stack;
+        this.deferred = deferred;
     }
 
     static void setSampler(Sampler s) {
@@ -47,21 +53,38 @@ final class Origin {
         return new Origin(now, Thread.currentThread().getName(), stack);
     }
 
+    /** As {@link #here()} for a body whose response comes later (another thread may build it): sampled or owed. */
+    static Origin forLater(Shapes shapes) {
+        long now = System.nanoTime();
+        Sampler s = sampler;
+        Stack stack = null;
+        if (s.take(now) || (s.perSecond != 0 && shapes.wantDeferredStack())) {
+            stack = new Stack();
+            s.spent(now, System.nanoTime() - now);
+        }
+        return new Origin(now, Thread.currentThread().getName(), stack, true);
+    }
+
+    /** Whether stacks may be taken beyond the sampler's (not with {@code leakStacks=never}). */
+    static boolean mayForce() {
+        return sampler.perSecond != 0;
+    }
+
+    /** This origin with a stack taken now, on the thread that took the origin, still inside the client call. */
+    Origin withStackNow() {
+        long now = System.nanoTime();
+        Stack s = new Stack();
+        sampler.spent(now, System.nanoTime() - now); // forced captures spend the same budget the sampler has
+        return new Origin(nanos, thread, s, deferred);
+    }
+
     /** An origin on the current thread, now, never with a stack: where the caller's stack is already gone. */
     static Origin withoutStack() {
         return new Origin(System.nanoTime(), Thread.currentThread().getName(), null);
     }
 
     static boolean isLibraryFrame(String className) {
-        if (Sites.isAgentFrame(className)) {
-            return true;
-        }
-        for (String p : LIBRARY_PREFIXES) {
-            if (className.startsWith(p)) {
-                return true;
-            }
-        }
-        return false;
+        return AppFrames.isLibraryByName(className);
     }
 
     /**
@@ -71,6 +94,7 @@ final class Origin {
     static final class Stack extends Throwable {
         private static final long serialVersionUID = 1L;
         private transient volatile StackTraceElement[] frames;
+        private transient volatile int via;
 
         Stack() {
             super(null, null, false, true);
@@ -82,24 +106,68 @@ final class Origin {
             this.frames = frames;
         }
 
-        /** Up to {@link #MAX_FRAMES} frames from the first application frame outwards; empty if there is none. */
+        /**
+         * Up to {@link #MAX_FRAMES} frames: the first application frame, then up to {@link #MAX_VIA} library frames
+         * above it (nearest first), then up to {@link #MAX_FROM} of its callers; empty if the stack has no frame
+         * outside the agent.
+         */
         StackTraceElement[] frames() {
             StackTraceElement[] f = frames;
             if (f == null) {
-                List<StackTraceElement> out = new ArrayList<>(MAX_FRAMES);
-                for (StackTraceElement e : getStackTrace()) {
-                    if (out.isEmpty() && isLibraryFrame(e.getClassName())) {
-                        continue;
+                synchronized (this) {
+                    if (frames == null) {
+                        resolve(getStackTrace());
                     }
-                    out.add(e);
-                    if (out.size() == MAX_FRAMES) {
-                        break;
-                    }
+                    f = frames;
                 }
-                f = out.toArray(new StackTraceElement[0]);
-                frames = f;
             }
             return f;
+        }
+
+        /** How many frames after the first are library frames the application's line called through. */
+        int via() {
+            frames();
+            return via;
+        }
+
+        private void resolve(StackTraceElement[] raw) {
+            int start = 0;
+            while (start < raw.length && Sites.isAgentFrame(raw[start].getClassName())) {
+                start++;
+            }
+            if (start == raw.length) {
+                frames = new StackTraceElement[0];
+                return;
+            }
+            // The frame the agent's hook runs in is the instrumented client's own: whatever shares its code source is
+            // the client library, even under a package no rule knows or with test classes beside it.
+            String client = AppFrames.location(raw[start]);
+            int head = -1;
+            int firstOutsideJdk = -1;
+            for (int i = start; i < raw.length && head < 0; i++) {
+                AppFrames.Kind k = AppFrames.kind(raw[i], client);
+                if (k == AppFrames.Kind.APP) {
+                    head = i;
+                } else if (k == AppFrames.Kind.LIBRARY && firstOutsideJdk < 0) {
+                    firstOutsideJdk = i;
+                }
+            }
+            if (head < 0) { // no application frame at all: name the first library frame, else the first frame
+                head = firstOutsideJdk >= 0 ? firstOutsideJdk : start;
+            }
+            int viaFrom = Math.max(start, head - MAX_VIA);
+            int n = head - viaFrom;
+            int from = Math.min(MAX_FROM, raw.length - head - 1);
+            StackTraceElement[] out = new StackTraceElement[1 + n + from];
+            out[0] = raw[head];
+            for (int i = 0; i < n; i++) {
+                out[1 + i] = raw[head - 1 - i];
+            }
+            for (int i = 0; i < from; i++) {
+                out[1 + n + i] = raw[head + 1 + i];
+            }
+            via = n;
+            frames = out;
         }
     }
 

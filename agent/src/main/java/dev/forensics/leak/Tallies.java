@@ -25,8 +25,11 @@ final class Tallies {
         long count;
         long firstNanos = Long.MAX_VALUE;
         long lastNanos = Long.MIN_VALUE;
-        /** Bodies added since the group was last reported. */
+        /** Bodies added since the group's last JFR event. */
         long fresh;
+        /** Bodies added since the group's last line, and when that was written (0: never). */
+        long unreported;
+        long lastLineNanos;
 
         Tally(String key, TrackedBody r) {
             this.key = key;
@@ -40,9 +43,21 @@ final class Tallies {
             this.status = r.status;
         }
 
+        /** A line is due for the group's first bodies at once, for later ones once per {@code period}, at exit for any left. */
+        boolean lineDue(long now, long period, boolean atExit) {
+            return unreported > 0 && (lastLineNanos == 0 || atExit || now - lastLineNanos >= period);
+        }
+
+        /** A line was written now. */
+        void lineWritten(long now) {
+            unreported = 0;
+            lastLineNanos = now == 0 ? 1 : now;
+        }
+
         void add(TrackedBody r) {
             count++;
             fresh++;
+            unreported++;
             firstNanos = Math.min(firstNanos, r.openedNanos);
             lastNanos = Math.max(lastNanos, r.openedNanos);
         }
@@ -72,11 +87,11 @@ final class Tallies {
         return t;
     }
 
-    /** Groups with bodies added since last asked, clearing that mark. */
+    /** Groups with bodies added since their last event or their last line. */
     List<Tally> takeFresh() {
         List<Tally> out = new ArrayList<>();
         for (Tally t : tallies.values()) {
-            if (t.fresh > 0) {
+            if (t.fresh > 0 || t.unreported > 0) {
                 out.add(t);
             }
         }

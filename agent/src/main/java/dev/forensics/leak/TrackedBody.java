@@ -16,6 +16,8 @@ final class TrackedBody extends PhantomReference<Object> {
     static final int HELD = 4;
     /** The client gives the connection back once content-length bytes were read, so that counts as closed. */
     static final int LENGTH_COMPLETES = 8;
+    /** Its origin was taken before the response existed (see {@link Origin#forLater}). */
+    static final int DEFERRED = 16;
 
     final int hash;
     TrackedBody next;
@@ -50,7 +52,7 @@ final class TrackedBody extends PhantomReference<Object> {
         this.method = method;
         this.url = url;
         this.contentLength = contentLength;
-        this.flags = flags;
+        this.flags = origin.deferred ? flags | DEFERRED : flags;
     }
 
     /** The origin call site, e.g. {@code com.acme.Proxy.relay(Proxy.java:88)}, or null when not sampled. */

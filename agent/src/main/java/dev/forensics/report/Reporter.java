@@ -58,6 +58,21 @@ public final class Reporter {
     }
 
     /**
+     * Like {@link #report}, without aggregation by key: for a feature that already limits its own lines (a leak site
+     * writes its running total at most once a minute, which a window of the same length would swallow). The global
+     * budget still applies.
+     */
+    public static void reportRateLimited(Finding f) {
+        RecentFindings.record(f);
+        Reporter r = current;
+        if (r == null) {
+            Stderr.line("[forensics] " + f.message());
+            return;
+        }
+        r.write(f, System.nanoTime(), Instant.now(), false, false);
+    }
+
+    /**
      * Like {@link #report}, but only the journal line is written on this thread; the log-sink line goes out on a
      * short-lived daemon thread. For findings raised inside a write that holds an application lock the log sink may
      * need too: a failing write to System.out holds that PrintStream, which a console appender on another thread,
@@ -69,7 +84,7 @@ public final class Reporter {
             Stderr.line("[forensics] " + f.message());
             return;
         }
-        r.write(f, System.nanoTime(), Instant.now(), true);
+        r.write(f, System.nanoTime(), Instant.now(), true, true);
     }
 
     /** Journal only: status and detail lines an operator looks up, not ones that should reach the app's log. */
@@ -96,13 +111,13 @@ public final class Reporter {
     }
 
     void write(Finding f, long now, Instant at) {
-        write(f, now, at, false);
+        write(f, now, at, false, true);
     }
 
-    void write(Finding f, long now, Instant at, boolean logLater) {
+    void write(Finding f, long now, Instant at, boolean logLater, boolean aggregate) {
         String message;
         synchronized (this) {
-            Aggregate agg = aggregates.get(f.key());
+            Aggregate agg = aggregate ? aggregates.get(f.key()) : null;
             if (agg != null && now - agg.lastWritten < WINDOW_NANOS) {
                 if (agg.suppressed++ == 0) {
                     agg.firstSuppressedMillis = at.toEpochMilli();
@@ -114,7 +129,9 @@ public final class Reporter {
                 return;
             }
             message = f.message();
-            if (agg == null) {
+            if (!aggregate) {
+                agg = new Aggregate(); // counted nowhere: the reporting feature limits its own lines
+            } else if (agg == null) {
                 agg = new Aggregate();
                 aggregates.put(f.key(), agg);
                 if (aggregates.size() > MAX_KEYS) {

@@ -34,6 +34,18 @@ class AgentOptionsTest {
     }
 
     @Test
+    void appPackagesTakeCommaSeparatedPrefixesInsideTheOptionString() {
+        AgentOptions o = AgentOptions.parse("appPackages=com.acme,org.example.shop.,leakStacks=1%,dir=/tmp/x");
+        assertThat(o.problems()).isEmpty();
+        assertThat(o.raw("appPackages")).isEqualTo("com.acme,org.example.shop.");
+        assertThat(o.raw("leakStacks")).isEqualTo("1%");
+        AgentOptions bad = AgentOptions.parse("appPackages=com/acme,log=stderr");
+        assertThat(bad.problemLine()).contains("'appPackages'");
+        assertThat(bad.log()).isEqualTo("stderr");
+        assertThat(AgentOptions.parse("log=stderr,com.acme").problemLine()).as("only after appPackages").contains("unknown option 'com.acme'");
+    }
+
+    @Test
     void everyProblemIsNamedInOneLineAndTheRestStillApplies() {
         AgentOptions o = AgentOptions.parse("colour=blue,redact=maybe,journalMaxBytes=12,dir,log=stderr");
         assertThat(o.problems()).hasSize(4);

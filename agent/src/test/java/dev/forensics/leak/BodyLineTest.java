@@ -38,6 +38,58 @@ class BodyLineTest {
     }
 
     @Test
+    void aSiteThatKeepsLeakingGetsARunningTotalAtMostOnceAMinute() {
+        Tallies tallies = new Tallies(10);
+        long t0 = 1_000_000_000L;
+        long minute = LeakWatcher.PROGRESS_NANOS;
+        Tallies.Tally t = tallies.add(body(URI.create("https://api.example.com/v1/chat"), null, 500, RELAY));
+        assertThat(t.lineDue(t0, minute, false)).as("a site's first leak: at once").isTrue();
+        t.lineWritten(t0);
+        for (int i = 0; i < 36; i++) {
+            tallies.add(body(URI.create("https://api.example.com/v1/chat"), null, 500, RELAY));
+        }
+        assertThat(t.lineDue(t0 + minute / 2, minute, false)).as("within the minute: held").isFalse();
+        assertThat(t.lineDue(t0 + minute / 2, minute, true)).as("at exit: whatever is left").isTrue();
+        assertThat(t.lineDue(t0 + minute, minute, false)).isTrue();
+        String line = LeakWatcher.progressLine(t, t.unreported);
+        assertThat(line).startsWith("36 response bodies leaked at com.acme.Proxy.relay(Proxy.java:88) (total 37 since "
+                + BodyLine.clock(t.firstNanos) + ") — POST https://api.example.com/v1/chat → 500 (JDK HttpClient, ofInputStream); last obtained ")
+                .contains("never closed, now unreachable (GC-confirmed)");
+        t.lineWritten(t0 + minute);
+        assertThat(t.lineDue(t0 + 3 * minute, minute, false)).as("nothing new: no line").isFalse();
+        tallies.add(body(URI.create("https://api.example.com/v1/chat"), null, 500, RELAY));
+        assertThat(t.lineDue(t0 + minute + 1, minute, false)).isFalse();
+        assertThat(t.lineDue(t0 + 2 * minute, minute, false)).isTrue();
+        assertThat(LeakWatcher.progressLine(t, t.unreported)).startsWith("1 response body leaked at com.acme.Proxy.relay(Proxy.java:88) (total 38 since ");
+    }
+
+    @Test
+    void theStackListsTheLibraryFramesTheSiteCalledThroughThenItsCallers() {
+        StackTraceElement[] frames = {
+            RELAY, new StackTraceElement("org.springframework.web.client.RestTemplate", "doExecute", "RestTemplate.java", 900),
+            new StackTraceElement("com.acme.Api", "handle", "Api.java", 12),
+        };
+        Origin.Stack stack = new Origin.Stack();
+        stack.setStackTrace(new StackTraceElement[] {
+            new StackTraceElement("dev.forensics.leak.Origin", "here", "Origin.java", 1),
+            new StackTraceElement("org.apache.hc.client5.http.impl.classic.InternalExecRuntime", "execute", "InternalExecRuntime.java", 5),
+            frames[1], frames[0], frames[2],
+        });
+        dev.forensics.report.AppFrames.setAppPackages("com.acme");
+        try {
+            TrackedBody r = new TrackedBody(new Object(), null, 1, new Origin(System.nanoTime(), "w", stack), "Apache HttpClient 5", "entity",
+                    500, "GET", "http://h/x", -1, 0);
+            assertThat(BodyLine.site(r)).isEqualTo("com.acme.Proxy.relay(Proxy.java:88)");
+            assertThat(BodyLine.stack(r)).isEqualTo("com.acme.Proxy.relay(Proxy.java:88)\n"
+                    + "  via org.springframework.web.client.RestTemplate.doExecute(RestTemplate.java:900)\n"
+                    + "  via org.apache.hc.client5.http.impl.classic.InternalExecRuntime.execute(InternalExecRuntime.java:5)\n"
+                    + "  from com.acme.Api.handle(Api.java:12)");
+        } finally {
+            dev.forensics.report.AppFrames.setAppPackages(null);
+        }
+    }
+
+    @Test
     void identifierSegmentsGroupTogetherButVersionsStay() {
         assertThat(BodyLine.shape("https://api.example.com/v1/users/12345/orders/3f2a9c1e-77aa-4b1d-9c1e-0123456789ab?x=***"))
                 .isEqualTo("https://api.example.com/v1/users/{id}/orders/{id}?x=***");

@@ -32,6 +32,20 @@ class ReporterTest {
     }
 
     @Test
+    void aFindingThatLimitsItsOwnLinesIsNeverHeldBackByTheWindowButStaysInTheBudget() throws Exception {
+        Journal journal = new Journal(dir, 1 << 20);
+        Reporter r = new Reporter(journal, new LogSink("off"));
+        Instant at = Instant.parse("2026-01-01T00:00:00Z");
+        r.write(Finding.error("leak", "leak:A", "1 response body leaked at A"), 0, at, false, false);
+        r.write(Finding.error("leak", "leak:A", "36 response bodies leaked at A (total 37 since 00:00:00)"), 1, at, false, false);
+        r.write(Finding.warn("pipe", "k", "broken pipe at B"), 2, at);
+        r.write(Finding.warn("pipe", "k", "broken pipe at B"), 3, at);
+        String text = Files.readString(journal.file());
+        assertThat(text.lines()).hasSize(3);
+        assertThat(text).contains("(total 37 since").doesNotContain("more like this");
+    }
+
+    @Test
     void aGlobalBudgetCapsDistinctFindingsPerMinute() throws Exception {
         Journal journal = new Journal(dir, 1 << 24);
         Reporter r = new Reporter(journal, new LogSink("off"));

@@ -62,7 +62,7 @@ final class JdkHttpBodies {
             // takes its origin there
             return;
         }
-        origins.put(multiExchange, tracker.origin());
+        origins.put(multiExchange, tracker.originForLater());
     }
 
     /** {@code readBodyAsync} starts: returns this thread's slot, which its end is handed back as {@code started}. */

@@ -58,7 +58,7 @@ public final class OkHttpHooks {
             return;
         }
         try {
-            ENQUEUED.put(call, t.origin());
+            ENQUEUED.put(call, t.originForLater());
         } catch (Throwable e) {
             AdviceErrors.record(e, Feature.LEAKS);
         } finally {
