@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
                 "Java 21 and newer print a warning on the JVM's stderr when an agent is loaded into a running JVM (JEP 451); "
                         + "start the JVM with -XX:+EnableDynamicAgentLoading to allow it silently."})
 final class AttachCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "<pid|main-class>", description = "The JVM: a pid, or its main class or jar as forensics list shows it.")
+    @Parameters(index = "0", paramLabel = "<pid|main-class>", description = "The JVM: a pid, or its main class, Start-Class, launcher or jar as forensics list shows it.")
     String target;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "<options>",

@@ -26,7 +26,7 @@ final class ExitCodes {
         DESCRIPTIONS.put("0", "done");
         DESCRIPTIONS.put("1", "failed: the agent answered with an error or not in time, or a file could not be read");
         DESCRIPTIONS.put("2", "usage: bad arguments or bad agent options (nothing was sent to the JVM)");
-        DESCRIPTIONS.put("3", "no such process, or no JVM with that main class, or the JVM is exiting");
+        DESCRIPTIONS.put("3", "no such process, or no JVM with that name, or the JVM is exiting");
         DESCRIPTIONS.put("4", "the process is not a JVM");
         DESCRIPTIONS.put("5", "the JVM runs as another user: run forensics as that user (or root)");
         DESCRIPTIONS.put("6", "attach refused: -XX:+DisableAttachMechanism, -XX:-EnableDynamicAgentLoading, or no answer");

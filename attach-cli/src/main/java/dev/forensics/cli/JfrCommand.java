@@ -36,7 +36,7 @@ final class JfrCommand implements Runnable {
             description = {"Starts the recording (bounded by --max-age and --max-size). With --file it is also written there "
                     + "when stopped or when the JVM exits."})
     static final class Start implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "<pid|main-class>", description = "The JVM: a pid, or its main class or jar.")
+        @Parameters(index = "0", paramLabel = "<pid|main-class>", description = "The JVM: a pid, or its main class, Start-Class, launcher or jar.")
         String target;
 
         @Option(names = "--file", paramLabel = "F", description = "Where the JVM writes the recording when it stops or exits.")
@@ -62,7 +62,7 @@ final class JfrCommand implements Runnable {
             description = {"Writes what the recording holds so far; it keeps recording. Default file: "
                     + "recording-<pid>-<time>.jfr in the agent's output directory."})
     static final class Dump implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "<pid|main-class>", description = "The JVM: a pid, or its main class or jar.")
+        @Parameters(index = "0", paramLabel = "<pid|main-class>", description = "The JVM: a pid, or its main class, Start-Class, launcher or jar.")
         String target;
 
         @Option(names = "--file", paramLabel = "F", description = "Where the JVM writes the dump (relative to this directory).")
@@ -81,7 +81,7 @@ final class JfrCommand implements Runnable {
             description = {"Stops the recording and writes it: to --file, to the file given at start, or to "
                     + "recording-<pid>-<time>.jfr in the agent's output directory."})
     static final class Stop implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "<pid|main-class>", description = "The JVM: a pid, or its main class or jar.")
+        @Parameters(index = "0", paramLabel = "<pid|main-class>", description = "The JVM: a pid, or its main class, Start-Class, launcher or jar.")
         String target;
 
         @Option(names = "--file", paramLabel = "F", description = "Where the JVM writes the recording (relative to this directory).")

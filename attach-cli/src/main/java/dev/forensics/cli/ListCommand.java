@@ -17,20 +17,20 @@ import picocli.CommandLine.Parameters;
 
 /**
  * The JVMs of this user (all of them for root), with the forensics agent marked. It never attaches: it reads what
- * jps reads plus {@code /proc} (the JDK's release file, the agent jar and journal the JVM holds open), so listing
- * cannot disturb a JVM.
+ * jps reads plus {@code /proc} (the JDK's release file, the agent jar and journal the JVM holds open, the manifest of
+ * the jar a {@code java -jar} JVM runs), so listing cannot disturb a JVM.
  */
 @Command(name = "list", mixinStandardHelpOptions = true,
-        description = {"Lists the JVMs on this machine that you may attach to (pid, main class or jar, uptime, JDK version) and "
+        description = {"Lists the JVMs on this machine that you may attach to (pid, main class or jar with its Start-Class, uptime, JDK version) and "
                 + "marks those that run the forensics agent, with its version and output directory. Never attaches to any JVM."})
 final class ListCommand implements Callable<Integer> {
-    @Parameters(arity = "0..1", paramLabel = "<filter>", description = "Only JVMs whose pid or main class / jar contains this text.")
+    @Parameters(arity = "0..1", paramLabel = "<filter>", description = "Only JVMs whose pid, main class / jar or Start-Class contains this text.")
     String filter;
 
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
 
-    record Row(long pid, String main, Long uptimeSeconds, String jdk, Proc.Agent agent) {}
+    record Row(long pid, String main, String startClass, Long uptimeSeconds, String jdk, Proc.Agent agent) {}
 
     /** How long one JVM's open files may take to read; past it, the JVM is listed with its agent unknown. */
     static final long AGENT_LOOKUP_NANOS = 2_000_000_000L;
@@ -69,14 +69,18 @@ final class ListCommand implements Callable<Integer> {
             } catch (NumberFormatException e) {
                 continue;
             }
-            String main = Target.mainOf(d.displayName());
-            if (pid == self || filter != null && !d.id().contains(filter) && !main.contains(filter)) {
+            if (pid == self) {
+                continue;
+            }
+            JvmNames.Names names = JvmNames.of(pid, d.displayName());
+            if (filter != null && !d.id().contains(filter) && !names.main().contains(filter)
+                    && (names.startClass() == null || !names.startClass().contains(filter))) {
                 continue;
             }
             Long uptime = ProcessHandle.of(pid).flatMap(p -> p.info().startInstant())
                     .map(s -> Duration.between(s, Instant.now()).toSeconds()).orElse(null);
             String jdk = within(() -> Proc.javaVersion(pid), "jdk-" + pid, AGENT_LOOKUP_NANOS, null);
-            rows.add(new Row(pid, main.isEmpty() ? "?" : main, uptime, jdk, within(() -> Proc.agent(pid), "agent-" + pid, AGENT_LOOKUP_NANOS, UNKNOWN)));
+            rows.add(new Row(pid, names.main().isEmpty() ? "?" : names.main(), names.startClass(), uptime, jdk, within(() -> Proc.agent(pid), "agent-" + pid, AGENT_LOOKUP_NANOS, UNKNOWN)));
         }
         rows.sort(Comparator.comparingLong(Row::pid));
         if (json) {
@@ -85,6 +89,7 @@ final class ListCommand implements Callable<Integer> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("pid", r.pid());
                 m.put("main", r.main());
+                m.put("startClass", r.startClass());
                 m.put("uptimeSeconds", r.uptimeSeconds());
                 m.put("jdk", r.jdk());
                 if (r.agent() == null) {
@@ -112,7 +117,7 @@ final class ListCommand implements Callable<Integer> {
         for (Row r : rows) {
             String agent = r.agent() == null ? "-" : r.agent() == UNKNOWN ? "? (its open files could not be read in time)"
                     : r.agent().version() + (r.agent().dir() == null ? "" : " " + r.agent().dir());
-            System.out.printf(format, r.pid(), r.uptimeSeconds() == null ? "?" : uptime(r.uptimeSeconds()), r.jdk() == null ? "?" : r.jdk(), agent, r.main());
+            System.out.printf(format, r.pid(), r.uptimeSeconds() == null ? "?" : uptime(r.uptimeSeconds()), r.jdk() == null ? "?" : r.jdk(), agent, r.startClass() == null ? r.main() : r.main() + " (" + r.startClass() + ")");
         }
         return ExitCodes.OK;
     }

@@ -100,6 +100,35 @@ final class Proc {
         }
     }
 
+    /**
+     * The value of {@code -D<name>=…} among the JVM options of a {@code java -jar} command line, those before
+     * {@code -jar} (what follows is the application's and is never read), or null. Readable for any user's process.
+     */
+    static String systemPropertyOption(long pid, String name) {
+        try {
+            byte[] b;
+            try (java.io.InputStream in = Files.newInputStream(dir(pid).resolve("cmdline"))) {
+                b = in.readNBytes(128 * 1024);
+            }
+            return systemPropertyOption(new String(b, StandardCharsets.UTF_8).split("\0"), name);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    static String systemPropertyOption(String[] commandLine, String name) {
+        String value = null;
+        for (String w : commandLine) {
+            if (w.equals("-jar")) {
+                return value;
+            }
+            if (w.startsWith("-D" + name + "=")) {
+                value = w.substring(name.length() + 3); // the last one wins, as in the JVM
+            }
+        }
+        return null; // no -jar: not the command line we expected
+    }
+
     /** True, false, or null when we may not look (another user's process). */
     static Boolean mapsLibjvm(long pid) {
         try {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
                 + "open files, RSS), the findings so far, and every feature's current state (open response bodies by site, "
                 + "leaks, broken-pipe loops, start-up risks … as far as this agent version has them)."})
 final class ReportCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "<pid|main-class>", description = "The JVM: a pid, or its main class or jar.")
+    @Parameters(index = "0", paramLabel = "<pid|main-class>", description = "The JVM: a pid, or its main class, Start-Class, launcher or jar.")
     String target;
 
     @Mixin

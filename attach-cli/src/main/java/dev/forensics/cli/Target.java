@@ -45,7 +45,10 @@ final class Target {
         return new Target(pid, Proc.status(pid));
     }
 
-    /** A pid, or a main class / jar name matched against the JVMs of this user (as {@code forensics list} shows them). */
+    /**
+     * A pid, or a name matched against the JVMs of this user (as {@code forensics list} shows them): the main class or
+     * jar, and for {@code java -jar} the manifest's Start-Class and launcher ({@link JvmNames}).
+     */
     static Target resolve(String pidOrMain) {
         long pid = pidOrMain.matches("\\d{1,10}") ? Long.parseLong(pidOrMain) : byMainClass(pidOrMain);
         if (pid == ProcessHandle.current().pid()) {
@@ -102,13 +105,19 @@ final class Target {
             if (d.id().equals(Long.toString(ProcessHandle.current().pid()))) {
                 continue;
             }
-            String main = mainOf(d.displayName());
-            if (main.equals(name) || main.endsWith("." + name) || main.endsWith("/" + name)) {
+            long pid;
+            try {
+                pid = Long.parseLong(d.id());
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            if (JvmNames.of(pid, d.displayName()).answersTo(name)) {
                 matches.add(d.id());
             }
         }
         if (matches.isEmpty()) {
-            throw new CliException(ExitCodes.NO_SUCH_PROCESS, "no JVM of this user has the main class or jar '" + name + "' (see forensics list)");
+            throw new CliException(ExitCodes.NO_SUCH_PROCESS, "no JVM of this user has the main class or jar '" + name
+                    + "', nor a jar whose Start-Class or launcher it is (see forensics list)");
         }
         if (matches.size() > 1) {
             throw new CliException(ExitCodes.USAGE, "'" + name + "' matches several JVMs (pids " + String.join(", ", matches) + "); give the pid");
