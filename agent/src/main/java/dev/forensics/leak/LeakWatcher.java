@@ -220,7 +220,10 @@ final class LeakWatcher implements Runnable {
                 return;
             }
         }
-        Reporter.journal("leak", "origin stack of bodies obtained at " + t.site + ": " + t.stack.replace("\n  ", " "));
+        int rest = t.stack.indexOf('\n'); // the site itself heads the line already
+        if (rest > 0) {
+            Reporter.journal("leak", "origin stack of bodies obtained at " + t.site + ": " + t.stack.substring(rest + 3).replace("\n  ", " "));
+        }
     }
 
     private void reportHeld(long now) {
