@@ -124,6 +124,24 @@ class HostileNeighbourIT {
         }
     }
 
+    /** The jar of a {@code java -jar} JVM, swapped for a FIFO after it started: list and name lookups read no manifest. */
+    @Test
+    void listAndNamesDoNotHangOnAJarSwappedForAFifo() throws Exception {
+        Path base = hostileBase();
+        Path jar = JarLaunchedIT.trialJar(base.resolve("swapped.jar"));
+        try (ForkedJvm jvm = ForkedJvm.on(Jdk.jdk17()).noAgent().workDir(base).startJar(Paths.get("swapped.jar"))) {
+            jvm.awaitStdout("READY", Duration.ofSeconds(30));
+            Files.delete(jar);
+            ForkedJvm.run("mkfifo", jar.toString());
+            Cli.Result r = Cli.runWithin(30, Jdk.jdk17(), base, "list", Long.toString(jvm.pid()));
+            assertThat(r.exit()).as(r.toString()).isZero();
+            assertThat(r.stdout()).as(r.toString()).contains("swapped.jar").doesNotContain(JarLaunchedIT.APP);
+            Cli.Result byApp = Cli.runWithin(30, Jdk.jdk17(), base, "report", JarLaunchedIT.APP);
+            assertThat(byApp.exit()).as(byApp.toString()).isEqualTo(ExitCodes.NO_SUCH_PROCESS);
+            assertThat(jvm.process().isAlive()).isTrue();
+        }
+    }
+
     @Test
     void aJvmThatHasEndedButIsNotCollectedIsExitingNotNotAJvm() throws Exception {
         Path base = hostileBase();
