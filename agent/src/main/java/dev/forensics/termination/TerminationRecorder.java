@@ -325,9 +325,13 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
     private void alsoSignal(int signo, boolean exitsJvm) {
         escalate();
         int n = extraSignals.incrementAndGet();
-        if (n <= EXTRA_SIGNAL_LINES) {
-            Cause also = signalCause(signo, exitsJvm ? 128 + signo : null);
+        // Every exiting signal's thread knows its own status, listed or not: the one that wins the shutdown lock after
+        // the lines stopped must still be able to correct the status on disk.
+        Cause also = exitsJvm || n <= EXTRA_SIGNAL_LINES ? signalCause(signo, exitsJvm ? 128 + signo : null) : null;
+        if (also != null) {
             SIGNAL_ON_THIS_THREAD.set(also);
+        }
+        if (n <= EXTRA_SIGNAL_LINES) {
             progress("also: " + also.verdict());
         } else if (n == EXTRA_SIGNAL_LINES + 1) {
             progress("further signals are counted, not listed (totals at the end)");
