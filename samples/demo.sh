@@ -41,12 +41,8 @@ show() { # name: what forensics wrote for a sample run outside run()
   echo
 }
 
-run_killed_by_script() { # a service, and a deploy script that stops it with SIGTERM
-  local name=killed-by-script
-  echo "== $name"
-  "$JAVA" -javaagent:"$AGENT"=dir="$OUT/$name" -cp samples/target/forensics-samples.jar dev.forensics.samples.KilledService &
-  local pid=$!
-  sleep 3 # a service is rarely stopped in its first second
+stop_by_deploy_script() { # pid: a deploy script stops the service with SIGTERM (the sender the last words name)
+  local pid=$1
   printf '#!/bin/sh\n# deploy.sh: stops the running version before starting the new one\nkill -s TERM %s\nsleep 1\n' "$pid" >"$OUT/deploy.sh"
   chmod +x "$OUT/deploy.sh"
   "$OUT/deploy.sh"
@@ -54,6 +50,15 @@ run_killed_by_script() { # a service, and a deploy script that stops it with SIG
   wait "$pid"
   echo "(exit status $?)"
   set -e
+}
+
+run_killed_by_script() { # a service, and a deploy script that stops it with SIGTERM
+  local name=killed-by-script
+  echo "== $name"
+  "$JAVA" -javaagent:"$AGENT"=dir="$OUT/$name" -cp samples/target/forensics-samples.jar dev.forensics.samples.KilledService &
+  local pid=$!
+  sleep 3 # a service is rarely stopped in its first second
+  stop_by_deploy_script "$pid"
   show "$name"
 }
 
@@ -109,13 +114,7 @@ run_spring_proxy() { # the API proxy as a Spring Boot fat jar: its error bodies 
   done
   "${JAVA%java}jcmd" "$pid" GC.run >/dev/null 2>&1 || true # the collector confirms what nobody can close any more
   sleep 7
-  printf '#!/bin/sh\n# deploy.sh: stops the running version before starting the new one\nkill -s TERM %s\n' "$pid" >"$OUT/deploy.sh"
-  chmod +x "$OUT/deploy.sh"
-  "$OUT/deploy.sh"
-  set +e
-  wait "$pid"
-  echo "(exit status $?)"
-  set -e
+  stop_by_deploy_script "$pid"
   echo "-- the forensics lines in the application's own log ($log):"
   grep ' forensics ' "$log" | cut -c1-400 || echo "(none)"
   for f in "$OUT/$name"/last-words-*; do [[ -f $f ]] && { echo "-- $f"; head -n 30 "$f"; }; done

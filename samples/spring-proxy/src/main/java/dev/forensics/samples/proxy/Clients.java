@@ -34,31 +34,33 @@ class Clients {
 
     @Bean
     RestTemplate urlConnectionTemplate(@Value("${proxy.upstream}") String upstream) {
-        RestTemplate t = new RestTemplate(new SimpleClientHttpRequestFactory());
-        t.setUriTemplateHandler(new org.springframework.web.util.DefaultUriBuilderFactory(upstream));
-        t.getInterceptors().add(new RetryOnceOn5xx());
-        return t;
+        return template(new SimpleClientHttpRequestFactory(), upstream, true);
     }
 
     @Bean
     RestTemplate apacheTemplate(@Value("${proxy.upstream}") String upstream, CloseableHttpClient apache) {
-        RestTemplate t = new RestTemplate(new HttpComponentsClientHttpRequestFactory(apache));
-        t.setUriTemplateHandler(new org.springframework.web.util.DefaultUriBuilderFactory(upstream));
-        t.getInterceptors().add(new RetryOnceOn5xx());
-        return t;
+        return template(new HttpComponentsClientHttpRequestFactory(apache), upstream, true);
     }
 
     /** The same client without the faulty retry: Spring closes every response itself. */
     @Bean
     RestTemplate plainTemplate(@Value("${proxy.upstream}") String upstream, CloseableHttpClient apache) {
-        RestTemplate t = new RestTemplate(new HttpComponentsClientHttpRequestFactory(apache));
-        t.setUriTemplateHandler(new org.springframework.web.util.DefaultUriBuilderFactory(upstream));
-        return t;
+        return template(new HttpComponentsClientHttpRequestFactory(apache), upstream, false);
     }
 
     @Bean
     RestClient restClient(@Value("${proxy.upstream}") String upstream, HttpClient jdk) {
         return RestClient.builder().baseUrl(upstream).requestFactory(new JdkClientHttpRequestFactory(jdk))
                 .requestInterceptor(new RetryOnceOn5xx()).build();
+    }
+
+    /** A RestTemplate on the given client, relative to the upstream, with or without the faulty retry. */
+    private static RestTemplate template(org.springframework.http.client.ClientHttpRequestFactory factory, String upstream, boolean faultyRetry) {
+        RestTemplate t = new RestTemplate(factory);
+        t.setUriTemplateHandler(new org.springframework.web.util.DefaultUriBuilderFactory(upstream));
+        if (faultyRetry) {
+            t.getInterceptors().add(new RetryOnceOn5xx());
+        }
+        return t;
     }
 }
