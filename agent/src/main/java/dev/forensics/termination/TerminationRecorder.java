@@ -342,6 +342,27 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            Cause d = death;
+            if (shutdownSeen.get() && !lastThreadEnded && d != null && d.status() != null) {
+                holdUntilTheJvmEnds();
+            }
+        }
+    }
+
+    /**
+     * The shutdown runs and ends in {@code halt(status)} with the status on disk. The JVM's handler would call
+     * {@code Shutdown.exit(128 + signo)}, which waits on the shutdown lock for good while the hooks run, but halts at
+     * once with its own status once they are done: a signal landing between the last hook and the winner's halt (where
+     * the last words are forced to disk) would end the JVM with a status the last words do not give, or cut them off.
+     * So this thread waits for good here instead, as the JDK's exit would have during the hooks.
+     */
+    private static void holdUntilTheJvmEnds() {
+        while (true) {
+            try {
+                Thread.sleep(Long.MAX_VALUE);
+            } catch (InterruptedException e) {
+                // the JDK's own wait on the shutdown lock is not interruptible either
+            }
         }
     }
 
