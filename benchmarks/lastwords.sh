@@ -43,7 +43,7 @@ for i in range(runs):
     m = re.search(r"received: (\d+-\d+-\d+ \d+:\d+:\d+)\.(\d{6}) ([+-]\d{4})", words)
     dt = datetime.datetime.strptime(m.group(1) + "." + m.group(2) + " " + m.group(3), "%Y-%m-%d %H:%M:%S.%f %z")
     to_handler = (dt.timestamp() * 1e9 - t0) / 1e6
-    m2 = re.search(r"last words forced ([0-9.]+) ms after SIGTERM arrived \(verdict and cause; threads and feature state forced ([0-9.]+) ms later\)", journal)
+    m2 = re.search(r"last words forced ([0-9.]+) ms after SIGTERM arrived \(verdict and cause; threads and feature state forced ([0-9.]+) ms later[^)]*\)", journal)
     f = float(m2.group(1))
     full.append(to_handler + f + float(m2.group(2)))
     delivery.append(to_handler)

@@ -2,6 +2,8 @@ package dev.forensics.termination;
 
 import dev.forensics.report.Text;
 import dev.forensics.report.Pid;
+import dev.forensics.bootstrap.AdviceErrors;
+import dev.forensics.bootstrap.Feature;
 import dev.forensics.bootstrap.TerminationHooks;
 import dev.forensics.environment.Host;
 import dev.forensics.environment.ProcStat;
@@ -65,6 +67,14 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
     private volatile long forcedNanos;
     private volatile long completeNanos;
     private volatile Instant forcedAt = Instant.EPOCH;
+    /** Gathers the rest of the last words beside the shutdown hooks; null when it was written on the dying thread. */
+    private volatile Thread restWriter;
+    /** How long the JVM's halt waits for that rest (it takes tens of milliseconds even with 50,000 open bodies). */
+    static final long REST_WAIT_MILLIS = 3_000;
+    /** How long that rest waits for the application's hooks to start before it walks thread stacks anyway. */
+    static final long HOOKS_START_WAIT_MILLIS = 250;
+    /** The application's hooks as the shutdown began. */
+    private volatile List<Thread> applicationHooks;
     private volatile Cause death;
     private volatile Cause pendingSignal;
     private volatile long pendingSignalNanos;
@@ -171,6 +181,9 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
             Reporter.flush();
         }
         TerminationEvents.exit(status, halt, exit.caller(), exit.thread());
+        if (halt) {
+            awaitRestOfLastWords(); // a halt during the shutdown: the JVM ends right after this
+        }
         if (halt && !shutdownSeen.get()) {
             List<Thread> hooks = ShutdownWatch.registeredHooks();
             if (hooks != null && !hooks.isEmpty()) {
@@ -193,7 +206,6 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         if (!dying.get()) {
             beginDeath(fallbackCause());
         }
-        shutdownStarted.countDown();
         correctStatusIfAnotherSignalWon();
         List<Thread> hooks = ShutdownWatch.registeredHooks();
         if (hooks != null) {
@@ -201,6 +213,8 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
                 hookEvents.put(t, NO_EVENT);
             }
         }
+        applicationHooks = hooks;
+        shutdownStarted.countDown();
         watch = ShutdownWatch.start(hooks, this, "shutdown started on thread \"" + Thread.currentThread().getName() + "\"; ");
     }
 
@@ -224,6 +238,7 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
 
     @Override
     public void shutdownHooksDone() {
+        awaitRestOfLastWords();
         ShutdownWatch w = watch;
         if (w != null) {
             w.finish();
@@ -600,13 +615,7 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
             events(cause, "journal");
             return true;
         }
-        String where = writeLastWords(cause, v);
-        if (cause.signal() != null) { // measured for benchmarks/lastwords.sh: signal handler entry to last words forced
-            Instant at = forcedAt;
-            long nanos = at.getEpochSecond() * 1_000_000_000L + at.getNano() - cause.signal().realNanos();
-            Reporter.journal("termination", "last words forced " + Verdicts.millis(nanos) + " ms after " + Verdicts.signalName(cause.signo())
-                    + " arrived (verdict and cause; threads and feature state forced " + Verdicts.millis(completeNanos - forcedNanos) + " ms later)");
-        }
+        String where = writeLastWords(cause, v, cause.kind() != Cause.Kind.HALT);
         // main itself calling System.exit is how command-line programs end: journaled, not logged. Signals, halts and
         // exits from other threads (libraries) also reach the application's log.
         if (cause.kind() == Cause.Kind.EXIT && onMain) {
@@ -622,14 +631,100 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         return true;
     }
 
-    private String writeLastWords(Cause cause, Verdict v) {
+    /**
+     * The head (verdict and cause) is forced on the dying thread. The rest (threads, open bodies, feature state: tens
+     * of milliseconds with tens of thousands of bodies and threads) is gathered on a thread of its own when shutdown
+     * hooks follow, so the application's hooks start at once; {@link #shutdownHooksDone} waits for it before the JVM
+     * halts. A halt runs no hooks: then it is written here, before this thread goes on to halt.
+     */
+    private String writeLastWords(Cause cause, Verdict v, boolean hooksFollow) {
         lastWords.begin(composeHead(cause, v), v.cause() + "\n" + v.next());
         forcedNanos = System.nanoTime();
         forcedAt = Instant.now();
-        lastWords.complete(composeRest());
-        completeNanos = System.nanoTime();
+        Thread rest = null;
+        if (hooksFollow) {
+            try {
+                rest = new Thread(new RestOfLastWords(this, cause), "forensics-last-words"); // no lambda: linking one costs ms here
+                rest.setDaemon(true);
+                rest.start();
+                restWriter = rest;
+            } catch (Throwable t) { // no thread to be had (native threads exhausted): write it here
+                rest = null;
+            }
+        }
+        if (rest == null) {
+            completeLastWords(cause, false);
+        }
         Path file = lastWords.file();
         return file != null ? file.toString() : "stderr";
+    }
+
+    private void completeLastWords(Cause cause, boolean besideHooks) {
+        try {
+            if (besideHooks) {
+                letTheApplicationsHooksStart();
+            }
+            lastWords.complete(composeRest());
+            completeNanos = System.nanoTime();
+            if (cause.signal() != null) { // measured for benchmarks/lastwords.sh: signal handler entry to last words forced
+                Instant at = forcedAt;
+                long nanos = at.getEpochSecond() * 1_000_000_000L + at.getNano() - cause.signal().realNanos();
+                Reporter.journal("termination", "last words forced " + Verdicts.millis(nanos) + " ms after " + Verdicts.signalName(cause.signo())
+                        + " arrived (verdict and cause; threads and feature state forced " + Verdicts.millis(completeNanos - forcedNanos)
+                        + " ms later, beside the shutdown hooks)");
+            }
+        } catch (Throwable t) {
+            AdviceErrors.record(t, Feature.TERMINATION);
+        }
+    }
+
+    private static final class RestOfLastWords implements Runnable {
+        private final TerminationRecorder recorder;
+        private final Cause cause;
+
+        RestOfLastWords(TerminationRecorder recorder, Cause cause) {
+            this.recorder = recorder;
+            this.cause = cause;
+        }
+
+        @Override
+        public void run() {
+            recorder.completeLastWords(cause, true);
+        }
+    }
+
+    /**
+     * Gathering the rest walks thread stacks, each walk a safepoint that pauses every thread: so it waits (at most
+     * {@link #HOOKS_START_WAIT_MILLIS}) until the shutdown has begun and every application hook thread is running.
+     */
+    private void letTheApplicationsHooksStart() {
+        long deadline = System.nanoTime() + HOOKS_START_WAIT_MILLIS * 1_000_000L;
+        try {
+            shutdownStarted.await(HOOKS_START_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            List<Thread> hooks = applicationHooks;
+            if (hooks == null) {
+                return;
+            }
+            for (Thread t : hooks) {
+                while (t.getState() == Thread.State.NEW && System.nanoTime() < deadline) {
+                    Thread.sleep(1);
+                }
+            }
+        } catch (InterruptedException e) {
+            // write the rest now
+        }
+    }
+
+    /** Before the JVM halts: the rest of the last words is on disk (bounded wait). */
+    private void awaitRestOfLastWords() {
+        Thread t = restWriter;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(REST_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** A normal end whose shutdown went wrong after all: now it deserves the file. */
@@ -637,7 +732,7 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         Cause c = death;
         if (normalEnd && c != null && escalated.compareAndSet(false, true)) {
             Verdict v = verdict;
-            String where = writeLastWords(c, v != null ? v : resolve(c));
+            String where = writeLastWords(c, v != null ? v : resolve(c), false);
             Reporter.journal("termination", "the shutdown after a normal end is not going smoothly; last words: " + where);
             Reporter.flush();
             Termination.tellLastWordsWritten(lastWords.file());
