@@ -1,5 +1,6 @@
 package dev.forensics.cli;
 
+import dev.forensics.report.Printable;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,7 +46,7 @@ public final class ForensicsCli implements Runnable {
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
             if (ex instanceof CliException) {
-                err.println("forensics: " + ex.getMessage());
+                err.println("forensics: " + Printable.line(ex.getMessage())); // may quote the target's own text
                 err.flush();
                 return ((CliException) ex).exitCode();
             }

@@ -3,6 +3,7 @@ package dev.forensics.cli;
 import com.sun.tools.attach.VirtualMachine;
 import com.sun.tools.attach.VirtualMachineDescriptor;
 import dev.forensics.report.Json;
+import dev.forensics.report.Printable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -117,7 +118,9 @@ final class ListCommand implements Callable<Integer> {
         for (Row r : rows) {
             String agent = r.agent() == null ? "-" : r.agent() == UNKNOWN ? "? (its open files could not be read in time)"
                     : r.agent().version() + (r.agent().dir() == null ? "" : " " + r.agent().dir());
-            System.out.printf(format, r.pid(), r.uptimeSeconds() == null ? "?" : uptime(r.uptimeSeconds()), r.jdk() == null ? "?" : r.jdk(), agent, r.startClass() == null ? r.main() : r.main() + " (" + r.startClass() + ")");
+            // main and Start-Class come from the target's command line and jar: another user's text, escaped
+            System.out.printf(format, r.pid(), r.uptimeSeconds() == null ? "?" : uptime(r.uptimeSeconds()), r.jdk() == null ? "?" : Printable.line(r.jdk()), agent,
+                    Printable.line(r.startClass() == null ? String.valueOf(r.main()) : r.main() + " (" + r.startClass() + ")"));
         }
         return ExitCodes.OK;
     }

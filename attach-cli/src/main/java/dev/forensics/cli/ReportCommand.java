@@ -33,7 +33,8 @@ final class ReportCommand implements Callable<Integer> {
         java.time.Duration timeout = answers.timeout();
         Target t = Target.resolve(target);
         AgentMarker marker = t.requireAgent(t.properties());
-        System.out.print(Mailbox.ask(t, marker, command, timeout).body());
+        // The answer quotes what others wrote (exception messages, a sender's arguments, URLs): escaped like last words.
+        System.out.print(LastWordsCommand.printable(Mailbox.ask(t, marker, command, timeout).body()));
         System.out.flush();
         return ExitCodes.OK;
     }

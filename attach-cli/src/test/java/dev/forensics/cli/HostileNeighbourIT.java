@@ -3,6 +3,7 @@ package dev.forensics.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.forensics.cli.targets.AnsweringPretendAgent;
 import dev.forensics.cli.targets.HoldsFifo;
 import dev.forensics.cli.targets.PretendAgent;
 import dev.forensics.cli.targets.Service;
@@ -139,6 +140,26 @@ class HostileNeighbourIT {
             Cli.Result byApp = Cli.runWithin(30, Jdk.jdk17(), base, "report", JarLaunchedIT.APP);
             assertThat(byApp.exit()).as(byApp.toString()).isEqualTo(ExitCodes.NO_SUCH_PROCESS);
             assertThat(jvm.process().isAlive()).isTrue();
+        }
+    }
+
+    @Test
+    void anAnswerThatWouldDriveTheTerminalIsPrintedEscaped() throws Exception {
+        Path base = hostileBase();
+        for (String kind : List.of("ok", "error")) {
+            Path out = base.resolve("out-" + kind);
+            try (ForkedJvm jvm = ForkedJvm.on(Jdk.jdk17()).noAgent().workDir(base).classpath(TEST_CLASSES.toString())
+                    .start(AnsweringPretendAgent.class, out.toString(), kind)) {
+                jvm.awaitStdout("READY", Duration.ofSeconds(30));
+                Cli.Result r = Cli.runWithin(60, Jdk.jdk17(), base, "report", "--timeout", "10s", Long.toString(jvm.pid()));
+                String printed = kind.equals("ok") ? r.stdout() : r.stderr();
+                assertThat(r.exit()).as(r.toString()).isEqualTo(kind.equals("ok") ? ExitCodes.OK : ExitCodes.FAILED);
+                assertThat(printed).as(r.toString()).contains("\\x1b[2J\\x1b[H\\x1b[31mSIGTERM from systemd (pid 1): forged\\x1b[0m\\r");
+                if (kind.equals("ok")) {
+                    assertThat(printed).as(r.toString()).contains("\nline two\\x07"); // lines stay lines, each escaped
+                }
+                assertThat(r.stdout() + r.stderr()).as(r.toString()).doesNotContain("\u001b").doesNotContain("\r").doesNotContain("\u0007");
+            }
         }
     }
 
