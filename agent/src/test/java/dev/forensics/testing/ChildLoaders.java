@@ -20,10 +20,12 @@ import java.util.stream.Stream;
 /**
  * Class paths for targets run by {@link ChildLoaderLauncher}: the JVM's class path holds the launcher alone, and the
  * application (the test classes and the jars a test names) lives in a child loader the system loader cannot see, as
- * under Spring Boot's launcher. SLF4J and Logback come from {@code target/it-libs/logback}, never the test class path.
+ * under Spring Boot's launcher. SLF4J with Logback or Log4j 2 comes from {@code target/it-libs/logback} or
+ * {@code target/it-libs/log4j}, never the test class path.
  */
 public final class ChildLoaders {
     public static final Path LOGBACK_LIBS = Paths.get(System.getProperty("forensics.logback.libs", "target/it-libs/logback")).toAbsolutePath();
+    public static final Path LOG4J_LIBS = Paths.get(System.getProperty("forensics.log4j.libs", "target/it-libs/log4j")).toAbsolutePath();
 
     private ChildLoaders() {}
 
@@ -53,9 +55,18 @@ public final class ChildLoaders {
 
     /** The test classes plus SLF4J 2 and Logback. */
     public static String withLogback() {
-        assumeTrue(Files.isDirectory(LOGBACK_LIBS), "SLF4J and Logback jars not copied to " + LOGBACK_LIBS + " (run through mvn verify)");
+        return withLibs(LOGBACK_LIBS, "SLF4J and Logback");
+    }
+
+    /** The test classes plus SLF4J 2 and Log4j 2 (log4j-slf4j2-impl). */
+    public static String withLog4j() {
+        return withLibs(LOG4J_LIBS, "SLF4J and Log4j 2");
+    }
+
+    private static String withLibs(Path libs, String what) {
+        assumeTrue(Files.isDirectory(libs), what + " jars not copied to " + libs + " (run through mvn verify)");
         List<String> entries = new ArrayList<>(List.of(testClasses().toString()));
-        try (Stream<Path> jars = Files.list(LOGBACK_LIBS)) {
+        try (Stream<Path> jars = Files.list(libs)) {
             jars.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(p -> entries.add(p.toString()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
