@@ -1,6 +1,7 @@
 package dev.forensics.leak;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Which bodies get a stack whatever the sampler says, so that every distinct leaking site gets named. A time-budget
@@ -14,12 +15,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * such a body leaks without a stack, take one. Bounded: {@value #SLOTS} shapes of 5 bytes; past three quarters full
  * (a service whose URLs defeat the shape) new shapes are left to the sampler. Races between threads only cost or save
  * a capture, never correctness.
+ *
+ * <p>A shape is not a site: a proxy calls one upstream URL from many lines (a retry interceptor, two controllers), so
+ * the first bodies of a shape name only the first site that used it, and a site whose leak arms the shape may lose the
+ * armed captures to a busier one. So, beyond the shapes, error responses (status 400 and up: the bodies the incident
+ * leaked) take a stack up to {@value #ERRORS_PER_SECOND} a second, and origins taken before their response up to
+ * {@value #DEFERRED_PER_SECOND} a second: a count, not a time budget, so a loaded machine that makes captures slow
+ * still names its sites, and bounded (a capture is a few microseconds, tens with a deep framework stack).
  */
 final class Shapes {
     static final int SLOTS = 4096;
     static final int FIRST = 3;
     static final int ARMED = 8;
     static final int FIRST_DEFERRED = 16;
+    static final int ERRORS_PER_SECOND = 64;
+    static final int DEFERRED_PER_SECOND = 64;
     private static final int PROBES = 8;
     private static final int ID = 0x5bd1e995;
 
@@ -30,9 +40,16 @@ final class Shapes {
     private int used;
     private boolean full;
     private final AtomicInteger deferredOwed = new AtomicInteger(FIRST_DEFERRED);
+    final Allowance errors = new Allowance(ERRORS_PER_SECOND);
+    final Allowance deferred = new Allowance(DEFERRED_PER_SECOND);
 
     /** On the calling thread, for a body about to be tracked without a stack: should it take one now? */
     boolean wantStack(String client, String method, Object url, int status) {
+        return byShape(client, method, url, status) || (status >= 400 && errors.take(System.nanoTime()));
+    }
+
+    /** The shape's own rule: its first bodies, and the bodies it was armed for. */
+    boolean byShape(String client, String method, Object url, int status) {
         int h = hash(client, method, url, status);
         int[] k = keys;
         for (int p = 0, i = h & (SLOTS - 1); p < PROBES; p++, i = (i + 1) & (SLOTS - 1)) {
@@ -59,9 +76,44 @@ final class Shapes {
         return false;
     }
 
-    /** For an origin taken before its response: one volatile read while nothing is owed. */
+    /** For an origin taken before its response: one volatile read while nothing is owed, then the allowance. */
     boolean wantDeferredStack() {
+        return deferredByCount() || deferred.take(System.nanoTime());
+    }
+
+    /** The first few origins taken before their response, and those a leak armed. */
+    boolean deferredByCount() {
         return deferredOwed.get() > 0 && deferredOwed.getAndDecrement() > 0;
+    }
+
+    /**
+     * At most {@code perSecond} yeses in each window of 2^30 ns (about a second): one atomic read when spent, one
+     * compare-and-set when taken.
+     */
+    static final class Allowance {
+        private final int perSecond;
+        /** (window & 0xFFFFFFFF) << 32 | taken in it. */
+        private final AtomicLong state = new AtomicLong();
+
+        Allowance(int perSecond) {
+            this.perSecond = perSecond;
+        }
+
+        boolean take(long nowNanos) {
+            long window = (nowNanos >> 30) & 0xFFFFFFFFL;
+            while (true) {
+                long s = state.get();
+                if (s >>> 32 != window) {
+                    if (state.compareAndSet(s, window << 32 | 1)) {
+                        return true;
+                    }
+                } else if ((int) s >= perSecond) {
+                    return false;
+                } else if (state.compareAndSet(s, s + 1)) {
+                    return true;
+                }
+            }
+        }
     }
 
     /** On the watcher thread: a body leaked without a stack, so its shape's next bodies take one. */

@@ -11,7 +11,7 @@ class ShapesTest {
     private static int taken(Shapes s, int n, String method, Object url, int status) {
         int taken = 0;
         for (int i = 0; i < n; i++) {
-            if (s.wantStack(CLIENT, method, url, status)) {
+            if (s.byShape(CLIENT, method, url, status)) {
                 taken++;
             }
         }
@@ -34,8 +34,8 @@ class ShapesTest {
         Shapes s = new Shapes();
         int taken = 0;
         for (int i = 0; i < 1000; i++) {
-            taken += s.wantStack(CLIENT, "GET", "http://api/users/" + (1000 + i) + "/orders?page=" + i + "#top", 200) ? 1 : 0;
-            taken += s.wantStack(CLIENT, "GET", "http://api/tokens/" + java.util.UUID.randomUUID(), 200) ? 1 : 0;
+            taken += s.byShape(CLIENT, "GET", "http://api/users/" + (1000 + i) + "/orders?page=" + i + "#top", 200) ? 1 : 0;
+            taken += s.byShape(CLIENT, "GET", "http://api/tokens/" + java.util.UUID.randomUUID(), 200) ? 1 : 0;
         }
         assertThat(taken).isEqualTo(2 * Shapes.FIRST);
         int a = Shapes.hash(CLIENT, "GET", "http://api/users/12/orders", 200);
@@ -52,10 +52,11 @@ class ShapesTest {
         int taken = 0;
         for (int i = 0; i < 100_000; i++) {
             // letters only: nothing the shape can recognise as an identifier
-            taken += s.wantStack(CLIENT, "GET", "http://api/users/" + Integer.toString(i, 26).replaceAll("[0-9]", "x") + "a" + i % 7, 200) ? 1 : 0;
+            taken += s.byShape(CLIENT, "GET", "http://api/users/" + Integer.toString(i, 26).replaceAll("[0-9]", "x") + "a" + i % 7, 200) ? 1 : 0;
         }
         assertThat(taken).isLessThanOrEqualTo(Shapes.SLOTS / 4 * 3 * Shapes.FIRST);
         assertThat(s.wantStack(CLIENT, "GET", "http://api/brand/new", 200)).as("full: left to the sampler").isFalse();
+        assertThat(s.wantStack(CLIENT, "GET", "http://api/brand/new", 503)).as("an error response: the allowance").isTrue();
     }
 
     @Test
@@ -73,7 +74,7 @@ class ShapesTest {
         Shapes s = new Shapes();
         int taken = 0;
         for (int i = 0; i < 1000; i++) {
-            taken += s.wantDeferredStack() ? 1 : 0;
+            taken += s.deferredByCount() ? 1 : 0;
         }
         assertThat(taken).isEqualTo(Shapes.FIRST_DEFERRED);
         Origin later = new Origin(System.nanoTime(), "worker", null, true);
@@ -82,8 +83,35 @@ class ShapesTest {
         s.arm(leaked);
         taken = 0;
         for (int i = 0; i < 1000; i++) {
-            taken += s.wantDeferredStack() ? 1 : 0;
+            taken += s.deferredByCount() ? 1 : 0;
         }
         assertThat(taken).isEqualTo(Shapes.ARMED);
+    }
+
+    @Test
+    void errorResponsesAndDeferredOriginsTakeAStackUpToAnAllowanceASecondWhateverTheirShape() {
+        Shapes s = new Shapes();
+        // one shape, many sites: after the shape's first bodies, error bodies still take a stack, up to the allowance
+        int taken = 0;
+        for (int i = 0; i < 1000; i++) {
+            taken += s.wantStack(CLIENT, "GET", "http://upstream/v1/chat", 500) ? 1 : 0;
+        }
+        assertThat(taken).as("within about a second").isBetween(Shapes.FIRST + Shapes.ERRORS_PER_SECOND - 1, Shapes.FIRST + 2 * Shapes.ERRORS_PER_SECOND);
+        assertThat(taken(s, 1000, "GET", "http://upstream/v1/ok", 200)).as("successes stay with the shape rule").isEqualTo(Shapes.FIRST);
+
+        Shapes.Allowance a = new Shapes.Allowance(Shapes.ERRORS_PER_SECOND);
+        long t = 5L << 30;
+        int first = 0;
+        for (int i = 0; i < 1000; i++) {
+            first += a.take(t + i) ? 1 : 0;
+        }
+        assertThat(first).isEqualTo(Shapes.ERRORS_PER_SECOND);
+        assertThat(a.take(t + (1L << 30))).as("the next window").isTrue();
+        Shapes.Allowance d = new Shapes.Allowance(Shapes.DEFERRED_PER_SECOND);
+        int later = 0;
+        for (int i = 0; i < 1000; i++) {
+            later += d.take(-t + i) ? 1 : 0; // System.nanoTime() may be negative
+        }
+        assertThat(later).isEqualTo(Shapes.DEFERRED_PER_SECOND);
     }
 }
