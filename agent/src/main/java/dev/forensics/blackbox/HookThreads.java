@@ -111,6 +111,38 @@ final class HookThreads {
         return where == null ? t.getName() : t.getName() + " at " + where;
     }
 
+    /** Up to this many live threads, one safepoint for all their stacks; beyond, only the likely shutdown threads. */
+    static final int ALL_STACKS_UP_TO = 256;
+
+    /**
+     * The stacks of the threads that may run the shutdown. With few threads, all of them in one safepoint; with many
+     * (a safepoint walking 10,000 stacks takes a third of a second, and stalls the hooks), only signal handler threads,
+     * DestroyJavaVM and the non-daemon threads, one by one, within {@link #CANDIDATE_BUDGET_NANOS}.
+     */
+    private static Map<Thread, StackTraceElement[]> candidateStacks() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        if (root.activeCount() <= ALL_STACKS_UP_TO) {
+            return Thread.getAllStackTraces();
+        }
+        Thread[] all = new Thread[root.activeCount() * 2];
+        int n = root.enumerate(all, true);
+        Map<Thread, StackTraceElement[]> out = new java.util.HashMap<>();
+        long start = System.nanoTime();
+        for (int i = 0; i < n && System.nanoTime() - start < CANDIDATE_BUDGET_NANOS; i++) {
+            Thread t = all[i];
+            String name = t.getName();
+            if (!t.isDaemon() || name.endsWith(" handler") || name.equals("DestroyJavaVM")) {
+                out.put(t, t.getStackTrace());
+            }
+        }
+        return out;
+    }
+
+    static final long CANDIDATE_BUDGET_NANOS = 30_000_000L;
+
     /**
      * Why the JVM is shutting down, read from the thread that runs the hooks: a signal handler thread, a
      * System.exit caller, or DestroyJavaVM after the last non-daemon thread ended. Only for when termination
@@ -118,7 +150,7 @@ final class HookThreads {
      */
     static String shutdownCause() {
         try {
-            for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            for (Map.Entry<Thread, StackTraceElement[]> e : candidateStacks().entrySet()) {
                 StackTraceElement[] st = e.getValue();
                 boolean runsHooks = false;
                 boolean exit = false;
