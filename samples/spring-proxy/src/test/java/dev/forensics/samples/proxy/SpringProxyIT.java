@@ -70,13 +70,14 @@ class SpringProxyIT {
                 }
             }
             gc(jdk, jvm);
-            jvm.await(() -> LEAK_SITES.stream().allMatch(site -> errorLines(log).stream().anyMatch(site)),
+            // ConfigFetch leaks in main before Spring configured its log: found before that, it goes to stderr.
+            jvm.await(() -> LEAK_SITES.stream().allMatch(site -> errorLines(log, jvm).stream().anyMatch(site)),
                     "the five leaking sites at ERROR in the app's log", Duration.ofSeconds(30));
             jvm.await(() -> read(log).contains("open longer than 3s at dev.forensics.samples.proxy.ProxyController.viaJdk"),
                     "the JDK HttpClient bodies held too long", Duration.ofSeconds(30));
 
             String text = read(log);
-            List<String> errors = errorLines(log);
+            List<String> errors = errorLines(log, jvm);
             for (java.util.function.Predicate<String> site : LEAK_SITES) {
                 assertThat(errors).as("the app's log:\n" + text).anyMatch(site);
             }
@@ -87,7 +88,8 @@ class SpringProxyIT {
                     .doesNotContain("leaked at org.springframework").doesNotContain("than 3s at org.springframework")
                     .doesNotContain("an unsampled call site");
             assertThat(text).as("the correct twins").doesNotContain("ProxyController.ok");
-            assertThat(jvm.stderr()).as("findings go to the app's log, not stderr").doesNotContain("[forensics] ");
+            assertThat(jvm.stderr().lines().filter(l -> l.contains("[forensics] ")))
+                    .as("findings go to the app's log, not stderr, once Spring's logging is up").allMatch(l -> l.contains("ConfigFetch.fetchOrDefaults"));
 
             // A site that keeps leaking: the log keeps telling how many so far.
             for (int i = 0; i < LEAKS_PER_SITE; i++) {
@@ -100,7 +102,17 @@ class SpringProxyIT {
                     "a running total for viaApache in the app's log", Duration.ofSeconds(100));
 
             jvm.signalFromScript("TERM", wd.resolve("deploy.sh"));
-            assertThat(jvm.waitFor(Duration.ofSeconds(60))).isEqualTo(143);
+            int status = 143;
+            if (!jdk.name().equals("17")) {
+                // Since JDK 21 the JDK HttpClient is AutoCloseable and Spring closes the bean at shutdown; close() waits
+                // for every exchange, and the leaked bodies' never end. The hook hangs until the supervisor's SIGKILL,
+                // and the last words name it where it waits.
+                jvm.await(() -> lastWordsSoFar(jvm).contains("still running after") && lastWordsSoFar(jvm).contains("HttpClient.close"),
+                        "the hook stuck in HttpClient.close named in the last words", Duration.ofSeconds(30));
+                jvm.signal("KILL");
+                status = 137;
+            }
+            assertThat(jvm.waitFor(Duration.ofSeconds(60))).isEqualTo(status);
             String words = LastWordsFiles.text(jvm);
             assertThat(LastWordsFiles.firstLine(words)).startsWith("SIGTERM from pid ").contains("deploy.sh");
             assertThat(words).as("Spring's shutdown hook in the shutdown section").contains("SpringApplicationShutdownHook");
@@ -114,9 +126,20 @@ class SpringProxyIT {
         }
     }
 
-    private static List<String> errorLines(Path log) {
-        return read(log).lines().filter(l -> l.contains(" ERROR ") && l.contains("forensics") && l.contains(" leaked at "))
+    /** Leak lines at ERROR in the app's log, and those the agent sent to stderr before the app's logging existed. */
+    private static List<String> errorLines(Path log, ForkedJvm jvm) {
+        List<String> lines = read(log).lines().filter(l -> l.contains(" ERROR ") && l.contains("forensics") && l.contains(" leaked at "))
                 .collect(Collectors.toList());
+        jvm.stderr().lines().filter(l -> l.startsWith("[forensics] ") && l.contains(" leaked at ")).forEach(lines::add);
+        return lines;
+    }
+
+    private static String lastWordsSoFar(ForkedJvm jvm) {
+        try {
+            return LastWordsFiles.text(jvm);
+        } catch (RuntimeException | AssertionError e) {
+            return "";
+        }
     }
 
     private void get(String url, int expected) throws IOException, InterruptedException {
