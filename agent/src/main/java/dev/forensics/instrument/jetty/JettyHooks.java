@@ -8,6 +8,7 @@ import dev.forensics.bootstrap.Reentry;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Jetty 12's HttpClient, adapted to the tracker. The tracked object is the {@code InputStreamResponseListener}: its
@@ -124,6 +125,16 @@ public final class JettyHooks {
             t.closeRecord(record);
         } catch (Throwable e) {
             AdviceErrors.record(e, Feature.LEAKS);
+        }
+    }
+
+    /**
+     * The exchange failed. An abort ({@code response.abort}, {@code request.abort}) or a broken connection leaves the
+     * caller nothing to close; a timeout is Jetty taking back what the caller abandoned, which stays the caller's leak.
+     */
+    public static void failed(Object listener, Object failure) {
+        if (!(failure instanceof TimeoutException)) {
+            BodyHooks.closed(listener);
         }
     }
 

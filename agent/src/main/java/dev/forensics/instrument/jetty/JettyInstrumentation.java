@@ -15,8 +15,10 @@ import java.util.List;
  * and asks for the next only once the caller has read it, so a response whose stream is never read to its end nor
  * closed holds its connection until the idle timeout aborts the exchange. The listener is tracked from its response
  * headers on and counts as closed when {@code close()} runs (closing its stream calls it) or {@code onSuccess} does,
- * which Jetty calls only after the last chunk was read. An aborted or timed-out exchange does not close it: the caller
- * never did. {@code HttpRequest.send} is hooked only to remember the caller, whose headers arrive on a Jetty thread.
+ * which Jetty calls only after the last chunk was read, or {@code onFailure} does for any failure but a timeout:
+ * {@code response.abort(cause)} is how Jetty's own documentation drops an unwanted body, while an idle or total timeout
+ * is Jetty reclaiming a body the caller abandoned. {@code HttpRequest.send} is hooked only to remember the caller,
+ * whose headers arrive on a Jetty thread.
  * A buffered {@code ContentResponse} ({@code send()}, {@code BufferingResponseListener}) holds no connection and is
  * not tracked; neither are bodies read through a {@code Response.ContentSourceListener}, which hands the caller a
  * {@code Content.Source} rather than a stream.
@@ -42,6 +44,8 @@ public final class JettyInstrumentation {
                 Hook.library("jetty.success", Feature.LEAKS, LIBRARY, LISTENER, "onSuccess", RESPONSE)
                         .atEntry(BODIES, "closed", self()),
                 Hook.library("jetty.close", Feature.LEAKS, LIBRARY, LISTENER, "close", "()V")
-                        .atEntry(BODIES, "closed", self()));
+                        .atEntry(BODIES, "closed", self()),
+                Hook.library("jetty.failure", Feature.LEAKS, LIBRARY, LISTENER, "onFailure", "(Lorg/eclipse/jetty/client/Response;Ljava/lang/Throwable;)V")
+                        .atEntry(HOOKS, "failed", self(), param(1)));
     }
 }
