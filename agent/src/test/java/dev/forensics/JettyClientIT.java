@@ -45,7 +45,7 @@ class JettyClientIT {
                     + "\\d+\\) — GET http://127\\.0\\.0\\.1:\\d+/ok/unread\\?token=\\*\\*\\* → 200 \\(Jetty HttpClient 12\\.0\\.\\d+, InputStreamResponseListener\\)"));
             assertThat(journal).doesNotContain("cleanCall(").as("no body closed, read to its end or buffered is ever reported");
             assertThat(journal).doesNotContain("alice:").doesNotContain("Bearer");
-            for (String hook : new String[] {"jetty.send", "jetty.headers", "jetty.success", "jetty.close"}) {
+            for (String hook : new String[] {"jetty.send", "jetty.headers", "jetty.success", "jetty.close", "jetty.failure"}) {
                 assertThat(journal).contains("hook " + hook + " active: org.eclipse.jetty.client.");
             }
             ResponseBodyLeakIT.assertNoSecret(jvm, jfr);
