@@ -91,6 +91,7 @@ public final class HttpBodies {
             case "okhttp5":
                 return new OkHttpBodyClient();
             case "jetty":
+            case "jetty121":
                 return new JettyBodyClient();
             default:
                 throw new IllegalArgumentException(name);
