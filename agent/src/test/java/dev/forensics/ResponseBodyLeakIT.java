@@ -45,7 +45,9 @@ class ResponseBodyLeakIT {
             Map.entry("apache5", new String[] {"Apache5Client", "Apache HttpClient 5, entity"}),
             Map.entry("apache4", new String[] {"Apache4Client", "Apache HttpClient 4, entity"}),
             Map.entry("okhttp4", new String[] {"OkHttpBodyClient", "OkHttp 4.12.0, ResponseBody"}),
-            Map.entry("okhttp5", new String[] {"OkHttpBodyClient", "OkHttp 5."}));
+            Map.entry("okhttp5", new String[] {"OkHttpBodyClient", "OkHttp 5."}),
+            Map.entry("jetty", new String[] {"JettyBodyClient", "Jetty HttpClient 12.0."}),
+            Map.entry("jetty121", new String[] {"JettyBodyClient", "Jetty HttpClient 12.1."}));
 
     static Stream<Arguments> jdksAndClients() {
         return Jdk.all().flatMap(jdk -> CLIENTS.keySet().stream().sorted().map(c -> Arguments.of(jdk, c)));

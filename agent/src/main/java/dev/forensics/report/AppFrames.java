@@ -26,6 +26,7 @@ public final class AppFrames {
 
     private static final String[] LIBRARY_PREFIXES = {
         "java.", "javax.", "jdk.", "sun.", "com.sun.", "kotlin.", "okhttp3.", "okio.", "org.apache.hc.", "org.apache.http.",
+        "org.eclipse.jetty.",
     };
 
     private static volatile String[] appPackages;

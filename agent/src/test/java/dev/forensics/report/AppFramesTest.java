@@ -81,6 +81,7 @@ class AppFramesTest {
     @Test
     void withoutAKnownClassThePackageNameDecides() {
         assertThat(AppFrames.kind("okhttp3.internal.connection.RealCall", null, null, null)).isEqualTo(LIBRARY);
+        assertThat(AppFrames.kind("org.eclipse.jetty.client.transport.HttpRequest", null, null, null)).isEqualTo(LIBRARY);
         assertThat(AppFrames.kind("sun.net.www.protocol.http.HttpURLConnection", null, null, null)).isEqualTo(JDK);
         assertThat(AppFrames.kind("com.acme.Proxy", null, null, null)).isEqualTo(APP);
         // a jar while the main class is unknown: the name decides too

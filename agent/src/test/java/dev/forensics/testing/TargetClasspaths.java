@@ -17,24 +17,42 @@ import java.util.stream.Stream;
 /**
  * Class paths for targets that need a library the test JVM cannot hold at the same time: OkHttp 5 (okhttp-jvm) shares
  * package names with OkHttp 4, so its targets get the test class path without OkHttp 4, Okio and Kotlin, plus the jars
- * maven-dependency-plugin copied to {@code target/it-libs/okhttp5}.
+ * maven-dependency-plugin copied to {@code target/it-libs/okhttp5}; Jetty 12.1's targets get it without Jetty 12.0,
+ * plus {@code target/it-libs/jetty121}.
  */
 public final class TargetClasspaths {
     public static final Path OKHTTP5_LIBS = Paths.get(System.getProperty("forensics.okhttp5.libs", "target/it-libs/okhttp5")).toAbsolutePath();
+    public static final Path JETTY121_LIBS = Paths.get(System.getProperty("forensics.jetty121.libs", "target/it-libs/jetty121")).toAbsolutePath();
 
     private TargetClasspaths() {}
 
-    /** The class path a target for this client runs with: the test class path, or the OkHttp 5 one. */
+    /** The class path a target for this client runs with: the test class path, or the OkHttp 5 or Jetty 12.1 one. */
     public static String forClient(String client) {
-        return client.equals("okhttp5") ? okhttp5() : ForkedJvm.targetClasspath();
+        switch (client) {
+            case "okhttp5":
+                return okhttp5();
+            case "jetty121":
+                return jetty121();
+            default:
+                return ForkedJvm.targetClasspath();
+        }
     }
 
     public static String okhttp5() {
+        return replacing(OKHTTP5_LIBS, "OkHttp 5", "/com/squareup/okhttp3/", "/com/squareup/okio/", "/org/jetbrains/kotlin/");
+    }
+
+    public static String jetty121() {
+        return replacing(JETTY121_LIBS, "Jetty 12.1", "/org/eclipse/jetty/");
+    }
+
+    /** The test class path without the entries under any of {@code dropped}, plus the jars in {@code libs}. */
+    private static String replacing(Path libs, String what, String... dropped) {
         List<String> entries = Arrays.stream(ForkedJvm.targetClasspath().split(File.pathSeparator))
-                .filter(p -> !p.contains("/com/squareup/okhttp3/") && !p.contains("/com/squareup/okio/") && !p.contains("/org/jetbrains/kotlin/"))
+                .filter(p -> Arrays.stream(dropped).noneMatch(p::contains))
                 .collect(Collectors.toCollection(ArrayList::new));
-        assumeTrue(Files.isDirectory(OKHTTP5_LIBS), "OkHttp 5 jars not copied to " + OKHTTP5_LIBS + " (run through mvn verify)");
-        try (Stream<Path> jars = Files.list(OKHTTP5_LIBS)) {
+        assumeTrue(Files.isDirectory(libs), what + " jars not copied to " + libs + " (run through mvn verify)");
+        try (Stream<Path> jars = Files.list(libs)) {
             jars.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(p -> entries.add(p.toString()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

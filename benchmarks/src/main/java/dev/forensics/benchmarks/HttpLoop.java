@@ -7,6 +7,7 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -15,10 +16,11 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.eclipse.jetty.client.InputStreamResponseListener;
 
 /**
  * A request loop the way a well-behaved service writes it: one client, sequential GETs to a loopback server, every
- * body read and closed. {@code HttpLoop <jdk|urlconnection|apache5|okhttp> <url> <requests> <warmup>} warms up with at
+ * body read and closed. {@code HttpLoop <jdk|urlconnection|apache5|okhttp|jetty> <url> <requests> <warmup>} warms up with at
  * least {@code warmup} requests and then until three chunks in a row ran with the JIT compiling for under 2 % of their
  * time (steady state, the same rule with and without the agent), measures three segments of {@code requests}, and
  * prints the median over the segments of requests per second and of the whole process's CPU time per request;
@@ -252,7 +254,7 @@ public final class HttpLoop {
         return os instanceof com.sun.management.OperatingSystemMXBean ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() : 0;
     }
 
-    static Call call(String client) {
+    static Call call(String client) throws Exception {
         switch (client) {
             case "jdk": {
                 HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -283,6 +285,19 @@ public final class HttpLoop {
                 return url -> {
                     try (Response r = c.newCall(new Request.Builder().url(url).build()).execute()) {
                         return r.body().bytes().length;
+                    }
+                };
+            }
+            case "jetty": {
+                // Streamed the way Spring's JettyClientHttpRequestFactory reads a body, the path the agent tracks.
+                org.eclipse.jetty.client.HttpClient c = new org.eclipse.jetty.client.HttpClient();
+                c.start();
+                return url -> {
+                    InputStreamResponseListener listener = new InputStreamResponseListener();
+                    c.newRequest(url).send(listener);
+                    listener.get(30, TimeUnit.SECONDS);
+                    try (InputStream in = listener.getInputStream()) {
+                        return in.readAllBytes().length;
                     }
                 };
             }

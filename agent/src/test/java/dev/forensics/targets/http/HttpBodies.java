@@ -68,7 +68,7 @@ public final class HttpBodies {
         System.out.println("DONE");
     }
 
-    static BodyClient client(String name, LoopbackServer server) {
+    static BodyClient client(String name, LoopbackServer server) throws Exception {
         switch (name) {
             case "jdk":
                 return new JdkClient(JdkClient.Mode.SYNC);
@@ -90,6 +90,9 @@ public final class HttpBodies {
             case "okhttp4":
             case "okhttp5":
                 return new OkHttpBodyClient();
+            case "jetty":
+            case "jetty121":
+                return new JettyBodyClient();
             default:
                 throw new IllegalArgumentException(name);
         }
