@@ -101,7 +101,8 @@ class SpringProxyIT {
                             + "\\(ProxyController\\.java:\\d+\\) \\(total " + 2 * LEAKS_PER_SITE + " since ").matcher(read(log)).find(),
                     "a running total for viaApache in the app's log", Duration.ofSeconds(100));
 
-            jvm.signalFromScript("TERM", wd.resolve("deploy.sh"));
+            // A deploy script that waits for the service to go, as they do: a sender that exits at once is named by pid only.
+            Process deploy = new ProcessBuilder(LastWordsFiles.stopScript(jvm, "TERM", "deploy.sh").toString()).redirectErrorStream(true).start();
             int status = 143;
             if (!jdk.name().equals("17")) {
                 // Since JDK 21 the JDK HttpClient is AutoCloseable and Spring closes the bean at shutdown; close() waits
@@ -113,6 +114,7 @@ class SpringProxyIT {
                 status = 137;
             }
             assertThat(jvm.waitFor(Duration.ofSeconds(60))).isEqualTo(status);
+            deploy.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
             String words = LastWordsFiles.text(jvm);
             assertThat(LastWordsFiles.firstLine(words)).startsWith("SIGTERM from pid ").contains("deploy.sh");
             assertThat(words).as("Spring's shutdown hook in the shutdown section").contains("SpringApplicationShutdownHook");
