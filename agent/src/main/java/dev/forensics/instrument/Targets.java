@@ -3,6 +3,7 @@ package dev.forensics.instrument;
 import dev.forensics.bootstrap.Feature;
 import dev.forensics.instrument.apache4.Apache4Instrumentation;
 import dev.forensics.instrument.apache5.Apache5Instrumentation;
+import dev.forensics.instrument.apache5async.Apache5AsyncInstrumentation;
 import dev.forensics.instrument.exit.ExitInstrumentation;
 import dev.forensics.instrument.jdkhttp.JdkHttpClientInstrumentation;
 import dev.forensics.instrument.okhttp.OkHttpInstrumentation;
@@ -36,6 +37,7 @@ public final class Targets {
             hooks.addAll(JdkHttpClientInstrumentation.hooks());
             hooks.addAll(UrlConnectionInstrumentation.hooks());
             hooks.addAll(Apache5Instrumentation.hooks());
+            hooks.addAll(Apache5AsyncInstrumentation.hooks());
             hooks.addAll(Apache4Instrumentation.hooks());
             hooks.addAll(OkHttpInstrumentation.hooks());
         }
