@@ -44,6 +44,11 @@ public final class Targets {
         return hooks;
     }
 
+    /** The clients whose use the journal names because their bodies go untracked; null when the leak feature is off. */
+    public static UnwatchedClients unwatched(boolean[] on) {
+        return on[Feature.LEAKS] ? new UnwatchedClients() : null;
+    }
+
     /** Every hook, whatever is switched on: for the tests that check each one against the JDKs and libraries. */
     public static List<Hook> all() {
         boolean[] on = new boolean[Feature.COUNT];
