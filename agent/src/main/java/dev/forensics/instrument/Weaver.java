@@ -147,13 +147,13 @@ public final class Weaver implements ClassFileTransformer {
 
     /** Same string as the lookup above, whose hash it cached: one more bucket probe per class defined. */
     private void saw(String className, ClassLoader loader, ProtectionDomain domain) {
-        UnwatchedClients.Client c = unwatched.firstSighting(className);
-        if (c != null) {
-            try {
+        try {
+            UnwatchedClients.Client c = unwatched.firstSighting(className);
+            if (c != null) {
                 listener.unwatched(c, className.replace('/', '.'), loader, domain);
-            } catch (Throwable ignored) {
-                // the listener reports; it must never turn a class definition into a failure
             }
+        } catch (Throwable ignored) {
+            // a line not written is the whole cost: never turn a class definition into a failure
         }
     }
 

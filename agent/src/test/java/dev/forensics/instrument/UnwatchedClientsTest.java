@@ -2,7 +2,10 @@ package dev.forensics.instrument;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -33,5 +36,48 @@ class UnwatchedClientsTest {
                 assertThat(h.typeName()).isNotEqualTo(type);
             }
         }
+    }
+
+    @Test
+    void theWeaverTellsItsListenerOfAClientsFirstDefinitionOnlyAndNeverOfARetransformation() {
+        List<String> told = new ArrayList<>();
+        Weaver w = new Weaver(List.of(), new UnwatchedClients(), new Weaver.Listener() {
+            @Override
+            public void weavingFailed(String className, Throwable error) {
+            }
+
+            @Override
+            public void woven(String className, ClassLoader loader) {
+            }
+
+            @Override
+            public void unwatched(UnwatchedClients.Client client, String className, ClassLoader loader, ProtectionDomain domain) {
+                told.add(client.name() + " " + className + " " + (loader == null ? "boot" : loader.getName()));
+            }
+        });
+        ClassLoader app = new ClassLoader("app", null) {};
+        assertThat(w.transform(null, app, "io/vertx/ext/web/client/WebClient", String.class, null, new byte[0])).isNull();
+        assertThat(told).as("a retransformation is not a sighting").isEmpty();
+        assertThat(w.transform(null, app, "io/vertx/ext/web/client/WebClient", null, null, new byte[0])).isNull();
+        assertThat(w.transform(null, new ClassLoader("other", null) {}, "io/vertx/ext/web/client/WebClient", null, null, new byte[0])).isNull();
+        assertThat(w.transform(null, app, "io/vertx/core/Vertx", null, null, new byte[0])).isNull();
+        assertThat(told).containsExactly("Vert.x Web Client io.vertx.ext.web.client.WebClient app");
+
+        Weaver off = new Weaver(List.of(), null, new Weaver.Listener() {
+            @Override
+            public void weavingFailed(String className, Throwable error) {
+            }
+
+            @Override
+            public void woven(String className, ClassLoader loader) {
+            }
+
+            @Override
+            public void unwatched(UnwatchedClients.Client client, String className, ClassLoader loader, ProtectionDomain domain) {
+                told.add("off");
+            }
+        });
+        off.transform(null, app, "org/asynchttpclient/DefaultAsyncHttpClient", null, null, new byte[0]);
+        assertThat(told).as("leak feature off: no table").doesNotContain("off");
     }
 }
