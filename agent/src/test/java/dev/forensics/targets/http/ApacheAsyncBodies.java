@@ -64,6 +64,7 @@ public final class ApacheAsyncBodies {
                 cleanCall(i % 8, def, minimal, facade, minimalFacade, base + path + "?token=" + SECRET + "&i=" + i);
             }
             System.out.println("CLEAN " + clean);
+            abandonBuffered(def, minimal, base + "/big-error/abandoned?token=" + SECRET);
             try {
                 def.execute(SimpleRequestBuilder.get(base.replace("://", "://user:" + SECRET + "@") + "/ok").build(), null)
                         .get(30, TimeUnit.SECONDS);
@@ -125,6 +126,17 @@ public final class ApacheAsyncBodies {
             default:
                 EntityUtils.consume(minimalFacade.executeOpen(null, new HttpGet(url), null).getEntity());
         }
+    }
+
+    /**
+     * Not a leak, whatever it looks like: responses whose futures nobody ever looks at, consumed by consumers that
+     * buffer or push. They grant capacity by themselves, so the body streams to its end and the connection goes back.
+     */
+    static void abandonBuffered(CloseableHttpAsyncClient def, CloseableHttpAsyncClient minimal, String url) throws Exception {
+        def.execute(SimpleRequestBuilder.get(url).build(), null);
+        def.execute(SimpleRequestProducer.create(SimpleRequestBuilder.get(url).build()), new CountingBin(), null);
+        def.execute(SimpleRequestProducer.create(SimpleRequestBuilder.get(url).build()), new CollectingChars(), null);
+        minimal.execute(SimpleRequestBuilder.get(url).build(), null);
     }
 
     /** The bug: an error response's stream is neither read nor closed, so the exchange never ends. */
