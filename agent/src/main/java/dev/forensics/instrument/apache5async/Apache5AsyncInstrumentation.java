@@ -19,13 +19,15 @@ import java.util.List;
  * basic and the abstract bin/char consumers) always grant capacity and release it by themselves.
  *
  * <p>Default and custom clients: the head reaches the consumer in {@code InternalAbstractHttpAsyncClient}'s exec
- * callback, an anonymous class ({@code $2} in 5.2 to 5.6; the self-check reports it missing should that change), whose
- * captured runtime releases the connection through {@code releaseEndpoint} or {@code discardEndpoint}; the request it
- * answers is the one the main exec sent last on that runtime (the context the callback captured is null for some
- * producers, the classic facade's among them). The minimal
- * client wraps the consumer in httpcore's named {@code BasicClientExchangeHandler}, which sees the end of the stream,
- * its failure or cancellation. Both remember the caller's origin in {@code doExecute}, on the caller's thread, since
- * the head arrives on an I/O dispatcher thread.
+ * callback, an anonymous class: {@code $2} in 5.5, the version the tests run (5.6 has the same source; 5.1 nests it as
+ * {@code $1$3}). Where it is not {@code $2} the self-check reports the hook missing rather than tracking nothing in
+ * silence. Its captured runtime releases the connection through {@code releaseEndpoint} or {@code discardEndpoint};
+ * the request it answers is the one the main exec sent last on that runtime (the context the callback captured is
+ * null for some producers, the classic facade's among them). The HTTP/2 clients ({@code createHttp2Default}) share the
+ * callback and have their runtime's release hooked too, but no test drives them (the loopback server speaks HTTP/1.1).
+ * The minimal client wraps the consumer in httpcore's named {@code BasicClientExchangeHandler}, which sees the end of
+ * the stream, its failure or cancellation. Both remember the caller's origin in {@code doExecute}, on the caller's
+ * thread, since the head arrives on an I/O dispatcher thread.
  */
 public final class Apache5AsyncInstrumentation {
     static final String LIBRARY = "org/apache/hc/client5/http/impl/async/InternalAbstractHttpAsyncClient.class";
