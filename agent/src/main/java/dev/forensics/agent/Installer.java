@@ -29,7 +29,9 @@ final class Installer {
     private Installer(List<Hook> hooks, UnwatchedClients unwatched) {
         this.hooks = hooks;
         this.weaver = new Weaver(hooks, unwatched, new Failures());
-        NoteUnwatched.class.getName(); // loaded now, not first from inside a transformation
+        if (unwatched != null) {
+            NoteUnwatched.class.getName(); // loaded now, not first from inside a transformation
+        }
     }
 
     static Installer install(Instrumentation inst, List<Hook> hooks) {
