@@ -20,8 +20,9 @@ import org.objectweb.asm.Opcodes;
 /**
  * The agent's one weaver, at start-up and on attach alike: a {@link ClassFileTransformer} that looks each loading
  * (or retransformed) class up by name in the hook table and, for the few it names, weaves the hooks with ASM
- * ({@link MethodWeaver}). Every other class costs one hash lookup. Nothing is ever loaded to weave: no type pool,
- * no frame computation, unchanged methods copied as they are.
+ * ({@link MethodWeaver}). Every other class costs one hash lookup, and one bucket probe more in the table of
+ * {@link UnwatchedClients} (same string, hash cached). Nothing is ever loaded to weave: no type pool, no frame
+ * computation, unchanged methods copied as they are.
  */
 public final class Weaver implements ClassFileTransformer {
     /** What became of a hook so far; read by the self-check. */

@@ -2,12 +2,16 @@ package dev.forensics.instrument;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import net.bytebuddy.agent.ByteBuddyAgent;
 import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Opcodes;
 
 class UnwatchedClientsTest {
     @Test
@@ -79,5 +83,47 @@ class UnwatchedClientsTest {
         });
         off.transform(null, app, "org/asynchttpclient/DefaultAsyncHttpClient", null, null, new byte[0]);
         assertThat(told).as("leak feature off: no table").doesNotContain("off");
+    }
+
+    /** On attach the client's class is loaded already: the weaver finds it among the loaded classes. */
+    @Test
+    void aClientLoadedBeforeTheWeaverIsInstalledIsNamedAtInstall() throws Exception {
+        ClassWriter cw = new ClassWriter(0);
+        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC, "io/ktor/client/engine/cio/CIOEngine", null, "java/lang/Object", null);
+        cw.visitEnd();
+        byte[] bytes = cw.toByteArray();
+        ClassLoader ktor = new ClassLoader("ktor-app", UnwatchedClientsTest.class.getClassLoader()) {
+            @Override
+            protected Class<?> findClass(String name) throws ClassNotFoundException {
+                if (name.equals("io.ktor.client.engine.cio.CIOEngine")) {
+                    return defineClass(name, bytes, 0, bytes.length);
+                }
+                throw new ClassNotFoundException(name);
+            }
+        };
+        Class<?> engine = Class.forName("io.ktor.client.engine.cio.CIOEngine", false, ktor);
+        List<String> told = new ArrayList<>();
+        Instrumentation inst = ByteBuddyAgent.install();
+        Weaver w = new Weaver(List.of(), new UnwatchedClients(), new Weaver.Listener() {
+            @Override
+            public void weavingFailed(String className, Throwable error) {
+            }
+
+            @Override
+            public void woven(String className, ClassLoader loader) {
+            }
+
+            @Override
+            public void unwatched(UnwatchedClients.Client client, String className, ClassLoader loader, ProtectionDomain domain) {
+                told.add(client.name() + " " + className + " " + loader.getName());
+            }
+        });
+        try {
+            w.install(inst);
+        } finally {
+            inst.removeTransformer(w);
+        }
+        assertThat(told).containsExactly("Ktor CIO client engine io.ktor.client.engine.cio.CIOEngine ktor-app");
+        assertThat(engine.getClassLoader()).isSameAs(ktor);
     }
 }
