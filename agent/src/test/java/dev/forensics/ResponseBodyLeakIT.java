@@ -43,6 +43,7 @@ class ResponseBodyLeakIT {
             Map.entry("urlconnection", new String[] {"UrlConnectionClient", "HttpURLConnection, getErrorStream"}),
             Map.entry("urlconnection-https", new String[] {"UrlConnectionClient", "HttpURLConnection, getErrorStream"}),
             Map.entry("apache5", new String[] {"Apache5Client", "Apache HttpClient 5, entity"}),
+            Map.entry("apache5-minimal", new String[] {"Apache5Client", "Apache HttpClient 5, entity"}), // HttpClients.createMinimal
             Map.entry("apache4", new String[] {"Apache4Client", "Apache HttpClient 4, entity"}),
             Map.entry("okhttp4", new String[] {"OkHttpBodyClient", "OkHttp 4.12.0, ResponseBody"}),
             Map.entry("okhttp5", new String[] {"OkHttpBodyClient", "OkHttp 5."}),

@@ -152,8 +152,9 @@ class StartupIT {
             Object[][] cases = {
                     {"leaks=off,healthPeriod=off", EarlyLeaks.class, new String[] {"out"},
                             new String[] {"dev.forensics.leak.", "dev.forensics.instrument.jdkhttp.", "dev.forensics.instrument.urlconnection.",
-                                    "dev.forensics.instrument.apache5.", "dev.forensics.instrument.apache4.", "dev.forensics.instrument.okhttp.",
-                                    "dev.forensics.instrument.jetty."}},
+                                    "dev.forensics.instrument.apache5.", "dev.forensics.instrument.apache5async.", "dev.forensics.instrument.apache4.",
+                                    "dev.forensics.instrument.okhttp.", "dev.forensics.instrument.jetty.", "dev.forensics.instrument.UnwatchedClients",
+                                    "dev.forensics.agent.Installer$NoteUnwatched", "dev.forensics.report.LibraryVersion"}},
                     {"pipes=off,stdstreams=off", SocketWriter.class, new String[] {"out", "early-socket", Integer.toString(peer.port()), "200", "1024", "0"},
                             new String[] {"dev.forensics.pipe.", "dev.forensics.instrument.socket.", "dev.forensics.instrument.stdstream."}},
                     {"termination=off", ExitWith.class, new String[] {"3"},

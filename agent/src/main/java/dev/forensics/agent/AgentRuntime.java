@@ -109,7 +109,7 @@ public final class AgentRuntime {
     private void weave(Instrumentation inst, boolean[] on) {
         try {
             long t0 = System.nanoTime();
-            installer = Installer.install(inst, Targets.enabled(on));
+            installer = Installer.install(inst, Targets.enabled(on), Targets.unwatched(on));
             installMillis = (System.nanoTime() - t0) / 1_000_000;
         } catch (Throwable t) {
             Feature.disable(Feature.LEAKS);

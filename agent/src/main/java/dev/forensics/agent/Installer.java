@@ -1,11 +1,14 @@
 package dev.forensics.agent;
 
 import dev.forensics.instrument.Hook;
+import dev.forensics.instrument.UnwatchedClients;
 import dev.forensics.instrument.Weaver;
 import dev.forensics.report.Finding;
+import dev.forensics.report.LibraryVersion;
 import dev.forensics.report.Loaders;
 import dev.forensics.report.Reporter;
 import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,13 +26,21 @@ final class Installer {
     /** Library hooks already said to be woven after the self-check. */
     private final Set<String> announced = ConcurrentHashMap.newKeySet();
 
-    private Installer(List<Hook> hooks) {
+    private Installer(List<Hook> hooks, UnwatchedClients unwatched) {
         this.hooks = hooks;
-        this.weaver = new Weaver(hooks, new Failures());
+        this.weaver = new Weaver(hooks, unwatched, new Failures());
+        if (unwatched != null) {
+            NoteUnwatched.class.getName(); // loaded now, not first from inside a transformation
+        }
     }
 
     static Installer install(Instrumentation inst, List<Hook> hooks) {
-        Installer installer = new Installer(hooks);
+        return install(inst, hooks, null);
+    }
+
+    /** {@code unwatched}: the clients whose use is worth a journal line, or null. */
+    static Installer install(Instrumentation inst, List<Hook> hooks, UnwatchedClients unwatched) {
+        Installer installer = new Installer(hooks, unwatched);
         installer.weaver.install(inst);
         return installer;
     }
@@ -54,6 +65,40 @@ final class Installer {
         @Override
         public void woven(String className, ClassLoader loader) {
             Installer.this.woven(className, loader);
+        }
+
+        /** Reading the version opens files: not on the thread that is defining a class, which may hold loader locks. */
+        @Override
+        public void unwatched(UnwatchedClients.Client client, String className, ClassLoader loader, ProtectionDomain domain) {
+            Thread t = new Thread(new NoteUnwatched(client, className, loader, domain), "forensics-unwatched");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    /** The journal line for a client the agent does not track, with the version its jar declares. */
+    private static final class NoteUnwatched implements Runnable {
+        private final UnwatchedClients.Client client;
+        private final String className;
+        private final ClassLoader loader;
+        private final ProtectionDomain domain;
+
+        NoteUnwatched(UnwatchedClients.Client client, String className, ClassLoader loader, ProtectionDomain domain) {
+            this.client = client;
+            this.className = className;
+            this.loader = loader;
+            this.domain = domain;
+        }
+
+        @Override
+        public void run() {
+            try {
+                String version = LibraryVersion.of(loader, domain, client.groupId(), client.artifactId());
+                Reporter.journal("leak", client.name() + (version == null ? " (version unknown)" : " " + version)
+                        + " is in use; its response bodies are not tracked (" + className + " in " + Loaders.describe(loader) + ")");
+            } catch (Throwable t) {
+                // a line not written is the whole cost of a failure here
+            }
         }
     }
 

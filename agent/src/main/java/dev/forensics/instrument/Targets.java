@@ -3,6 +3,7 @@ package dev.forensics.instrument;
 import dev.forensics.bootstrap.Feature;
 import dev.forensics.instrument.apache4.Apache4Instrumentation;
 import dev.forensics.instrument.apache5.Apache5Instrumentation;
+import dev.forensics.instrument.apache5async.Apache5AsyncInstrumentation;
 import dev.forensics.instrument.exit.ExitInstrumentation;
 import dev.forensics.instrument.jdkhttp.JdkHttpClientInstrumentation;
 import dev.forensics.instrument.jetty.JettyInstrumentation;
@@ -37,11 +38,17 @@ public final class Targets {
             hooks.addAll(JdkHttpClientInstrumentation.hooks());
             hooks.addAll(UrlConnectionInstrumentation.hooks());
             hooks.addAll(Apache5Instrumentation.hooks());
+            hooks.addAll(Apache5AsyncInstrumentation.hooks());
             hooks.addAll(Apache4Instrumentation.hooks());
             hooks.addAll(OkHttpInstrumentation.hooks());
             hooks.addAll(JettyInstrumentation.hooks());
         }
         return hooks;
+    }
+
+    /** The clients whose use the journal names because their bodies go untracked; null when the leak feature is off. */
+    public static UnwatchedClients unwatched(boolean[] on) {
+        return on[Feature.LEAKS] ? new UnwatchedClients() : null;
     }
 
     /** Every hook, whatever is switched on: for the tests that check each one against the JDKs and libraries. */

@@ -20,8 +20,9 @@ import org.objectweb.asm.Opcodes;
 /**
  * The agent's one weaver, at start-up and on attach alike: a {@link ClassFileTransformer} that looks each loading
  * (or retransformed) class up by name in the hook table and, for the few it names, weaves the hooks with ASM
- * ({@link MethodWeaver}). Every other class costs one hash lookup. Nothing is ever loaded to weave: no type pool,
- * no frame computation, unchanged methods copied as they are.
+ * ({@link MethodWeaver}). Every other class costs one hash lookup, and one bucket probe more in the table of
+ * {@link UnwatchedClients} (same string, hash cached). Nothing is ever loaded to weave: no type pool, no frame
+ * computation, unchanged methods copied as they are.
  */
 public final class Weaver implements ClassFileTransformer {
     /** What became of a hook so far; read by the self-check. */
@@ -33,6 +34,7 @@ public final class Weaver implements ClassFileTransformer {
     private final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
     private final Map<ClassLoader, Boolean> loaders = new WeakHashMap<>();
     private final Listener listener;
+    private final UnwatchedClients unwatched;
 
     /** Told once per class whose weaving failed (the class then loads unchanged), and of every class woven. */
     public interface Listener {
@@ -40,9 +42,22 @@ public final class Weaver implements ClassFileTransformer {
 
         /** {@code loader} is the class's defining loader, null for the bootstrap loader. */
         void woven(String className, ClassLoader loader);
+
+        /**
+         * A client the agent does not track is in use: its class {@code className} was defined (or was loaded already
+         * on attach) in {@code loader}; said once per client. Called on the class-loading thread: only hand it off.
+         */
+        default void unwatched(UnwatchedClients.Client client, String className, ClassLoader loader, ProtectionDomain domain) {
+        }
     }
 
     public Weaver(List<Hook> hooks, Listener listener) {
+        this(hooks, null, listener);
+    }
+
+    /** {@code unwatched} null: no client is looked out for (the leak feature is off). */
+    public Weaver(List<Hook> hooks, UnwatchedClients unwatched, Listener listener) {
+        this.unwatched = unwatched;
         for (Hook h : hooks) { // no lambdas on the start-up path: the first one costs a JVM a hundred classes
             List<Hook> forOwner = byOwner.get(h.owner());
             if (forOwner == null) {
@@ -63,8 +78,13 @@ public final class Weaver implements ClassFileTransformer {
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
             Loaders.saw(c.getClassLoader());
-            if (byOwner.containsKey(c.getName().replace('.', '/')) && inst.isModifiableClass(c)) {
-                loaded.add(c);
+            String internal = c.getName().replace('.', '/');
+            if (byOwner.containsKey(internal)) {
+                if (inst.isModifiableClass(c)) {
+                    loaded.add(c);
+                }
+            } else if (unwatched != null) {
+                sawLoaded(c, internal);
             }
         }
         // Small batches keep each retransformation pause short when attaching to a busy JVM.
@@ -97,6 +117,9 @@ public final class Weaver implements ClassFileTransformer {
         }
         List<Hook> hooks = byOwner.get(className);
         if (hooks == null) {
+            if (unwatched != null && redefined == null) {
+                saw(className, loader, domain);
+            }
             return null;
         }
         try {
@@ -120,6 +143,35 @@ public final class Weaver implements ClassFileTransformer {
                 // the listener reports; it must never turn a weaving failure into a class-loading one
             }
             return null;
+        }
+    }
+
+    /** Same string as the lookup above, whose hash it cached: one more bucket probe per class defined. */
+    private void saw(String className, ClassLoader loader, ProtectionDomain domain) {
+        try {
+            UnwatchedClients.Client c = unwatched.firstSighting(className);
+            if (c != null) {
+                listener.unwatched(c, className.replace('/', '.'), loader, domain);
+            }
+        } catch (Throwable ignored) {
+            // a line not written is the whole cost: never turn a class definition into a failure
+        }
+    }
+
+    private void sawLoaded(Class<?> type, String internalName) {
+        UnwatchedClients.Client c = unwatched.firstSighting(internalName);
+        if (c != null) {
+            ProtectionDomain domain = null;
+            try {
+                domain = type.getProtectionDomain();
+            } catch (Throwable denied) {
+                // a security manager that refuses: the version is then read through the loader alone
+            }
+            try {
+                listener.unwatched(c, type.getName(), type.getClassLoader(), domain);
+            } catch (Throwable ignored) {
+                // as in saw
+            }
         }
     }
 

@@ -11,16 +11,20 @@ import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import org.apache.hc.client5.http.async.methods.SimpleRequestBuilder;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.routing.RoutingSupport;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.eclipse.jetty.client.InputStreamResponseListener;
 
 /**
  * A request loop the way a well-behaved service writes it: one client, sequential GETs to a loopback server, every
- * body read and closed. {@code HttpLoop <jdk|urlconnection|apache5|okhttp|jetty> <url> <requests> <warmup>} warms up with at
+ * body read and closed. {@code HttpLoop <jdk|urlconnection|apache5|apache5-minimal|apache5-async|okhttp|jetty> <url> <requests> <warmup>} warms up with at
  * least {@code warmup} requests and then until three chunks in a row ran with the JIT compiling for under 2 % of their
  * time (steady state, the same rule with and without the agent), measures three segments of {@code requests}, and
  * prints the median over the segments of requests per second and of the whole process's CPU time per request;
@@ -279,6 +283,20 @@ public final class HttpLoop {
                         return EntityUtils.toByteArray(r.getEntity()).length;
                     }
                 };
+            }
+            case "apache5-minimal": {
+                CloseableHttpClient c = HttpClients.createMinimal();
+                return url -> {
+                    HttpGet get = new HttpGet(url);
+                    try (ClassicHttpResponse r = c.executeOpen(RoutingSupport.determineHost(get), get, null)) {
+                        return EntityUtils.toByteArray(r.getEntity()).length;
+                    }
+                };
+            }
+            case "apache5-async": {
+                CloseableHttpAsyncClient c = HttpAsyncClients.createDefault();
+                c.start();
+                return url -> c.execute(SimpleRequestBuilder.get(url).build(), null).get().getBodyBytes().length;
             }
             case "okhttp": {
                 OkHttpClient c = new OkHttpClient();

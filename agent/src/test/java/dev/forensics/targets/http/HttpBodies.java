@@ -85,6 +85,8 @@ public final class HttpBodies {
                 return new UrlConnectionClient(server.clientSsl());
             case "apache5":
                 return new Apache5Client();
+            case "apache5-minimal":
+                return new Apache5Client(true);
             case "apache4":
                 return new Apache4Client();
             case "okhttp4":

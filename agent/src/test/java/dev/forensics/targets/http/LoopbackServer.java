@@ -23,7 +23,7 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * A real HTTP (or HTTPS) server on 127.0.0.1 for the client under test. Paths: /ok → 200, /error → 500 (small bodies
  * with content-length), /big → 200 with 512 KiB (more than any client buffers, so the connection stays busy until the
- * body is read), /close → 200 and the server closes the connection afterwards (a client that never closes its body
+ * body is read), /big-error → 500 with the same 512 KiB, /close → 200 and the server closes the connection afterwards (a client that never closes its body
  * is left with a socket in CLOSE_WAIT). Any other path → 200.
  */
 public final class LoopbackServer implements AutoCloseable {
@@ -81,7 +81,7 @@ public final class LoopbackServer implements AutoCloseable {
         }
         String path = ex.getRequestURI().getPath();
         byte[] body = path.startsWith("/error") ? ERROR : path.startsWith("/big") ? BIG : SMALL;
-        int status = path.startsWith("/error") ? 500 : 200;
+        int status = path.startsWith("/error") || path.startsWith("/big-error") ? 500 : 200;
         if (path.startsWith("/close")) {
             ex.getResponseHeaders().set("Connection", "close");
         }
