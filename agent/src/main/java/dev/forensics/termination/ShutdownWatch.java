@@ -40,6 +40,8 @@ final class ShutdownWatch implements Runnable {
         final String name;
         long startNanos = -1;
         boolean finished;
+        /** A "why:" line was written for it. */
+        boolean explained;
 
         Watched(Thread thread, String name) {
             this.thread = thread;
@@ -211,8 +213,14 @@ final class ShutdownWatch implements Runnable {
         long elapsed = (now - shutdownNanos) / 1_000_000;
         for (Watched w : hooks) {
             if (!w.finished && w.startNanos >= 0) {
+                StackTraceElement[] frames = w.thread.getStackTrace();
                 progress.line("still running after " + Verdicts.duration(elapsed) + ": hook " + w.name + " " + w.thread.getState()
-                        + stack(w.thread));
+                        + stack(frames));
+                String why = w.explained ? null : whyItWaits(frames);
+                if (why != null) {
+                    w.explained = true;
+                    progress.line("why: hook " + w.name + " " + why);
+                }
             }
         }
     }
@@ -258,7 +266,27 @@ final class ShutdownWatch implements Runnable {
     }
 
     static String stack(Thread t) {
-        StackTraceElement[] frames = t.getStackTrace();
+        return stack(t.getStackTrace());
+    }
+
+    /**
+     * What a hook's stack says it waits for, where the wait is a known trap; null otherwise. Since JDK 21 the JDK
+     * HttpClient is {@code AutoCloseable}, and frameworks close it at shutdown (Spring destroys the bean): close()
+     * waits until every exchange has ended, and an exchange whose response body was never closed never ends.
+     */
+    static String whyItWaits(StackTraceElement[] frames) {
+        for (StackTraceElement e : frames) {
+            if (e.getClassName().equals("jdk.internal.net.http.HttpClientImpl") && e.getMethodName().equals("awaitTermination")) {
+                return "waits in java.net.http.HttpClient.close(), which returns only once every exchange of the client has ended;"
+                        + " an exchange whose response body was never closed never ends, so this hook waits until the JVM is killed."
+                        + " Close those bodies (open JDK HttpClient bodies are listed under HTTP response bodies, with their lines),"
+                        + " or call shutdownNow() instead of close() at shutdown";
+            }
+        }
+        return null;
+    }
+
+    static String stack(StackTraceElement[] frames) {
         StringBuilder sb = new StringBuilder();
         int n = 0;
         for (StackTraceElement e : frames) {

@@ -108,8 +108,10 @@ class SpringProxyIT {
                 // Since JDK 21 the JDK HttpClient is AutoCloseable and Spring closes the bean at shutdown; close() waits
                 // for every exchange, and the leaked bodies' never end. The hook hangs until the supervisor's SIGKILL,
                 // and the last words name it where it waits.
-                jvm.await(() -> lastWordsSoFar(jvm).contains("still running after") && lastWordsSoFar(jvm).contains("HttpClient.close"),
-                        "the hook stuck in HttpClient.close named in the last words", Duration.ofSeconds(30));
+                jvm.await(() -> lastWordsSoFar(jvm).contains("still running after") && lastWordsSoFar(jvm).contains("HttpClient.close")
+                                && lastWordsSoFar(jvm).contains("why: hook \"SpringApplicationShutdownHook\" (org.springframework.boot.SpringApplicationShutdownHook)"
+                                        + " waits in java.net.http.HttpClient.close()"),
+                        "the hook stuck in HttpClient.close named and explained in the last words", Duration.ofSeconds(30));
                 jvm.signal("KILL");
                 status = 137;
             }
