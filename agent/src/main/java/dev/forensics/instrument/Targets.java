@@ -6,6 +6,7 @@ import dev.forensics.instrument.apache5.Apache5Instrumentation;
 import dev.forensics.instrument.exit.ExitInstrumentation;
 import dev.forensics.instrument.jdkhttp.JdkHttpClientInstrumentation;
 import dev.forensics.instrument.okhttp.OkHttpInstrumentation;
+import dev.forensics.instrument.reactornetty.ReactorNettyInstrumentation;
 import dev.forensics.instrument.socket.SocketWriteInstrumentation;
 import dev.forensics.instrument.stdstream.StdStreamInstrumentation;
 import dev.forensics.instrument.urlconnection.UrlConnectionInstrumentation;
@@ -38,6 +39,7 @@ public final class Targets {
             hooks.addAll(Apache5Instrumentation.hooks());
             hooks.addAll(Apache4Instrumentation.hooks());
             hooks.addAll(OkHttpInstrumentation.hooks());
+            hooks.addAll(ReactorNettyInstrumentation.hooks());
         }
         return hooks;
     }

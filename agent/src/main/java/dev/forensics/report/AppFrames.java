@@ -26,6 +26,7 @@ public final class AppFrames {
 
     private static final String[] LIBRARY_PREFIXES = {
         "java.", "javax.", "jdk.", "sun.", "com.sun.", "kotlin.", "okhttp3.", "okio.", "org.apache.hc.", "org.apache.http.",
+        "reactor.core.", "reactor.netty.", "io.netty.", "org.springframework.web.reactive.", "org.springframework.http.client.",
     };
 
     private static volatile String[] appPackages;

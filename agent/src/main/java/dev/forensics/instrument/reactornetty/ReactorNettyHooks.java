@@ -1,0 +1,234 @@
+package dev.forensics.instrument.reactornetty;
+
+import dev.forensics.bootstrap.AdviceErrors;
+import dev.forensics.bootstrap.BodyHooks;
+import dev.forensics.bootstrap.Feature;
+import dev.forensics.bootstrap.IdentityStash;
+import dev.forensics.bootstrap.Reentry;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+/**
+ * Reactor Netty's woven calls, adapted to the tracker (see {@link ReactorNettyInstrumentation} for what each one is).
+ * The request's origin travels from the subscribing thread to the event loop in two weak stashes: by request handler,
+ * then by response. The few values read through Reactor Netty's and Netty's public API (status, method, whether an
+ * inbound is drained, a pool refusal's figures) go through method handles resolved once per class. Nothing here
+ * allocates per signal: once per request (the origin, its holder) and once per response (the record).
+ */
+public final class ReactorNettyHooks {
+    /** What a response's record is named by: the application never consumed, released or cancelled its body. */
+    static final String KIND = "body never consumed or cancelled";
+    private static final String WEBCLIENT = "org.springframework.http.client.reactive.ReactorClientHttpConnector";
+
+    /** HttpClientHandler → its request (origin, client); then HttpClientOperations → the same, until the response. */
+    private static final IdentityStash<Request> HANDLERS = BodyHooks.pendingTable(20_000);
+    private static final IdentityStash<Request> RESPONSES = BodyHooks.pendingTable(20_000);
+    /** A pool (the shaded reactor-pool instance) → its connection provider's name. */
+    private static final IdentityStash<String> POOLS = new IdentityStash<>(1024);
+
+    private static final ClassValue<Api> API = new ClassValue<Api>() {
+        @Override
+        protected Api computeValue(Class<?> operations) {
+            return new Api(operations);
+        }
+    };
+    /** Reactor Netty and its version, by one of its own classes (the handler's, the response's). */
+    private static final ClassValue<String> NETTY = new ClassValue<String>() {
+        @Override
+        protected String computeValue(Class<?> nettyClass) {
+            return "Reactor Netty" + version(nettyClass);
+        }
+    };
+    /** Spring's WebClient and its version when a request's body function is its connector's lambda, else "". */
+    private static final ClassValue<String> SPRING = new ClassValue<String>() {
+        @Override
+        protected String computeValue(Class<?> bodyFunction) {
+            return bodyFunction.getName().startsWith(WEBCLIENT) ? "Spring WebClient" + version(bodyFunction) + " on " : "";
+        }
+    };
+    /** Client labels by Spring's part and Reactor Netty's, so that a request joins two cached strings without allocating. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, String> LABELS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static final class Request {
+        final Object origin;
+        final String client;
+
+        Request(Object origin, String client) {
+            this.origin = origin;
+            this.client = client;
+        }
+    }
+
+    private ReactorNettyHooks() {}
+
+    /**
+     * A subscription created the request's handler (so a request is starting), on the subscribing thread: for
+     * {@code block()} and for a subscription made in the application's own code, the application's frames are on this
+     * stack. Guarded: taking an origin may walk the stack.
+     */
+    public static void subscribed(Object handler, Object bodyFunction) {
+        BodyHooks.Tracker t = BodyHooks.tracker();
+        if (t == null || !Reentry.enter(Feature.LEAKS)) {
+            return;
+        }
+        try {
+            String netty = NETTY.get(handler.getClass());
+            String spring = bodyFunction == null ? "" : SPRING.get(bodyFunction.getClass());
+            String client = spring.isEmpty() ? netty : label(spring, netty);
+            HANDLERS.put(handler, new Request(t.originForLater(), client));
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
+        } finally {
+            Reentry.exit(Feature.LEAKS);
+        }
+    }
+
+    /** The handler writes its request on a connection's new operations (again on a redirect or retry: same origin). */
+    public static void requesting(Object handler, Object operations) {
+        if (!BodyHooks.tracking() || operations == null) {
+            return;
+        }
+        try {
+            Request r = HANDLERS.get(handler);
+            if (r != null) {
+                RESPONSES.put(operations, r);
+            }
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
+        }
+    }
+
+    /** The response's status line and headers arrived, on the event loop: its body is the application's from now. */
+    public static void responseReceived(Object operations, Object response, Object request, String url) {
+        BodyHooks.Tracker t = BodyHooks.tracker();
+        if (t == null || response == null) {
+            return;
+        }
+        try {
+            Api api = API.get(operations.getClass());
+            int status = (int) api.status.invokeExact(response);
+            String method = request == null ? null : (String) api.method.invokeExact(request);
+            Request r = RESPONSES.remove(operations);
+            Object origin = r != null ? r.origin : t.originWithoutStack(); // the event loop's stack names no caller
+            t.open(operations, origin, r != null ? r.client : NETTY.get(operations.getClass()), KIND, status, method, t.intern(url), -1, 0);
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
+        }
+    }
+
+    /**
+     * The operations gave their connection back (or lost it). Their body is done only if the inbound is drained too:
+     * a body that arrived whole but was never subscribed to waits in the inbound queue, holding its buffers.
+     */
+    public static void terminated(Object operations) {
+        BodyHooks.Tracker t = BodyHooks.tracker();
+        if (t == null) {
+            return;
+        }
+        try {
+            Object record = t.find(operations);
+            if (record != null && (boolean) API.get(operations.getClass()).inboundDisposed.invokeExact(operations)) {
+                t.closeRecord(record);
+            }
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
+        }
+    }
+
+    public static void poolCreated(String name, Object pool) {
+        if (pool == null || !BodyHooks.tracking()) {
+            return;
+        }
+        try {
+            POOLS.put(pool, name == null ? "?" : name);
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
+        }
+    }
+
+    /** An acquire from the pool failed; a refusal (pending queue full, acquire timed out) is reported once per pool. */
+    public static void acquireFailed(Object pool, Throwable error) {
+        BodyHooks.Tracker t = BodyHooks.tracker();
+        if (t == null || error == null) {
+            return;
+        }
+        try {
+            String refusal = refusal(error);
+            if (refusal != null) {
+                String name = pool == null ? null : POOLS.get(pool);
+                t.poolRefused("Reactor Netty", name == null ? "(unnamed)" : name, refusal);
+            }
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
+        }
+    }
+
+    /** What the pool said, or null for failures that are not a refusal (a connect error, say). */
+    static String refusal(Throwable error) throws Throwable {
+        String type = error.getClass().getName();
+        if (type.endsWith(".PoolAcquirePendingLimitException")) {
+            MethodHandle limit = MethodHandles.publicLookup().findVirtual(error.getClass(), "getAcquirePendingLimit",
+                    MethodType.methodType(int.class));
+            return (int) limit.invoke(error) + " acquires already pending, its limit (" + simpleName(type) + ")";
+        }
+        if (type.endsWith(".PoolAcquireTimeoutException")) {
+            MethodHandle timeout = MethodHandles.publicLookup().findVirtual(error.getClass(), "getAcquireTimeout",
+                    MethodType.methodType(java.time.Duration.class));
+            java.time.Duration d = (java.time.Duration) timeout.invoke(error);
+            return "an acquire waited " + (d == null ? "?" : d.toMillis() + " ms") + " for a connection and timed out (" + simpleName(type) + ")";
+        }
+        return null;
+    }
+
+    private static String simpleName(String type) {
+        return type.substring(type.lastIndexOf('.') + 1);
+    }
+
+    private static String label(String spring, String netty) {
+        String l = LABELS.get(spring);
+        if (l == null || !l.endsWith(netty)) { // one Spring and one Reactor Netty per loader, as good as always
+            l = spring + netty;
+            if (LABELS.size() < 64) {
+                LABELS.put(spring, l);
+            }
+        }
+        return l;
+    }
+
+    private static String version(Class<?> c) {
+        Package p = c == null ? null : c.getPackage();
+        String v = p == null ? null : p.getImplementationVersion();
+        return v == null ? "" : " " + v;
+    }
+
+    private static final class Api {
+        final MethodHandle status;
+        final MethodHandle method;
+        final MethodHandle inboundDisposed;
+
+        Api(Class<?> operations) {
+            try {
+                ClassLoader loader = operations.getClassLoader();
+                MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+                Class<?> response = Class.forName("io.netty.handler.codec.http.HttpResponse", false, loader);
+                Class<?> request = Class.forName("io.netty.handler.codec.http.HttpRequest", false, loader);
+                Class<?> statusType = Class.forName("io.netty.handler.codec.http.HttpResponseStatus", false, loader);
+                Class<?> methodType = Class.forName("io.netty.handler.codec.http.HttpMethod", false, loader);
+                Class<?> ops = Class.forName("reactor.netty.channel.ChannelOperations", false, loader);
+                status = MethodHandles.filterReturnValue(
+                        lookup.findVirtual(response, "status", MethodType.methodType(statusType)),
+                        lookup.findVirtual(statusType, "code", MethodType.methodType(int.class)))
+                        .asType(MethodType.methodType(int.class, Object.class));
+                method = MethodHandles.filterReturnValue(
+                        lookup.findVirtual(request, "method", MethodType.methodType(methodType)),
+                        lookup.findVirtual(methodType, "name", MethodType.methodType(String.class)))
+                        .asType(MethodType.methodType(String.class, Object.class));
+                inboundDisposed = lookup.findVirtual(ops, "isInboundDisposed", MethodType.methodType(boolean.class))
+                        .asType(MethodType.methodType(boolean.class, Object.class));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("Reactor Netty's response API changed: " + e, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.forensics;
+
+import static dev.forensics.testing.AgentAssertions.assertAgentClean;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.forensics.targets.http.HttpBodies;
+import dev.forensics.targets.http.ReactorNettyApp;
+import dev.forensics.testing.ForkedJvm;
+import dev.forensics.testing.Jdk;
+import dev.forensics.testing.LeakTests;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Reactor Netty's HttpClient and Spring's WebClient over it, for real against the loopback server, in a forked JVM with
+ * the agent on JDK 17 and 25: the bodies an application never consumes, releases or cancels are reported with the line
+ * that obtained them, the status, the client and a redacted URL, while every idiomatic way of giving a body back stays
+ * silent; a pool those bodies starve is reported once, with the site to fix.
+ */
+class ReactorNettyIT {
+    static final String APP = "dev.forensics.targets.http.ReactorNettyApp.";
+    static final String WEBCLIENT = "(Spring WebClient 6.2.12 on Reactor Netty 1.2.11, body never consumed or cancelled)";
+    static final String NETTY = "(Reactor Netty 1.2.11, body never consumed or cancelled)";
+
+    static List<Jdk> jdks() {
+        return Jdk.all().collect(Collectors.toList());
+    }
+
+    /** Every body's stack (leakStacks=always): this test is about naming each pattern's line; ResponseBodyLeakIT covers the sampler. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void bodiesNeverConsumedAreReportedWithTheirOriginWhileEveryWayOfGivingThemBackStaysSilent(Jdk jdk) throws Exception {
+        Path jfr = LeakTests.workDir().resolve("app.jfr");
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(LeakTests.workDir()).agentOptions("leakHeldAfter=3s,leakStacks=always").recording(jfr)
+                .start(ReactorNettyApp.class, "out", "patterns", "100")) {
+            assertThat(jvm.waitFor(Duration.ofMinutes(4))).as(jvm.stderr() + jvm.stdout()).isZero();
+            assertThat(jvm.stdout()).contains("CLEAN 560").contains("LEAKED 200").contains("DONE");
+            String journal = jvm.journal();
+
+            // Each leak site is named, with its request and the client; a small body either arrived whole (the
+            // connection went back, its buffers wait in the unread response: GC-confirmed once the response is
+            // dropped) or did not (the connection is held: open too long, and still open at exit).
+            for (String[] leak : new String[][] {{"leakExchange", "/error/chat?token=***&user=*** → 500 " + WEBCLIENT},
+                    {"leakResponseConnection", "/error/raw?token=*** → 500 " + NETTY}}) {
+                List<String> reports = journal.lines().filter(l -> l.contains(" at " + APP + leak[0] + "(ReactorNettyApp.java:"))
+                        .filter(l -> l.contains(" leaked at ") || l.contains(" open longer than ")).collect(Collectors.toList());
+                assertThat(reports).as(journal).isNotEmpty();
+                for (String r : reports) {
+                    assertThat(r).contains("GET http://127.0.0.1:").contains(leak[1]).contains("an error response");
+                }
+                assertThat(leakedOrOpenAtExit(journal, leak[0])).as(journal).isEqualTo(100);
+            }
+            assertThat(journal).as("no body given back the idiomatic way is ever reported")
+                    .doesNotContain("ReactorNettyApp.web").doesNotContain("ReactorNettyApp.raw");
+            assertThat(journal).contains("open response bodies at exit (shutdown):");
+            assertNoSecret(jvm, jfr);
+            assertAgentClean(jvm);
+            assertThat(journal).containsPattern("hook reactornetty\\.response\\s.*woven");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aPoolStarvedByUnconsumedBodiesIsReportedOnceWithTheSiteToFix(Jdk jdk) throws Exception {
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(LeakTests.workDir()).start(ReactorNettyApp.class, "out", "pool")) {
+            assertThat(jvm.waitFor(Duration.ofMinutes(2))).as(jvm.stderr() + jvm.stdout()).isZero();
+            assertThat(jvm.stdout()).contains("REFUSED 5").contains("DONE");
+            String journal = jvm.journal();
+            List<String> refusals = journal.lines().filter(l -> l.contains("refused an acquire")).collect(Collectors.toList());
+            assertThat(refusals).as(journal).hasSize(1);
+            assertThat(refusals.get(0)).contains("ERROR")
+                    .contains("connection pool 'proxy-pool' (Reactor Netty) refused an acquire: 1 acquires already pending, its limit"
+                            + " (PoolAcquirePendingLimitException); 2 response bodies open, all from " + APP + "forward(ReactorNettyApp.java:")
+                    .contains("GET http://127.0.0.1:").contains("/huge/upstream?token=*** → 200 " + WEBCLIENT)
+                    .contains("fix that site");
+            assertNoSecret(jvm, null);
+            assertAgentClean(jvm);
+        }
+    }
+
+    /** GC-confirmed leaks at a site plus its bodies still open at exit, from the exit summary. */
+    static long leakedOrOpenAtExit(String journal, String method) {
+        String atExit = journal.substring(journal.indexOf("open response bodies at exit (shutdown):"));
+        Pattern row = Pattern.compile("\\s(\\d+) at " + Pattern.quote(APP + method + "("));
+        long n = 0;
+        for (String line : atExit.lines().collect(Collectors.toList())) {
+            Matcher m = row.matcher(line);
+            if (m.find()) {
+                n += Long.parseLong(m.group(1));
+            }
+        }
+        return n;
+    }
+
+    static void assertNoSecret(ForkedJvm jvm, Path jfr) throws Exception {
+        ResponseBodyLeakIT.assertNoSecret(jvm, jfr);
+        for (String secret : new String[] {ReactorNettyApp.PASSWORD, "Bearer"}) {
+            assertThat(jvm.journal()).doesNotContain(secret);
+            assertThat(jvm.stderr()).doesNotContain(secret);
+            if (jfr != null) {
+                assertThat(new String(Files.readAllBytes(jfr), StandardCharsets.ISO_8859_1)).doesNotContain(secret);
+            }
+        }
+    }
+}
