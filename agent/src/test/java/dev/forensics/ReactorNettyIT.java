@@ -69,8 +69,9 @@ class ReactorNettyIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
-    void aPoolStarvedByUnconsumedBodiesIsReportedOnceWithTheSiteToFix(Jdk jdk) throws Exception {
-        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(LeakTests.workDir()).start(ReactorNettyApp.class, "out", "pool")) {
+    void aPoolStarvedByUnconsumedBodiesIsReportedOnceWithTheSiteToFixAndAHeldBodyIsWithdrawnOnceReleased(Jdk jdk) throws Exception {
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(LeakTests.workDir()).agentOptions("leakHeldAfter=1s")
+                .start(ReactorNettyApp.class, "out", "pool")) {
             assertThat(jvm.waitFor(Duration.ofMinutes(2))).as(jvm.stderr() + jvm.stdout()).isZero();
             assertThat(jvm.stdout()).contains("REFUSED 5").contains("DONE");
             String journal = jvm.journal();
@@ -81,6 +82,11 @@ class ReactorNettyIT {
                             + " (PoolAcquirePendingLimitException); 2 response bodies open, all from " + APP + "forward(ReactorNettyApp.java:")
                     .contains("GET http://127.0.0.1:").contains("/huge/upstream?token=*** → 200 " + WEBCLIENT)
                     .contains("fix that site");
+            assertThat(journal).contains("1 response body open longer than 1s at " + APP + "hold(")
+                    .contains("withdrawn: 1 response body reported as open longer than 1s at " + APP + "hold(");
+            String atExit = journal.substring(journal.indexOf("open response bodies at exit (shutdown):"));
+            assertThat(atExit).contains("2 response bodies open, by origin site:")
+                    .containsPattern("  2 at " + Pattern.quote(APP + "forward(ReactorNettyApp.java:") + "\\d+\\) — GET http://127\\.0\\.0\\.1:\\d+/huge/upstream\\?token=\\*\\*\\* → 200");
             assertNoSecret(jvm, null);
             assertAgentClean(jvm);
         }

@@ -21,8 +21,9 @@ import reactor.netty.resources.ConnectionProvider;
  * Reactor Netty's HttpClient and Spring's WebClient over it, used the ways applications use them, against the
  * loopback server. {@code patterns}: every way of giving a body back (each run many times through one pool, so a twin
  * that did not give its connection back would starve it), then the leaks: WebClient's deprecated {@code exchange()}
- * and raw {@code responseConnection} whose bodies are never consumed. {@code pool}: a pool of two connections, both
- * held by bodies never read (too big to arrive whole), then more requests than its one pending slot. Every request
+ * and raw {@code responseConnection} whose bodies are never consumed. {@code pool}: a body held past the threshold, then released;
+ * then a pool of two connections, both held by bodies never read (too big to arrive whole), and more requests than
+ * its one pending slot. Every request
  * carries a password in its URL's userinfo, {@link HttpBodies#SECRET} in its query and an Authorization header.
  */
 public final class ReactorNettyApp {
@@ -119,6 +120,13 @@ public final class ReactorNettyApp {
     }
 
     static void pool(String dir, String base) throws Exception {
+        // First a body held past the threshold and then released: reported, then withdrawn.
+        ReactorNettyApp other = new ReactorNettyApp(ConnectionProvider.builder("other").maxConnections(4).build());
+        ClientResponse held = other.hold(base + "/ok/held?token=" + HttpBodies.SECRET);
+        HttpBodies.awaitJournal(dir, "open longer than", 30_000);
+        held.releaseBody().block();
+        HttpBodies.awaitJournal(dir, "withdrawn:", 30_000);
+
         ReactorNettyApp app = new ReactorNettyApp(ConnectionProvider.builder("proxy-pool").maxConnections(2)
                 .pendingAcquireMaxCount(1).pendingAcquireTimeout(Duration.ofSeconds(60)).build());
         for (int i = 0; i < 2; i++) {
@@ -143,6 +151,11 @@ public final class ReactorNettyApp {
         System.out.println("REFUSED " + refused.get());
         HttpBodies.awaitJournal(dir, "refused an acquire", 30_000);
         Thread.sleep(1500); // more ticks: the pool is reported once, however often it refuses
+    }
+
+    @SuppressWarnings("deprecation")
+    ClientResponse hold(String url) {
+        return web.get().uri(url).exchange().block();
     }
 
     // The bodies given back, each the way applications do.
