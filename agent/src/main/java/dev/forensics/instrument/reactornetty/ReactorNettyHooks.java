@@ -21,6 +21,23 @@ public final class ReactorNettyHooks {
     static final String KIND = "body never consumed or cancelled";
     private static final String WEBCLIENT = "org.springframework.http.client.reactive.ReactorClientHttpConnector";
 
+    /** A request's HttpClientConfig → its origin, from assembly to the subscriptions that create its handlers. */
+    private static final IdentityStash<Object> CONFIGS = BodyHooks.pendingTable(20_000);
+    /** WebClient: request builder → origin, then the ClientRequest it builds → the same. */
+    private static final IdentityStash<Object> BUILDERS = BodyHooks.pendingTable(20_000);
+    private static final IdentityStash<Object> WEB_REQUESTS = BodyHooks.pendingTable(20_000);
+    /** The origin of the WebClient request whose exchange function runs on this thread right now, or null. */
+    private static final ThreadLocal<Slot> EXCHANGING = new ThreadLocal<Slot>() {
+        @Override
+        protected Slot initialValue() {
+            return new Slot();
+        }
+    };
+
+    private static final class Slot {
+        Object origin;
+    }
+
     /** HttpClientHandler → its request (origin, client); then HttpClientOperations → the same, until the response. */
     private static final IdentityStash<Request> HANDLERS = BodyHooks.pendingTable(20_000);
     private static final IdentityStash<Request> RESPONSES = BodyHooks.pendingTable(20_000);
@@ -63,20 +80,39 @@ public final class ReactorNettyHooks {
     private ReactorNettyHooks() {}
 
     /**
-     * A subscription created the request's handler (so a request is starting), on the subscribing thread: for
-     * {@code block()} and for a subscription made in the application's own code, the application's frames are on this
-     * stack. Guarded: taking an origin may walk the stack.
+     * A request was assembled (its Mono created): in the application's call for a plain HttpClient, inside a WebClient
+     * exchange for Spring's, whose origin the thread then carries. Guarded: taking an origin may walk the stack.
      */
-    public static void subscribed(Object handler, Object bodyFunction) {
+    public static void assembled(Object config) {
+        BodyHooks.Tracker t = BodyHooks.tracker();
+        if (t == null || config == null || !Reentry.enter(Feature.LEAKS)) {
+            return;
+        }
+        try {
+            Object web = EXCHANGING.get().origin;
+            CONFIGS.put(config, web != null ? web : t.originForLater());
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
+        } finally {
+            Reentry.exit(Feature.LEAKS);
+        }
+    }
+
+    /**
+     * A subscription created the request's handler (so a request is starting), perhaps on an event loop: the origin is
+     * the assembly's, or else taken here (the subscribing thread's stack).
+     */
+    public static void subscribed(Object handler, Object bodyFunction, Object config) {
         BodyHooks.Tracker t = BodyHooks.tracker();
         if (t == null || !Reentry.enter(Feature.LEAKS)) {
             return;
         }
         try {
+            Object origin = config == null ? null : CONFIGS.get(config);
             String netty = NETTY.get(handler.getClass());
             String spring = bodyFunction == null ? "" : SPRING.get(bodyFunction.getClass());
             String client = spring.isEmpty() ? netty : label(spring, netty);
-            HANDLERS.put(handler, new Request(t.originForLater(), client));
+            HANDLERS.put(handler, new Request(origin != null ? origin : t.originForLater(), client));
         } catch (Throwable e) {
             AdviceErrors.record(e, Feature.LEAKS);
         } finally {
@@ -130,6 +166,78 @@ public final class ReactorNettyHooks {
             Object record = t.find(operations);
             if (record != null && (boolean) API.get(operations.getClass()).inboundDisposed.invokeExact(operations)) {
                 t.closeRecord(record);
+            }
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
+        }
+    }
+
+    /** WebClient's retrieve()/exchange()… built the request builder, on the application's thread. Guarded: may walk the stack. */
+    public static void webAssembled(Object builder) {
+        BodyHooks.Tracker t = BodyHooks.tracker();
+        if (t == null || builder == null || !Reentry.enter(Feature.LEAKS)) {
+            return;
+        }
+        try {
+            BUILDERS.put(builder, t.originForLater());
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
+        } finally {
+            Reentry.exit(Feature.LEAKS);
+        }
+    }
+
+    /** A builder built its request (once per subscription): the request carries the builder's origin. */
+    public static void webBuilt(Object builder, Object request) {
+        if (request == null || !BodyHooks.tracking()) {
+            return;
+        }
+        try {
+            Object origin = BUILDERS.get(builder);
+            if (origin != null) {
+                WEB_REQUESTS.put(request, origin);
+            }
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
+        }
+    }
+
+    /** {@code ClientRequest.from(request)}, as exchange filters do: the copy's builder keeps the origin. */
+    public static void webCopied(Object builder, Object request) {
+        if (request == null || !BodyHooks.tracking()) {
+            return;
+        }
+        try {
+            Object origin = WEB_REQUESTS.get(request);
+            if (origin != null) {
+                BUILDERS.put(builder, origin);
+            }
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
+        }
+    }
+
+    /** The exchange function is about to create Reactor Netty's request: returns what to restore when it is done. */
+    public static Object webExchanging(Object request) {
+        if (!BodyHooks.tracking()) {
+            return null;
+        }
+        try {
+            Slot slot = EXCHANGING.get();
+            Object before = slot.origin;
+            slot.origin = request == null ? null : WEB_REQUESTS.get(request);
+            return before;
+        } catch (Throwable e) {
+            AdviceErrors.record(e, Feature.LEAKS);
+            return null;
+        }
+    }
+
+    public static void webExchanged(Object before) {
+        try {
+            Slot slot = EXCHANGING.get();
+            if (slot.origin != null || before != null) {
+                slot.origin = before;
             }
         } catch (Throwable e) {
             AdviceErrors.record(e, Feature.LEAKS);

@@ -13,7 +13,9 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 
@@ -96,10 +98,16 @@ public final class ReactorNettyApp {
         for (int i = 0; i < leaks; i++) {
             leaking.leakResponseConnection(plain(base) + "/error/raw?token=" + HttpBodies.SECRET);
         }
-        System.out.println("LEAKED " + 2 * leaks);
+        for (int i = 0; i < 20; i++) {
+            leaking.leakExchangeSubscribedElsewhere(base + "/error/elsewhere?token=" + HttpBodies.SECRET);
+            leaking.leakResponseConnectionSubscribedElsewhere(plain(base) + "/error/raw-elsewhere?token=" + HttpBodies.SECRET);
+        }
+        System.out.println("LEAKED " + (2 * leaks + 40));
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline
-                && !(HttpBodies.journal(dir).contains(".leakExchange(") && HttpBodies.journal(dir).contains(".leakResponseConnection("))) {
+                && !(HttpBodies.journal(dir).contains(".leakExchange(") && HttpBodies.journal(dir).contains(".leakResponseConnection(")
+                && HttpBodies.journal(dir).contains(".leakExchangeSubscribedElsewhere(")
+                && HttpBodies.journal(dir).contains(".leakResponseConnectionSubscribedElsewhere("))) {
             System.gc();
             Thread.sleep(100);
         }
@@ -234,6 +242,21 @@ public final class ReactorNettyApp {
             return; // the bug: the error body is never consumed, released or cancelled
         }
         r.releaseBody().block();
+    }
+
+    /**
+     * As a WebFlux handler does: the request is assembled here, and subscribed later by someone else, on a thread
+     * whose stack holds none of the application's frames (here a Reactor scheduler's).
+     */
+    @SuppressWarnings("deprecation")
+    void leakExchangeSubscribedElsewhere(String url) {
+        Mono<ClientResponse> assembled = web.get().uri(url).exchange();
+        assembled.subscribeOn(Schedulers.parallel()).block();
+    }
+
+    void leakResponseConnectionSubscribedElsewhere(String url) {
+        Flux<Integer> assembled = http.get().uri(url).responseConnection((res, conn) -> Mono.just(res.status().code()));
+        assembled.subscribeOn(Schedulers.parallel()).blockLast();
     }
 
     void leakResponseConnection(String url) {
