@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -73,7 +75,8 @@ class ReactorNettyIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void aPoolStarvedByUnconsumedBodiesIsReportedOnceWithTheSiteToFixAndAHeldBodyIsWithdrawnOnceReleased(Jdk jdk) throws Exception {
-        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(LeakTests.workDir()).agentOptions("leakHeldAfter=1s")
+        Path jfr = LeakTests.workDir().resolve("app.jfr");
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(LeakTests.workDir()).agentOptions("leakHeldAfter=1s").recording(jfr)
                 .start(ReactorNettyApp.class, "out", "pool")) {
             assertThat(jvm.waitFor(Duration.ofMinutes(2))).as(jvm.stderr() + jvm.stdout()).isZero();
             assertThat(jvm.stdout()).contains("REFUSED 5").contains("DONE");
@@ -90,9 +93,19 @@ class ReactorNettyIT {
             String atExit = journal.substring(journal.indexOf("open response bodies at exit (shutdown):"));
             assertThat(atExit).contains("2 response bodies open, by origin site:")
                     .containsPattern("  2 at " + Pattern.quote(APP + "forward(ReactorNettyApp.java:") + "\\d+\\) — GET http://127\\.0\\.0\\.1:\\d+/huge/upstream\\?token=\\*\\*\\* → 200");
-            assertNoSecret(jvm, null);
+            assertNoSecret(jvm, jfr);
             assertAgentClean(jvm);
         }
+        List<RecordedEvent> refused = RecordingFile.readAllEvents(jfr).stream()
+                .filter(e -> e.getEventType().getName().equals("forensics.ConnectionPoolRefused")).collect(Collectors.toList());
+        assertThat(refused).hasSize(1);
+        RecordedEvent e = refused.get(0);
+        assertThat(e.getString("pool")).isEqualTo("proxy-pool");
+        assertThat(e.getString("client")).isEqualTo("Reactor Netty");
+        assertThat(e.getString("refusal")).contains("PoolAcquirePendingLimitException");
+        assertThat(e.getLong("openBodies")).isEqualTo(2);
+        assertThat(e.getString("leadingSite")).startsWith(APP + "forward(ReactorNettyApp.java:");
+        assertThat(e.getLong("leadingSiteBodies")).isEqualTo(2);
     }
 
     /** GC-confirmed leaks at a site plus its bodies still open at exit, from the exit summary. */

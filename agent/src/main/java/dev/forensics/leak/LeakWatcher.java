@@ -173,6 +173,9 @@ final class LeakWatcher implements Runnable {
                     most = e.getValue();
                 }
             }
+            if (Jfr.AVAILABLE) {
+                LeakEvents.poolRefused(client, r[1], r[2], open, top, most);
+            }
             Finding f = Finding.error("leak", "pool:" + client + ":" + r[1], refusalLine(client, r[1], r[2], open, top, most,
                     top == null ? null : first.get(top)));
             Reporter.report(f);
