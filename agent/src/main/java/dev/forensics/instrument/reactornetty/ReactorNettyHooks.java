@@ -136,7 +136,7 @@ public final class ReactorNettyHooks {
     }
 
     /** The response's status line and headers arrived, on the event loop: its body is the application's from now. */
-    public static void responseReceived(Object operations, Object response, Object request, String url) {
+    public static void responseReceived(Object operations, Object response, Object request) {
         BodyHooks.Tracker t = BodyHooks.tracker();
         if (t == null || response == null) {
             return;
@@ -145,6 +145,7 @@ public final class ReactorNettyHooks {
             Api api = API.get(operations.getClass());
             int status = (int) api.status.invokeExact(response);
             String method = request == null ? null : (String) api.method.invokeExact(request);
+            String url = (String) api.url.invokeExact(operations);
             Request r = RESPONSES.remove(operations);
             Object origin = r != null ? r.origin : t.originWithoutStack(); // the event loop's stack names no caller
             t.open(operations, origin, r != null ? r.client : NETTY.get(operations.getClass()), KIND, status, method, t.intern(url), -1, 0);
@@ -314,6 +315,7 @@ public final class ReactorNettyHooks {
         final MethodHandle status;
         final MethodHandle method;
         final MethodHandle inboundDisposed;
+        final MethodHandle url;
 
         Api(Class<?> operations) {
             try {
@@ -331,6 +333,9 @@ public final class ReactorNettyHooks {
                 method = MethodHandles.filterReturnValue(
                         lookup.findVirtual(request, "method", MethodType.methodType(methodType)),
                         lookup.findVirtual(methodType, "name", MethodType.methodType(String.class)))
+                        .asType(MethodType.methodType(String.class, Object.class));
+                Class<?> infos = Class.forName("reactor.netty.http.client.HttpClientInfos", false, loader);
+                url = lookup.findVirtual(infos, "resourceUrl", MethodType.methodType(String.class))
                         .asType(MethodType.methodType(String.class, Object.class));
                 inboundDisposed = lookup.findVirtual(ops, "isInboundDisposed", MethodType.methodType(boolean.class))
                         .asType(MethodType.methodType(boolean.class, Object.class));

@@ -54,9 +54,9 @@ public final class ReactorNettyInstrumentation {
                         .atEntry(HOOKS, "requesting", self(), param(0)),
                 Hook.library("reactornetty.response", Feature.LEAKS, LIBRARY, OPERATIONS, "setNettyResponse",
                                 "(Lio/netty/handler/codec/http/HttpResponse;)V")
+                        // the URL through resourceUrl(): 1.3 has no field of that name
                         .atExit(HOOKS, "responseReceived", self(), param(0),
-                                field("nettyRequest", "Lio/netty/handler/codec/http/HttpRequest;", OBJECT),
-                                field("resourceUrl", "Ljava/lang/String;")),
+                                field("nettyRequest", "Lio/netty/handler/codec/http/HttpRequest;", OBJECT)),
                 // Runs for every channel operation, server ones too: one lookup while anything is tracked, else a read.
                 Hook.library("reactornetty.terminate", Feature.LEAKS, LIBRARY, "reactor.netty.channel.ChannelOperations", "terminate", "()V")
                         .atExit(HOOKS, "terminated", self()),
