@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.forensics.targets.http.HttpBodies;
 import dev.forensics.targets.http.ReactorNettyApp;
+import dev.forensics.targets.http.ReactorNettyRawApp;
 import dev.forensics.testing.ForkedJvm;
 import dev.forensics.testing.Jdk;
 import dev.forensics.testing.LeakTests;
+import dev.forensics.testing.TargetClasspaths;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,12 +52,12 @@ class ReactorNettyIT {
             // Each leak site is named, with its request and the client; a small body either arrived whole (the
             // connection went back, its buffers wait in the unread response: GC-confirmed once the response is
             // dropped) or did not (the connection is held: open too long, and still open at exit).
-            for (String[] leak : new String[][] {{"leakExchange", "/error/chat?token=***&user=*** → 500 " + WEBCLIENT},
-                    {"leakResponseConnection", "/error/raw?token=*** → 500 " + NETTY},
+            for (String[] leak : new String[][] {{"ReactorNettyApp.leakExchange", "/error/chat?token=***&user=*** → 500 " + WEBCLIENT},
+                    {"ReactorNettyRawApp.leakResponseConnection", "/error/raw?token=*** → 500 " + NETTY},
                     // assembled in the application's code, subscribed on a thread without any of its frames
-                    {"leakExchangeSubscribedElsewhere", "/error/elsewhere?token=*** → 500 " + WEBCLIENT},
-                    {"leakResponseConnectionSubscribedElsewhere", "/error/raw-elsewhere?token=*** → 500 " + NETTY}}) {
-                List<String> reports = journal.lines().filter(l -> l.contains(" at " + APP + leak[0] + "(ReactorNettyApp.java:"))
+                    {"ReactorNettyApp.leakExchangeSubscribedElsewhere", "/error/elsewhere?token=*** → 500 " + WEBCLIENT},
+                    {"ReactorNettyRawApp.leakResponseConnectionSubscribedElsewhere", "/error/raw-elsewhere?token=*** → 500 " + NETTY}}) {
+                List<String> reports = journal.lines().filter(l -> l.contains(" at " + site(leak[0])))
                         .filter(l -> l.contains(" leaked at ") || l.contains(" open longer than ")).collect(Collectors.toList());
                 assertThat(reports).as(journal).isNotEmpty();
                 for (String r : reports) {
@@ -64,11 +66,34 @@ class ReactorNettyIT {
                 assertThat(leakedOrOpenAtExit(journal, leak[0])).as(journal).isEqualTo(leak[0].endsWith("Elsewhere") ? 20 : 100);
             }
             assertThat(journal).as("no body given back the idiomatic way is ever reported")
-                    .doesNotContain("ReactorNettyApp.web").doesNotContain("ReactorNettyApp.raw");
+                    .doesNotContain("ReactorNettyApp.web").doesNotContain("ReactorNettyRawApp.raw");
             assertThat(journal).contains("open response bodies at exit (shutdown):");
             assertNoSecret(jvm, jfr);
             assertAgentClean(jvm);
             assertThat(journal).containsPattern("hook reactornetty\\.response\\s.*woven");
+        }
+    }
+
+    /** Reactor Netty 1.3 (Spring Boot 4's) on Netty 4.2, from its own class path: the same hooks, the same findings. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void reactorNetty13sHttpClientIsTrackedTheSameWay(Jdk jdk) throws Exception {
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(LeakTests.workDir()).agentOptions("leakHeldAfter=3s,leakStacks=always")
+                .classpath(TargetClasspaths.reactorNetty13()).start(ReactorNettyRawApp.class, "out", "50")) {
+            assertThat(jvm.waitFor(Duration.ofMinutes(4))).as(jvm.stderr() + jvm.stdout()).isZero();
+            assertThat(jvm.stdout()).contains("CLEAN 240").contains("LEAKED 70").contains("DONE");
+            String journal = jvm.journal();
+            String netty13 = "(Reactor Netty " + TargetClasspaths.REACTOR_NETTY13_VERSION + ", body never consumed or cancelled)";
+            for (String[] leak : new String[][] {{"ReactorNettyRawApp.leakResponseConnection", "/error/raw?token=*** → 500 " + netty13, "50"},
+                    {"ReactorNettyRawApp.leakResponseConnectionSubscribedElsewhere", "/error/raw-elsewhere?token=*** → 500 " + netty13, "20"}}) {
+                List<String> reports = journal.lines().filter(l -> l.contains(" at " + site(leak[0])))
+                        .filter(l -> l.contains(" leaked at ") || l.contains(" open longer than ")).collect(Collectors.toList());
+                assertThat(reports).as(journal).isNotEmpty().allMatch(r -> r.contains(leak[1]));
+                assertThat(leakedOrOpenAtExit(journal, leak[0])).as(journal).isEqualTo(Long.parseLong(leak[2]));
+            }
+            assertThat(journal).doesNotContain("ReactorNettyRawApp.raw");
+            assertNoSecret(jvm, null);
+            assertAgentClean(jvm);
         }
     }
 
@@ -108,10 +133,16 @@ class ReactorNettyIT {
         assertThat(e.getLong("leadingSiteBodies")).isEqualTo(2);
     }
 
+    /** {@code ReactorNettyApp.leakExchange} → how its lines name it: {@code dev.forensics…ReactorNettyApp.leakExchange(ReactorNettyApp.java:}. */
+    static String site(String classAndMethod) {
+        String type = classAndMethod.substring(0, classAndMethod.indexOf('.'));
+        return "dev.forensics.targets.http." + classAndMethod + "(" + type + ".java:";
+    }
+
     /** GC-confirmed leaks at a site plus its bodies still open at exit, from the exit summary. */
-    static long leakedOrOpenAtExit(String journal, String method) {
+    static long leakedOrOpenAtExit(String journal, String classAndMethod) {
         String atExit = journal.substring(journal.indexOf("open response bodies at exit (shutdown):"));
-        Pattern row = Pattern.compile("\\s(\\d+) at " + Pattern.quote(APP + method + "("));
+        Pattern row = Pattern.compile("\\s(\\d+) at " + Pattern.quote(site(classAndMethod)));
         long n = 0;
         for (String line : atExit.lines().collect(Collectors.toList())) {
             Matcher m = row.matcher(line);

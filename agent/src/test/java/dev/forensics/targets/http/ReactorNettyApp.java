@@ -30,14 +30,20 @@ import reactor.netty.resources.ConnectionProvider;
  */
 public final class ReactorNettyApp {
     public static final String PASSWORD = "PASSWORD4417";
-    private static final String AUTH = "Bearer " + HttpBodies.SECRET;
+    private static final String AUTH = ReactorNettyRawApp.AUTH;
 
     private final HttpClient http;
+    private final ReactorNettyRawApp raw;
     private final WebClient web;
 
     private ReactorNettyApp(ConnectionProvider pool) {
+        this(pool, true);
+    }
+
+    private ReactorNettyApp(ConnectionProvider pool, boolean webClient) {
         http = HttpClient.create(pool).headers(h -> h.set("Authorization", AUTH));
-        web = WebClient.builder().clientConnector(new ReactorClientHttpConnector(http)).defaultHeader("Authorization", AUTH)
+        raw = new ReactorNettyRawApp(http);
+        web = !webClient ? null : WebClient.builder().clientConnector(new ReactorClientHttpConnector(http)).defaultHeader("Authorization", AUTH)
                 .codecs(c -> c.defaultCodecs().maxInMemorySize(1 << 20)).build();
     }
 
@@ -70,7 +76,7 @@ public final class ReactorNettyApp {
         for (int i = 0; i < 40; i++) {
             String path = (i % 3 == 0 ? "/error" : i % 10 == 1 ? "/big" : "/ok") + "/twin?token=" + HttpBodies.SECRET + "&i=" + i;
             String url = base + path;
-            String raw = plain(base) + path; // Reactor Netty's string URIs take no userinfo (it would be the host)
+            String rawUrl = ReactorNettyRawApp.plain(base) + path; // Reactor Netty's string URIs take no userinfo (it would be the host)
             app.webBodyToMono(url);
             app.webReleaseBody(url);
             app.webExchangeThenReleaseBody(url);
@@ -79,12 +85,12 @@ public final class ReactorNettyApp {
             app.webExchangeToMonoIgnoringTheBody(url);
             app.webOnStatusIgnoringTheBody(url);
             app.webCancel(base + "/big/cancel?token=" + HttpBodies.SECRET);
-            app.rawResponseSingle(raw);
-            app.rawResponseContent(raw);
-            app.rawResponseIgnoringTheBody(raw);
-            app.rawResponseConnectionConsuming(raw);
-            app.rawResponseConnectionDisposing(raw);
-            app.rawCancel(plain(base) + "/big/cancel?token=" + HttpBodies.SECRET);
+            app.raw.rawResponseSingle(rawUrl);
+            app.raw.rawResponseContent(rawUrl);
+            app.raw.rawResponseIgnoringTheBody(rawUrl);
+            app.raw.rawResponseConnectionConsuming(rawUrl);
+            app.raw.rawResponseConnectionDisposing(rawUrl);
+            app.raw.rawCancel(ReactorNettyRawApp.plain(base) + "/big/cancel?token=" + HttpBodies.SECRET);
             clean += 14;
         }
         System.out.println("CLEAN " + clean);
@@ -96,28 +102,15 @@ public final class ReactorNettyApp {
             leaking.leakExchange(base + "/error/chat?token=" + HttpBodies.SECRET + "&user=alice");
         }
         for (int i = 0; i < leaks; i++) {
-            leaking.leakResponseConnection(plain(base) + "/error/raw?token=" + HttpBodies.SECRET);
+            leaking.raw.leakResponseConnection(ReactorNettyRawApp.plain(base) + "/error/raw?token=" + HttpBodies.SECRET);
         }
         for (int i = 0; i < 20; i++) {
             leaking.leakExchangeSubscribedElsewhere(base + "/error/elsewhere?token=" + HttpBodies.SECRET);
-            leaking.leakResponseConnectionSubscribedElsewhere(plain(base) + "/error/raw-elsewhere?token=" + HttpBodies.SECRET);
+            leaking.raw.leakResponseConnectionSubscribedElsewhere(ReactorNettyRawApp.plain(base) + "/error/raw-elsewhere?token=" + HttpBodies.SECRET);
         }
         System.out.println("LEAKED " + (2 * leaks + 40));
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline
-                && !(HttpBodies.journal(dir).contains(".leakExchange(") && HttpBodies.journal(dir).contains(".leakResponseConnection(")
-                && HttpBodies.journal(dir).contains(".leakExchangeSubscribedElsewhere(")
-                && HttpBodies.journal(dir).contains(".leakResponseConnectionSubscribedElsewhere("))) {
-            System.gc();
-            Thread.sleep(100);
-        }
-        Thread.sleep(1500); // one more watcher tick with everything collected
-        System.gc();
-        Thread.sleep(1500);
-    }
-
-    static String plain(String base) {
-        return base.replaceFirst("//[^@/]*@", "//");
+        ReactorNettyRawApp.collectUntilJournalNames(dir, "leakExchange", "leakResponseConnection", "leakExchangeSubscribedElsewhere",
+                "leakResponseConnectionSubscribedElsewhere");
     }
 
     /** A proxy's forwarding call that forgets the upstream body: exchange() hands the body to the caller. */
@@ -205,34 +198,6 @@ public final class ReactorNettyApp {
         web.get().uri(url).retrieve().bodyToFlux(DataBuffer.class).take(1).doOnNext(DataBufferUtils::release).blockLast();
     }
 
-    void rawResponseSingle(String url) {
-        http.get().uri(url).responseSingle((res, body) -> body.asString()).block();
-    }
-
-    void rawResponseContent(String url) {
-        http.get().uri(url).responseContent().aggregate().asString().block();
-    }
-
-    /** Reactor Netty discards the body that response(...)'s function ignores, once its publisher is done. */
-    void rawResponseIgnoringTheBody(String url) {
-        http.get().uri(url).response((res, body) -> Mono.just(res.status().code())).blockLast();
-    }
-
-    void rawResponseConnectionConsuming(String url) {
-        http.get().uri(url).responseConnection((res, conn) -> conn.inbound().receive().aggregate().asString()).blockLast();
-    }
-
-    void rawResponseConnectionDisposing(String url) {
-        http.get().uri(url).responseConnection((res, conn) -> {
-            conn.dispose();
-            return Mono.just(res.status().code());
-        }).blockLast();
-    }
-
-    void rawCancel(String url) {
-        http.get().uri(url).responseContent().take(1).map(b -> b.readableBytes()).blockLast();
-    }
-
     // The leaks.
 
     @SuppressWarnings("deprecation")
@@ -252,14 +217,5 @@ public final class ReactorNettyApp {
     void leakExchangeSubscribedElsewhere(String url) {
         Mono<ClientResponse> assembled = web.get().uri(url).exchange();
         assembled.subscribeOn(Schedulers.parallel()).block();
-    }
-
-    void leakResponseConnectionSubscribedElsewhere(String url) {
-        Flux<Integer> assembled = http.get().uri(url).responseConnection((res, conn) -> Mono.just(res.status().code()));
-        assembled.subscribeOn(Schedulers.parallel()).blockLast();
-    }
-
-    void leakResponseConnection(String url) {
-        http.get().uri(url).responseConnection((res, conn) -> Mono.just(res.status().code())).blockLast();
     }
 }
