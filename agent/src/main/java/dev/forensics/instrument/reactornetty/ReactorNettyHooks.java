@@ -226,7 +226,7 @@ public final class ReactorNettyHooks {
         try {
             Slot slot = EXCHANGING.get();
             Object before = slot.origin;
-            slot.origin = request == null ? null : WEB_REQUESTS.get(request);
+            slot.origin = request == null ? null : WEB_REQUESTS.remove(request); // built anew for each subscription
             return before;
         } catch (Throwable e) {
             AdviceErrors.record(e, Feature.LEAKS);
