@@ -11,10 +11,10 @@ import java.lang.invoke.MethodType;
 
 /**
  * Reactor Netty's woven calls, adapted to the tracker (see {@link ReactorNettyInstrumentation} for what each one is).
- * The request's origin travels from the subscribing thread to the event loop in two weak stashes: by request handler,
- * then by response. The few values read through Reactor Netty's and Netty's public API (status, method, whether an
- * inbound is drained, a pool refusal's figures) go through method handles resolved once per class. Nothing here
- * allocates per signal: once per request (the origin, its holder) and once per response (the record).
+ * A request's origin, taken where it is assembled, travels to the event loop in weak stashes (WebClient builder →
+ * request → the exchange's thread; config → handler → response); values are read through Reactor Netty's and Netty's
+ * public API with method handles resolved once per class. Nothing here allocates per signal, only per request and
+ * per response.
  */
 public final class ReactorNettyHooks {
     /** What a response's record is named by: the application never consumed, released or cancelled its body. */
@@ -235,6 +235,9 @@ public final class ReactorNettyHooks {
     }
 
     public static void webExchanged(Object before) {
+        if (before == null && !BodyHooks.tracking()) {
+            return; // nothing was set (a feature that is off gives every thread no slot at all)
+        }
         try {
             Slot slot = EXCHANGING.get();
             if (slot.origin != null || before != null) {

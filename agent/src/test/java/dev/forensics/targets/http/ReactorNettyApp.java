@@ -151,6 +151,17 @@ public final class ReactorNettyApp {
         failed.await(30, TimeUnit.SECONDS);
         System.out.println("REFUSED " + refused.get());
         HttpBodies.awaitJournal(dir, "refused an acquire", 30_000);
+
+        // A pool whose one connection a body holds, and whose next acquire waits half a second, then times out.
+        ReactorNettyApp slow = new ReactorNettyApp(ConnectionProvider.builder("slow-pool").maxConnections(1)
+                .pendingAcquireTimeout(Duration.ofMillis(500)).build());
+        slow.forward(base + "/huge/slow?token=" + HttpBodies.SECRET);
+        try {
+            slow.web.get().uri(base + "/ok/after?token=" + HttpBodies.SECRET).retrieve().bodyToMono(String.class).block();
+        } catch (RuntimeException e) {
+            System.out.println("TIMED OUT " + e.getClass().getSimpleName());
+        }
+        HttpBodies.awaitJournal(dir, "connection pool 'slow-pool'", 30_000);
         Thread.sleep(1500); // more ticks: the pool is reported once, however often it refuses
     }
 
