@@ -109,7 +109,7 @@ class ReactorNettyIT {
             List<String> refusals = journal.lines().filter(l -> l.contains("refused an acquire")).collect(Collectors.toList());
             assertThat(refusals).as(journal).hasSize(2);
             assertThat(refusals.get(0)).contains("ERROR")
-                    .contains("connection pool 'proxy-pool' (Reactor Netty) refused an acquire: 1 acquires already pending, its limit"
+                    .contains("connection pool 'proxy-pool' (Reactor Netty) refused an acquire: 1 acquire already pending, its limit"
                             + " (PoolAcquirePendingLimitException); 2 response bodies open, all from " + APP + "forward(ReactorNettyApp.java:")
                     .contains("GET http://127.0.0.1:").contains("/huge/upstream?token=*** → 200 " + WEBCLIENT)
                     .contains("fix that site");

@@ -282,7 +282,8 @@ public final class ReactorNettyHooks {
         if (type.endsWith(".PoolAcquirePendingLimitException")) {
             MethodHandle limit = MethodHandles.publicLookup().findVirtual(error.getClass(), "getAcquirePendingLimit",
                     MethodType.methodType(int.class));
-            return (int) limit.invoke(error) + " acquires already pending, its limit (" + simpleName(type) + ")";
+            int pending = (int) limit.invoke(error);
+            return pending + (pending == 1 ? " acquire" : " acquires") + " already pending, its limit (" + simpleName(type) + ")";
         }
         if (type.endsWith(".PoolAcquireTimeoutException")) {
             MethodHandle timeout = MethodHandles.publicLookup().findVirtual(error.getClass(), "getAcquireTimeout",
