@@ -86,7 +86,7 @@ class LateRecordingIT {
             awaitFile(jvm, work.resolve("late-done"));
             ForkedJvm.run(LastWordsFiles.stopScript(jvm, "TERM", "stop-service.sh").toString());
             assertThat(jvm.waitFor()).isEqualTo(143);
-            assertThat(jvm.journal()).contains("JFR initialised in this JVM: 13 forensics event types");
+            assertThat(jvm.journal()).contains("JFR initialised in this JVM: 14 forensics event types");
             assertAgentClean(jvm);
         }
         List<RecordedEvent> events = RecordingFile.readAllEvents(jfr);

@@ -56,7 +56,7 @@ public final class AgentOptions {
             new Spec("pipeLoopWindow", "10s", "duration 100ms..1h",
                     "The window for pipeLoopFailures; a loop with no failed write for a whole window is closed with its totals."),
             new Spec("leaks", "on", "on|off",
-                    "Track HTTP response bodies (JDK HttpClient, HttpURLConnection, Apache HttpClient 4/5, OkHttp 4/5, Jetty 12 HttpClient) and report leaked ones."),
+                    "Track HTTP response bodies (JDK HttpClient, HttpURLConnection, Apache HttpClient 4/5, OkHttp 4/5, Jetty 12 HttpClient, Reactor Netty and Spring WebClient) and report leaked ones."),
             new Spec("leakStacks", "0.1%", "always|never|N/s|P%",
                     "Which tracked bodies get their origin stack: as many as fit in P% of wall-clock time, at most N per second, every one (debugging), or none."),
             new Spec("appPackages", "judged by code source", "package prefixes separated by ','",

@@ -50,6 +50,14 @@ public final class BodyHooks {
 
         /** A URL from a request target (path or absolute) and the host it was sent to, shared like {@link #intern}. */
         String url(Object target, Object host);
+
+        /**
+         * A client's connection pool refused a request ({@code refusal} says how: its pending queue was full, an acquire
+         * timed out); reported once per pool, with the bodies of that client still open and where most come from.
+         * {@code client} is what the labels of that client's bodies contain.
+         */
+        default void poolRefused(String client, String pool, String refusal) {
+        }
     }
 
     /** Reading {@code contentLength} bytes is the end of the body (the client releases it then). */

@@ -8,6 +8,7 @@ import dev.forensics.instrument.exit.ExitInstrumentation;
 import dev.forensics.instrument.jdkhttp.JdkHttpClientInstrumentation;
 import dev.forensics.instrument.jetty.JettyInstrumentation;
 import dev.forensics.instrument.okhttp.OkHttpInstrumentation;
+import dev.forensics.instrument.reactornetty.ReactorNettyInstrumentation;
 import dev.forensics.instrument.socket.SocketWriteInstrumentation;
 import dev.forensics.instrument.stdstream.StdStreamInstrumentation;
 import dev.forensics.instrument.urlconnection.UrlConnectionInstrumentation;
@@ -42,6 +43,7 @@ public final class Targets {
             hooks.addAll(Apache4Instrumentation.hooks());
             hooks.addAll(OkHttpInstrumentation.hooks());
             hooks.addAll(JettyInstrumentation.hooks());
+            hooks.addAll(ReactorNettyInstrumentation.hooks());
         }
         return hooks;
     }

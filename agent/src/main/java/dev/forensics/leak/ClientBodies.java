@@ -80,6 +80,11 @@ final class ClientBodies implements BodyHooks.Tracker {
         return BodyLine.url(target, host);
     }
 
+    @Override
+    public void poolRefused(String client, String pool, String refusal) {
+        watcher.poolRefused(client, pool, refusal);
+    }
+
     private void afterClose(TrackedBody r) {
         if (r != null && (r.flags & TrackedBody.HELD) != 0) {
             watcher.withdrawn(r, System.nanoTime());

@@ -3,6 +3,7 @@ package dev.forensics.leak;
 import dev.forensics.bootstrap.events.HealthEvent;
 import dev.forensics.bootstrap.events.OpenResponseBodiesEvent;
 import dev.forensics.bootstrap.events.ResponseBodyGroup;
+import dev.forensics.bootstrap.events.ConnectionPoolRefusedEvent;
 import dev.forensics.bootstrap.events.ResponseBodyHeldEvent;
 import dev.forensics.bootstrap.events.ResponseBodyLeakEvent;
 import dev.forensics.report.Jfr;
@@ -45,6 +46,23 @@ final class LeakEvents {
         e.bodies = t.count;
         e.oldestAge = ageMillis;
         e.withdrawn = withdrawn;
+        e.commit();
+    }
+
+    static void poolRefused(String client, String pool, String refusal, long open, String site, long atSite) {
+        if (!Jfr.ready()) {
+            return;
+        }
+        ConnectionPoolRefusedEvent e = new ConnectionPoolRefusedEvent();
+        if (!e.isEnabled()) {
+            return;
+        }
+        e.client = client;
+        e.pool = pool;
+        e.refusal = refusal;
+        e.openBodies = open;
+        e.leadingSite = site == null ? "" : site;
+        e.leadingSiteBodies = atSite;
         e.commit();
     }
 

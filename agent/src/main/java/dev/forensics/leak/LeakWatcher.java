@@ -44,6 +44,10 @@ final class LeakWatcher implements Runnable {
     private final AtomicLong heldReported = new AtomicLong();
     private final AtomicBoolean summarized = new AtomicBoolean();
     private final Map<String, Boolean> stackJournaled = new LinkedHashMap<>();
+    /** Pools that refused a request, each reported once (bounded); the refusals wait here for the next tick. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Boolean> refusedPools = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<String[]> refusals = new ConcurrentLinkedQueue<>();
+    static final int MAX_POOLS = 64;
     private volatile Health health;
     private volatile ClientBodies clients;
 
@@ -109,6 +113,7 @@ final class LeakWatcher implements Runnable {
                     reportLeaks(false);
                     reportHeld(now);
                     reportWithdrawals();
+                    reportRefusals();
                 }
                 if (now - nextHealth >= 0 && health != null) {
                     nextHealth = now + healthNanos;
@@ -131,6 +136,71 @@ final class LeakWatcher implements Runnable {
             return;
         }
         withdrawals.add(new Withdrawal(r, closedNanos));
+    }
+
+    /** From the refusing thread: only queued, once per pool; the watcher writes it. */
+    void poolRefused(String client, String pool, String refusal) {
+        String key = client + " pool " + pool;
+        if (refusedPools.size() >= MAX_POOLS || refusedPools.putIfAbsent(key, Boolean.TRUE) != null) {
+            return;
+        }
+        refusals.add(new String[] {client, pool, refusal});
+    }
+
+    /**
+     * A pool that starves is the symptom; the bodies its client never gave back are usually the cause. One sentence:
+     * the pool, what it refused, how many of that client's bodies are open and the site most of them come from.
+     */
+    private void reportRefusals() {
+        for (String[] r; (r = refusals.poll()) != null; ) {
+            String client = r[0];
+            List<Tallies.Tally> rows = liveRows();
+            long open = 0;
+            Map<String, Long> bySite = new LinkedHashMap<>();
+            Map<String, Tallies.Tally> first = new LinkedHashMap<>();
+            for (Tallies.Tally t : rows) {
+                if (t.client != null && t.client.contains(client)) {
+                    open += t.count;
+                    bySite.merge(t.site, t.count, Long::sum);
+                    first.putIfAbsent(t.site, t);
+                }
+            }
+            String top = null;
+            long most = 0;
+            for (Map.Entry<String, Long> e : bySite.entrySet()) {
+                if (e.getValue() > most) {
+                    top = e.getKey();
+                    most = e.getValue();
+                }
+            }
+            if (Jfr.AVAILABLE) {
+                LeakEvents.poolRefused(client, r[1], r[2], open, top, most);
+            }
+            Finding f = Finding.error("leak", "pool:" + client + ":" + r[1], refusalLine(client, r[1], r[2], open, top, most,
+                    top == null ? null : first.get(top)));
+            Reporter.report(f);
+            if (top != null) {
+                journalStackOnce(first.get(top));
+            }
+        }
+    }
+
+    static String refusalLine(String client, String pool, String refusal, long open, String site, long atSite, Tallies.Tally example) {
+        StringBuilder sb = new StringBuilder("connection pool '").append(pool).append("' (").append(client).append(") refused an acquire: ")
+                .append(refusal).append("; ");
+        if (open == 0 || site == null) {
+            return sb.append("no ").append(client).append(" response body is open, so its connections are busy with requests in flight:")
+                    .append(" the pool is too small for the load or the server too slow").toString();
+        }
+        sb.append(BodyLine.plural(open, "response body", "response bodies")).append(" open, ");
+        sb.append(atSite == open ? (open == 1 ? "from " : "all from ") : "most (" + atSite + ") from ").append(site);
+        if (example != null) {
+            sb.append(" — ").append(example.request);
+        }
+        if (BodyLine.UNSAMPLED.equals(site)) {
+            return sb.append("; leakStacks=always names the site").toString();
+        }
+        return sb.append("; fix that site: consume, release or cancel every response body, error responses too").toString();
     }
 
     long heldReported() {

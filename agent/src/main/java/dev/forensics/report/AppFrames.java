@@ -27,6 +27,7 @@ public final class AppFrames {
     private static final String[] LIBRARY_PREFIXES = {
         "java.", "javax.", "jdk.", "sun.", "com.sun.", "kotlin.", "okhttp3.", "okio.", "org.apache.hc.", "org.apache.http.",
         "org.eclipse.jetty.",
+        "reactor.core.", "reactor.netty.", "io.netty.", "org.springframework.web.reactive.", "org.springframework.http.client.",
     };
 
     private static volatile String[] appPackages;

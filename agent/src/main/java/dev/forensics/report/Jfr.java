@@ -4,6 +4,7 @@ import dev.forensics.bootstrap.events.AgentStatusEvent;
 import dev.forensics.bootstrap.events.BrokenPipeLoopEndedEvent;
 import dev.forensics.bootstrap.events.BrokenPipeLoopEvent;
 import dev.forensics.bootstrap.events.BrokenStdStreamEvent;
+import dev.forensics.bootstrap.events.ConnectionPoolRefusedEvent;
 import dev.forensics.bootstrap.events.ExitRequestedEvent;
 import dev.forensics.bootstrap.events.HealthEvent;
 import dev.forensics.bootstrap.events.LastWordsEvent;
@@ -216,7 +217,7 @@ public final class Jfr {
     private static List<Class<? extends Event>> eventTypes() {
         return List.of(AgentStatusEvent.class, RiskEvent.class, BrokenPipeLoopEvent.class, BrokenPipeLoopEndedEvent.class,
                 BrokenStdStreamEvent.class, ResponseBodyLeakEvent.class, ResponseBodyHeldEvent.class, OpenResponseBodiesEvent.class,
-                HealthEvent.class, SignalReceivedEvent.class, ExitRequestedEvent.class, ShutdownHookEvent.class, LastWordsEvent.class);
+                ConnectionPoolRefusedEvent.class, HealthEvent.class, SignalReceivedEvent.class, ExitRequestedEvent.class, ShutdownHookEvent.class, LastWordsEvent.class);
     }
 
     private static void runQuietly(Runnable r) {

@@ -24,7 +24,7 @@ import org.eclipse.jetty.client.InputStreamResponseListener;
 
 /**
  * A request loop the way a well-behaved service writes it: one client, sequential GETs to a loopback server, every
- * body read and closed. {@code HttpLoop <jdk|urlconnection|apache5|apache5-minimal|apache5-async|okhttp|jetty> <url> <requests> <warmup>} warms up with at
+ * body read and closed. {@code HttpLoop <jdk|urlconnection|apache5|apache5-minimal|apache5-async|okhttp|jetty|reactornetty> <url> <requests> <warmup>} warms up with at
  * least {@code warmup} requests and then until three chunks in a row ran with the JIT compiling for under 2 % of their
  * time (steady state, the same rule with and without the agent), measures three segments of {@code requests}, and
  * prints the median over the segments of requests per second and of the whole process's CPU time per request;
@@ -318,6 +318,10 @@ public final class HttpLoop {
                         return in.readAllBytes().length;
                     }
                 };
+            }
+            case "reactornetty": {
+                reactor.netty.http.client.HttpClient c = reactor.netty.http.client.HttpClient.create();
+                return url -> c.get().uri(url).responseSingle((res, body) -> body.asByteArray()).block().length;
             }
             default:
                 throw new IllegalArgumentException(client);

@@ -23,7 +23,8 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * A real HTTP (or HTTPS) server on 127.0.0.1 for the client under test. Paths: /ok → 200, /error → 500 (small bodies
  * with content-length), /big → 200 with 512 KiB (more than any client buffers, so the connection stays busy until the
- * body is read), /big-error → 500 with the same 512 KiB, /close → 200 and the server closes the connection afterwards (a client that never closes its body
+ * body is read), /big-error → 500 with the same 512 KiB, /huge → 200 with 32 MiB (more than a socket holds: a client that reads none of it never sees its
+ * end, and its connection stays busy), /close → 200 and the server closes the connection afterwards (a client that never closes its body
  * is left with a socket in CLOSE_WAIT). Any other path → 200.
  */
 public final class LoopbackServer implements AutoCloseable {
@@ -80,16 +81,19 @@ public final class LoopbackServer implements AutoCloseable {
             in.readAllBytes();
         }
         String path = ex.getRequestURI().getPath();
-        byte[] body = path.startsWith("/error") ? ERROR : path.startsWith("/big") ? BIG : SMALL;
+        byte[] body = path.startsWith("/error") ? ERROR : path.startsWith("/big") || path.startsWith("/huge") ? BIG : SMALL;
         int status = path.startsWith("/error") || path.startsWith("/big-error") ? 500 : 200;
         if (path.startsWith("/close")) {
             ex.getResponseHeaders().set("Connection", "close");
         }
         ex.getResponseHeaders().set("Content-Type", "text/plain");
+        int repeat = path.startsWith("/huge") ? 64 : 1;
         try {
-            ex.sendResponseHeaders(status, body.length);
+            ex.sendResponseHeaders(status, (long) body.length * repeat);
             try (OutputStream out = ex.getResponseBody()) {
-                out.write(body);
+                for (int i = 0; i < repeat; i++) {
+                    out.write(body);
+                }
             }
         } catch (IOException clientWentAway) {
             // a client that dropped its body mid-transfer; nothing to do
