@@ -109,7 +109,8 @@ run_spring_proxy() { # the API proxy as a Spring Boot fat jar: its error bodies 
   local pid=$! i
   for i in $(seq 1 120); do grep -q "Started ProxyApplication" "$log" 2>/dev/null && break; sleep 0.5; done
   for ep in proxy/resttemplate-urlconnection proxy/resttemplate-apache5 proxy/restclient-jdk proxy/jdk proxy/apache5 \
-            proxy/urlconnection ok/resttemplate ok/jdk-try-with-resources ok/apache5-consume ok/urlconnection-disconnect; do
+            proxy/urlconnection proxy/webclient ok/resttemplate ok/jdk-try-with-resources ok/apache5-consume \
+            ok/urlconnection-disconnect ok/webclient; do
     for i in 1 2 3 4 5; do curl -s -o /dev/null "http://127.0.0.1:$port/$ep/overloaded"; done
   done
   "${JAVA%java}jcmd" "$pid" GC.run >/dev/null 2>&1 || true # the collector confirms what nobody can close any more

@@ -15,8 +15,12 @@ import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestTemplate;
+import org.springframework.web.reactive.function.client.WebClient;
 
-/** The clients a Spring service wires up: RestTemplate on HttpURLConnection and on Apache 5, RestClient on the JDK's. */
+/**
+ * The clients a Spring service wires up: RestTemplate on HttpURLConnection and on Apache 5, RestClient on the JDK's,
+ * WebClient on Reactor Netty.
+ */
 @Configuration
 class Clients {
     @Bean
@@ -52,6 +56,12 @@ class Clients {
     RestClient restClient(@Value("${proxy.upstream}") String upstream, HttpClient jdk) {
         return RestClient.builder().baseUrl(upstream).requestFactory(new JdkClientHttpRequestFactory(jdk))
                 .requestInterceptor(new RetryOnceOn5xx()).build();
+    }
+
+    /** WebClient on Reactor Netty, as a service that also calls upstreams reactively builds it. */
+    @Bean
+    WebClient webClient(WebClient.Builder builder, @Value("${proxy.upstream}") String upstream) {
+        return builder.baseUrl(upstream).build();
     }
 
     /** A RestTemplate on the given client, relative to the upstream, with or without the faulty retry. */

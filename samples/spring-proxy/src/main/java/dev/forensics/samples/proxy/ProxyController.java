@@ -20,6 +20,8 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientResponseException;
 import org.springframework.web.client.RestTemplate;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * {@code /proxy/<client>/<outcome>} relays to the upstream's {@code /v1/chat/<outcome>} ({@code ok} or
@@ -33,18 +35,20 @@ class ProxyController {
     private final RestClient restClient;
     private final HttpClient jdk;
     private final CloseableHttpClient apache;
+    private final WebClient webClient;
     private final String upstream;
 
     ProxyController(@Qualifier("urlConnectionTemplate") RestTemplate urlConnectionTemplate,
                     @Qualifier("apacheTemplate") RestTemplate apacheTemplate,
                     @Qualifier("plainTemplate") RestTemplate plainTemplate, RestClient restClient, HttpClient jdk,
-                    CloseableHttpClient apache, @Value("${proxy.upstream}") String upstream) {
+                    CloseableHttpClient apache, WebClient webClient, @Value("${proxy.upstream}") String upstream) {
         this.urlConnectionTemplate = urlConnectionTemplate;
         this.apacheTemplate = apacheTemplate;
         this.plainTemplate = plainTemplate;
         this.restClient = restClient;
         this.jdk = jdk;
         this.apache = apache;
+        this.webClient = webClient;
         this.upstream = upstream;
     }
 
@@ -103,7 +107,25 @@ class ProxyController {
         }
     }
 
+    /** The deprecated exchange() hands the caller a response whose body only the caller can release. */
+    @SuppressWarnings("deprecation")
+    @GetMapping("/proxy/webclient/{outcome}")
+    ResponseEntity<String> viaWebClient(@PathVariable("outcome") String outcome) {
+        ClientResponse r = webClient.get().uri("/v1/chat/{o}?key=sk-live-123", outcome).exchange().block();
+        if (r.statusCode().is5xxServerError()) {
+            return ResponseEntity.status(502).body("upstream failed\n"); // BUG: r's body is never consumed or released
+        }
+        return ResponseEntity.ok(r.bodyToMono(String.class).block());
+    }
+
     // ---- the correct twins: same calls, every body closed ----
+
+    @GetMapping("/ok/webclient/{outcome}")
+    ResponseEntity<String> okWebClient(@PathVariable("outcome") String outcome) {
+        return webClient.get().uri("/v1/chat/{o}", outcome).exchangeToMono(r -> r.statusCode().is5xxServerError()
+                ? r.releaseBody().thenReturn(ResponseEntity.status(502).body("upstream failed\n"))
+                : r.bodyToMono(String.class).map(ResponseEntity::ok)).block();
+    }
 
     @GetMapping("/ok/resttemplate/{outcome}")
     ResponseEntity<String> okTemplate(@PathVariable("outcome") String outcome) {
