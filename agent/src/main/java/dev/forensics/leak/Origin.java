@@ -190,6 +190,11 @@ final class Origin {
             this.text = text;
         }
 
+        /** At most {@code n} a second, counted: an allowance beside the configured sampler (see {@link Shapes}). */
+        static Sampler perSecond(int n) {
+            return new Sampler(n, 0, n + "/s");
+        }
+
         /** Parses {@code always}, {@code never}/{@code off}, {@code N/s} or {@code P%}; null when it is none of these. */
         static Sampler parse(String value) {
             String v = value.trim();

@@ -1,7 +1,6 @@
 package dev.forensics.leak;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Which bodies get a stack whatever the sampler says, so that every distinct leaking site gets named. A time-budget
@@ -40,8 +39,8 @@ final class Shapes {
     private int used;
     private boolean full;
     private final AtomicInteger deferredOwed = new AtomicInteger(FIRST_DEFERRED);
-    final Allowance errors = new Allowance(ERRORS_PER_SECOND);
-    final Allowance deferred = new Allowance(DEFERRED_PER_SECOND);
+    final Origin.Sampler errors = Origin.Sampler.perSecond(ERRORS_PER_SECOND);
+    final Origin.Sampler deferred = Origin.Sampler.perSecond(DEFERRED_PER_SECOND);
 
     /** On the calling thread, for a body about to be tracked without a stack: should it take one now? */
     boolean wantStack(String client, String method, Object url, int status) {
@@ -84,36 +83,6 @@ final class Shapes {
     /** The first few origins taken before their response, and those a leak armed. */
     boolean deferredByCount() {
         return deferredOwed.get() > 0 && deferredOwed.getAndDecrement() > 0;
-    }
-
-    /**
-     * At most {@code perSecond} yeses in each window of 2^30 ns (about a second): one atomic read when spent, one
-     * compare-and-set when taken.
-     */
-    static final class Allowance {
-        private final int perSecond;
-        /** (window & 0xFFFFFFFF) << 32 | taken in it. */
-        private final AtomicLong state = new AtomicLong();
-
-        Allowance(int perSecond) {
-            this.perSecond = perSecond;
-        }
-
-        boolean take(long nowNanos) {
-            long window = (nowNanos >> 30) & 0xFFFFFFFFL;
-            while (true) {
-                long s = state.get();
-                if (s >>> 32 != window) {
-                    if (state.compareAndSet(s, window << 32 | 1)) {
-                        return true;
-                    }
-                } else if ((int) s >= perSecond) {
-                    return false;
-                } else if (state.compareAndSet(s, s + 1)) {
-                    return true;
-                }
-            }
-        }
     }
 
     /** On the watcher thread: a body leaked without a stack, so its shape's next bodies take one. */

@@ -99,7 +99,7 @@ class ShapesTest {
         assertThat(taken).as("within about a second").isBetween(Shapes.FIRST + Shapes.ERRORS_PER_SECOND - 1, Shapes.FIRST + 2 * Shapes.ERRORS_PER_SECOND);
         assertThat(taken(s, 1000, "GET", "http://upstream/v1/ok", 200)).as("successes stay with the shape rule").isEqualTo(Shapes.FIRST);
 
-        Shapes.Allowance a = new Shapes.Allowance(Shapes.ERRORS_PER_SECOND);
+        Origin.Sampler a = Origin.Sampler.perSecond(Shapes.ERRORS_PER_SECOND);
         long t = 5L << 30;
         int first = 0;
         for (int i = 0; i < 1000; i++) {
@@ -107,7 +107,7 @@ class ShapesTest {
         }
         assertThat(first).isEqualTo(Shapes.ERRORS_PER_SECOND);
         assertThat(a.take(t + (1L << 30))).as("the next window").isTrue();
-        Shapes.Allowance d = new Shapes.Allowance(Shapes.DEFERRED_PER_SECOND);
+        Origin.Sampler d = Origin.Sampler.perSecond(Shapes.DEFERRED_PER_SECOND);
         int later = 0;
         for (int i = 0; i < 1000; i++) {
             later += d.take(-t + i) ? 1 : 0; // System.nanoTime() may be negative
