@@ -15,6 +15,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Every file and directory the agent creates is owner-only (0700 directories, 0600 files), created with those
@@ -107,9 +108,12 @@ public final class PrivateFiles {
         }
     }
 
+    /** Numbers the probes: two threads may probe one directory at once (a JVM that exits while the agent starts). */
+    private static final AtomicInteger PROBES = new AtomicInteger();
+
     /** Creates, writes one byte into and removes a file: the only test a full disk, a read-only mount and root all answer truly. */
     private static void probe(Path dir) throws IOException {
-        Path probe = dir.resolve(".forensics-probe-" + Pid.current());
+        Path probe = dir.resolve(".forensics-probe-" + Pid.current() + "-" + PROBES.incrementAndGet());
         try {
             Files.deleteIfExists(probe);
             try (FileChannel ch = create(probe)) {

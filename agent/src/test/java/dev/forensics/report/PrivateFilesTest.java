@@ -17,6 +17,27 @@ class PrivateFilesTest {
     Path dir;
 
     @Test
+    void twoThreadsProbingOneDirectoryAtOnceBothFindItUsable() throws Exception {
+        // A JVM that exits while the agent starts probes its output directory from two threads at once.
+        Path out = Files.createDirectory(dir.resolve("out"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 2000; i++) {
+                answers.add(pool.submit(() -> PrivateFiles.unusable(out, false)));
+            }
+            for (java.util.concurrent.Future<String> a : answers) {
+                assertThat(a.get()).isNull();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        try (java.util.stream.Stream<Path> left = Files.list(out)) {
+            assertThat(left).as("no probe left behind").isEmpty();
+        }
+    }
+
+    @Test
     void aLinkAtAFileTheAgentWritesIsRefusedAndItsTargetUntouched() throws Exception {
         Path victim = Files.writeString(dir.resolve("victim"), "precious\n");
         Path link = Files.createSymbolicLink(dir.resolve("black-box-1.txt"), victim);
