@@ -21,7 +21,7 @@ public record ProcStat(long pid, String comm, char state, long ppid, long sessio
             }
             long pid = Long.parseLong(line.substring(0, open).trim());
             String comm = line.substring(open + 1, close);
-            String[] f = line.substring(close + 1).trim().split("\\s+");
+            String[] f = dev.forensics.report.Text.fields(line.substring(close + 1));
             // f[0] is field 3 (state); field n is f[n - 3].
             return new ProcStat(pid, comm, f[0].charAt(0), Long.parseLong(f[1]), Long.parseLong(f[3]),
                     Long.parseLong(f[4]), Long.parseLong(f[19]));

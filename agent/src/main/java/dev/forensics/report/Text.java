@@ -70,4 +70,24 @@ public final class Text {
             }
         }
     }
+
+    /** The fields of a line separated by spaces or tabs, as /proc files have them; no regex on the start-up path. */
+    public static String[] fields(String line) {
+        java.util.ArrayList<String> out = new java.util.ArrayList<>();
+        int i = 0;
+        int len = line.length();
+        while (true) {
+            while (i < len && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) {
+                i++;
+            }
+            int start = i;
+            while (i < len && line.charAt(i) != ' ' && line.charAt(i) != '\t') {
+                i++;
+            }
+            if (start == i) {
+                return out.toArray(new String[0]);
+            }
+            out.add(line.substring(start, i));
+        }
+    }
 }
