@@ -17,7 +17,7 @@ import java.util.Map;
  */
 public final class AgentOptions {
 
-    /** One documented option: its key, default and meaning. README's options table lists exactly these. */
+    /** One documented option: its key, default and meaning. README's and docs/options.md's options tables list exactly these. */
     public record Spec(String key, String defaultValue, String values, String meaning) {}
 
     public static final List<Spec> SPECS = List.of(

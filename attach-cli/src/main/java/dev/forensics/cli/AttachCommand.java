@@ -30,7 +30,7 @@ final class AttachCommand implements Callable<Integer> {
     String target;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "<options>",
-            description = "Agent options, key=value,… exactly as after -javaagent:forensics.jar= (see README, Options).")
+            description = "Agent options, key=value,… exactly as after -javaagent:forensics.jar= (see docs/options.md).")
     String options;
 
     @Option(names = "--agent", paramLabel = "PATH", description = "The forensics.jar to load (default: the one next to forensics-cli.jar).")
