@@ -147,7 +147,7 @@ public final class AgentRuntime {
             // The self-check's journal lines come last: "hooks active" tells a reader the agent is all there.
             Installer i = installer;
             if (i != null) {
-                report = i.check(inst);
+                report = i.checkAtStart(inst);
                 Jfr.registerStatus(new StatusFiller(this));
                 announce(report, installMillis);
             }

@@ -20,9 +20,11 @@ import org.objectweb.asm.Opcodes;
 
 /**
  * What became of each hook: woven, waiting for its class to load, missing on this JDK, not applicable (the library is
- * in no class loader that has appeared, or its feature is off), or failed. A JDK hook whose class has not loaded yet is checked against that
- * class's file, read and never loaded, because a hook that silently matches nothing (JDK internals change shape) is
- * the failure an agent otherwise never notices.
+ * in no class loader that has appeared, or its feature is off), or failed. On request, a hook whose class has not
+ * loaded yet is checked against that class's file, read and never loaded, because a hook that silently matches
+ * nothing (JDK internals change shape) is the failure an agent otherwise never notices; at start-up only the file's
+ * presence is checked, and the weaver says so when a class loads without the hook's method. A JDK class file's answer
+ * never changes while the JVM runs, so each is read at most once.
  */
 final class HookStatus {
     enum State { ACTIVE, READY, MISSING, NOT_APPLICABLE, FAILED }
@@ -66,7 +68,11 @@ final class HookStatus {
         return errors.get();
     }
 
-    Report check(Instrumentation inst, List<Hook> hooks, Weaver weaver) {
+    /** Hook name → what reading its JDK class file found: "" when the method is there, else the problem. */
+    private final Map<String, String> jdkVerdicts = new ConcurrentHashMap<>();
+
+    /** {@code readClassFiles} false: a class file not loaded yet is looked up, not read (the start-up check). */
+    Report check(Instrumentation inst, List<Hook> hooks, Weaver weaver, boolean readClassFiles) {
         Set<String> loaded = new HashSet<>();
         Class<?>[] all = inst.getAllLoadedClasses(); // null once the JVM is exiting
         for (Class<?> c : all == null ? new Class<?>[0] : all) {
@@ -82,11 +88,11 @@ final class HookStatus {
             } else if (o != null) {
                 entries.add(new Entry(hook, State.MISSING, o.detail()));
             } else if (hook.library() != null) {
-                entries.add(library(hook));
+                entries.add(library(hook, readClassFiles));
             } else if (loaded.contains(hook.typeName())) {
                 entries.add(new Entry(hook, State.FAILED, hook.typeName() + " is loaded but was not woven"));
             } else {
-                String problem = verify(hook, ClassLoader.getSystemClassLoader());
+                String problem = readClassFiles ? jdkVerdict(hook) : present(hook, ClassLoader.getSystemClassLoader());
                 entries.add(problem != null ? new Entry(hook, State.MISSING, problem)
                         : new Entry(hook, State.READY, "applied when " + hook.typeName() + " loads"));
             }
@@ -100,7 +106,7 @@ final class HookStatus {
      * it sees neither {@code BOOT-INF/lib} nor {@code WEB-INF/lib}. A library once found stays found, even when its
      * loader is closed later (an undeployed web app) or collected.
      */
-    private Entry library(Hook hook) {
+    private Entry library(Hook hook, boolean readClassFiles) {
         ClassLoader holder = Loaders.withResource(hook.library());
         String where = holder == null ? foundIn.get(hook.name()) : Loaders.describe(holder);
         if (where == null) {
@@ -108,9 +114,28 @@ final class HookStatus {
             return new Entry(hook, State.NOT_APPLICABLE, "library in none of the " + seen + " class loader" + (seen == 1 ? "" : "s") + " seen so far");
         }
         foundIn.put(hook.name(), where);
-        String problem = holder == null ? null : verify(hook, holder);
+        String problem = holder == null ? null : readClassFiles ? verify(hook, holder) : present(hook, holder);
         return problem != null ? new Entry(hook, State.MISSING, problem + " (in " + where + ")")
                 : new Entry(hook, State.READY, "applied when " + hook.typeName() + " loads (library in " + where + ")");
+    }
+
+    private String jdkVerdict(Hook hook) {
+        String v = jdkVerdicts.get(hook.name());
+        if (v == null) {
+            String problem = verify(hook, ClassLoader.getSystemClassLoader());
+            v = problem == null ? "" : problem;
+            jdkVerdicts.put(hook.name(), v);
+        }
+        return v.isEmpty() ? null : v;
+    }
+
+    /** Null when the hook's class file exists, looked up without reading it. */
+    static String present(Hook hook, ClassLoader loader) {
+        try {
+            return loader.getResource(hook.owner() + ".class") != null ? null : "type " + hook.typeName() + " not found";
+        } catch (RuntimeException e) {
+            return "type " + hook.typeName() + " unreadable: " + e;
+        }
     }
 
     /** Null when the class file has a method the hook matches; read as a resource (class files are never encapsulated). */

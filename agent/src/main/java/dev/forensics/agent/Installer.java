@@ -7,6 +7,7 @@ import dev.forensics.report.Finding;
 import dev.forensics.report.LibraryVersion;
 import dev.forensics.report.Loaders;
 import dev.forensics.report.Reporter;
+import dev.forensics.report.Stderr;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.List;
@@ -45,8 +46,20 @@ final class Installer {
         return installer;
     }
 
+    /** The whole self-check, reading the class file of each hook whose class has not loaded yet (on request). */
     HookStatus.Report check(Instrumentation inst) {
-        HookStatus.Report r = status.check(inst, hooks, weaver);
+        HookStatus.Report r = status.check(inst, hooks, weaver, true);
+        checked = true;
+        return r;
+    }
+
+    /**
+     * The start-up self-check: a hook whose class has not loaded yet is ready when its class file exists, without
+     * reading it; whether its method is there is said when the class loads ({@link Failures#matchedNothing}). Reading
+     * and parsing those class files at every start cost the JVM its pages of the module image and compiled methods.
+     */
+    HookStatus.Report checkAtStart(Instrumentation inst) {
+        HookStatus.Report r = status.check(inst, hooks, weaver, false);
         checked = true;
         return r;
     }
@@ -67,12 +80,45 @@ final class Installer {
             Installer.this.woven(className, loader);
         }
 
+        @Override
+        public void matchedNothing(Hook hook, String detail) {
+            if (checked) { // before, the self-check lists it as missing
+                Thread t = new Thread(new NoteMissing(hook, detail), "forensics-missing");
+                t.setDaemon(true);
+                t.start();
+            }
+        }
+
         /** Reading the version opens files: not on the thread that is defining a class, which may hold loader locks. */
         @Override
         public void unwatched(UnwatchedClients.Client client, String className, ClassLoader loader, ProtectionDomain domain) {
             Thread t = new Thread(new NoteUnwatched(client, className, loader, domain), "forensics-unwatched");
             t.setDaemon(true);
             t.start();
+        }
+    }
+
+    /**
+     * A hook whose class loaded after the self-check and has no method it matches: the start-up check named it ready
+     * without reading the class file, so this is where the JVM learns that the hook is inactive.
+     */
+    private static final class NoteMissing implements Runnable {
+        private final Hook hook;
+        private final String detail;
+
+        NoteMissing(Hook hook, String detail) {
+            this.hook = hook;
+            this.detail = detail;
+        }
+
+        @Override
+        public void run() {
+            try {
+                Reporter.journal("agent", "hook " + hook.name() + " missing: " + detail);
+                Stderr.line("forensics: hook " + hook.name() + " matched nothing on this JVM and is inactive: " + detail);
+            } catch (Throwable t) {
+                // a line not written is the whole cost of a failure here
+            }
         }
     }
 

@@ -49,6 +49,13 @@ public final class Weaver implements ClassFileTransformer {
          */
         default void unwatched(UnwatchedClients.Client client, String className, ClassLoader loader, ProtectionDomain domain) {
         }
+
+        /**
+         * {@code hook}'s class was defined and has no method the hook matches (the JDK or library changed shape): said
+         * once per hook. Called on the class-loading thread: only hand it off.
+         */
+        default void matchedNothing(Hook hook, String detail) {
+        }
     }
 
     public Weaver(List<Hook> hooks, Listener listener) {
@@ -126,7 +133,21 @@ public final class Weaver implements ClassFileTransformer {
             if (loader != null && !seesAgent(loader)) {
                 return null; // a loader that hides the bootstrap classes (some OSGi set-ups): advice would not link
             }
+            boolean[] had = new boolean[hooks.size()]; // by index: no lambda, no set on the loading path
+            for (int i = 0; i < had.length; i++) {
+                had[i] = outcomes.containsKey(hooks.get(i).name());
+            }
             byte[] woven = weave(classFile, hooks, outcomes);
+            for (int i = 0; i < had.length; i++) {
+                Outcome o = had[i] ? null : outcomes.get(hooks.get(i).name());
+                if (o != null && o.state() == State.NO_METHOD) {
+                    try {
+                        listener.matchedNothing(hooks.get(i), o.detail());
+                    } catch (Throwable ignored) {
+                        // as below
+                    }
+                }
+            }
             if (woven != null) {
                 try {
                     listener.woven(className.replace('/', '.'), loader);

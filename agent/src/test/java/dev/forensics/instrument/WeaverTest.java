@@ -51,6 +51,33 @@ class WeaverTest {
     }
 
     @Test
+    void aClassThatLoadsWithoutTheHooksMethodIsSaidOncePerHook() throws Exception {
+        List<String> said = new java.util.ArrayList<>();
+        Hook gone = Hook.jdk("gone", Feature.AGENT, SHAPES, "renamedInANewerRelease", null).atEntry(PROBE, "straight", param(0, "I"));
+        Hook there = Hook.jdk("there", Feature.AGENT, SHAPES, "straight", "(I)I").atEntry(PROBE, "straight", param(0, "I"));
+        Weaver w = new Weaver(List.of(gone, there), new Weaver.Listener() {
+            @Override
+            public void weavingFailed(String className, Throwable error) {
+                said.add("failed " + className);
+            }
+
+            @Override
+            public void woven(String className, ClassLoader loader) {
+            }
+
+            @Override
+            public void matchedNothing(Hook hook, String detail) {
+                said.add(hook.name() + ": " + detail);
+            }
+        });
+        ClassLoader app = new ClassLoader("app", getClass().getClassLoader()) {};
+        assertThat(w.transform(null, app, SHAPES.replace('.', '/'), null, null, bytes(SHAPES))).isNotNull();
+        assertThat(w.transform(null, new ClassLoader("another", getClass().getClassLoader()) {}, SHAPES.replace('.', '/'), null, null, bytes(SHAPES))).isNotNull();
+        assertThat(said).containsExactly("gone: no method renamedInANewerRelease in " + SHAPES);
+        assertThat(w.outcome("there").state()).isEqualTo(Weaver.State.WOVEN);
+    }
+
+    @Test
     void everyHookIsWovenAndReceivesWhatItsRowNames() throws Exception {
         Map<String, Weaver.Outcome> outcomes = new HashMap<>();
         Class<?> c = load(SHAPES, Weaver.weave(bytes(SHAPES), HOOKS, outcomes));
