@@ -11,8 +11,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads the environment a JVM runs in and names the risks visible before anything goes wrong: a login session
@@ -22,8 +20,6 @@ import java.util.regex.Pattern;
  * fails is skipped on its own.
  */
 public final class Doctor {
-    private static final Pattern SESSION_SCOPE = Surroundings.SESSION_SCOPE;
-    private static final Pattern CONTAINER_CGROUP = Surroundings.CONTAINER_CGROUP;
 
     /** What to examine: a host (real or fixture), a process on it ("self" for this JVM), and what only the JVM itself knows. */
     public static final class Inputs {
@@ -139,12 +135,12 @@ public final class Doctor {
         if (f.unitPath == null) {
             return;
         }
-        Matcher m = SESSION_SCOPE.matcher(f.unitPath);
+        String scope = Surroundings.sessionScope(f.unitPath);
         String cgroupFile = "/proc/" + in.pid + "/cgroup";
-        if (m.find()) {
+        if (scope != null) {
             String kill = killUserProcesses(in.host);
-            risks.add(Risk.warn("session-scope", "runs in login session scope " + m.group(1) + ": dies when that session ends, and nohup does not help",
-                    "This JVM runs inside the login session scope " + m.group(1) + " (" + f.unitPath + "), not as a service: when that SSH or login "
+            risks.add(Risk.warn("session-scope", "runs in login session scope " + scope + ": dies when that session ends, and nohup does not help",
+                    "This JVM runs inside the login session scope " + scope + " (" + f.unitPath + "), not as a service: when that SSH or login "
                             + "session ends it is killed with the scope if logind's KillUserProcesses=yes (" + kill + "), or when the session is "
                             + "terminated (loginctl terminate-session/terminate-user); nohup does not help, it only ignores SIGHUP and leaves the JVM in the scope.",
                     "Run it as a systemd service (a unit with Restart=always, `systemctl enable --now app`), or start it outside the session with "
@@ -242,7 +238,7 @@ public final class Doctor {
         boolean container = in.host.exists("/.dockerenv") || in.host.exists("/run/.containerenv") || in.env("container") != null
                 || in.env("KUBERNETES_SERVICE_HOST") != null;
         String init1 = in.host.read("/proc/1/cgroup");
-        container |= init1 != null && CONTAINER_CGROUP.matcher(init1).find();
+        container |= init1 != null && Surroundings.namesContainerRuntime(init1);
         if (f.stat != null && f.stat.pid() == 1) {
             boolean xrs = f.args.reducedSignals();
             String message = "This JVM is PID 1" + (container ? " of its container" : "") + ": the kernel delivers to PID 1 only the signals it has a "

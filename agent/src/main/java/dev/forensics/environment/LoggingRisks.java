@@ -18,10 +18,13 @@ final class LoggingRisks {
             "log4j2-test.properties", "log4j2-test.yaml", "log4j2-test.yml", "log4j2-test.json", "log4j2-test.jsn", "log4j2-test.xml",
             "log4j2.properties", "log4j2.yaml", "log4j2.yml", "log4j2.json", "log4j2.jsn", "log4j2.xml");
     private static final List<String> LOGBACK_CONFIGS = List.of("logback-test.xml", "logback.xml");
-    /** shutdownHook="disable" (XML), shutdownHook = disable (properties), "shutdownHook": "disable" (JSON/YAML). */
-    private static final Pattern LOG4J_HOOK_DISABLED = Pattern.compile("(?i)shutdownHook\"?\\s*[=:]\\s*[\"']?disable");
-    private static final Pattern LOG4J_HOOK_PROPERTY_OFF = Pattern.compile("(?im)^\\s*log4j2?\\.(is)?shutdownHookEnabled\\s*[=:]\\s*false\\s*$");
-    private static final Pattern LOGBACK_HOOK = Pattern.compile("(?i)<\\s*shutdownHook\\b");
+    /** Compiled only when a logging library is there: most JVMs never load the regex engine for the doctor. */
+    private static final class Patterns {
+        /** shutdownHook="disable" (XML), shutdownHook = disable (properties), "shutdownHook": "disable" (JSON/YAML). */
+        static final Pattern LOG4J_HOOK_DISABLED = Pattern.compile("(?i)shutdownHook\"?\\s*[=:]\\s*[\"']?disable");
+        static final Pattern LOG4J_HOOK_PROPERTY_OFF = Pattern.compile("(?im)^\\s*log4j2?\\.(is)?shutdownHookEnabled\\s*[=:]\\s*false\\s*$");
+        static final Pattern LOGBACK_HOOK = Pattern.compile("(?i)<\\s*shutdownHook\\b");
+    }
 
     private LoggingRisks() {}
 
@@ -45,11 +48,11 @@ final class LoggingRisks {
             }
         }
         String component = resource.apply("log4j2.component.properties");
-        if (component != null && LOG4J_HOOK_PROPERTY_OFF.matcher(component).find()) {
+        if (component != null && Patterns.LOG4J_HOOK_PROPERTY_OFF.matcher(component).find()) {
             return;
         }
         String[] config = config(resource, property, LOG4J_CONFIGS, "log4j2.configurationFile", "log4j.configurationFile");
-        if (config[1] != null && LOG4J_HOOK_DISABLED.matcher(config[1]).find()) {
+        if (config[1] != null && Patterns.LOG4J_HOOK_DISABLED.matcher(config[1]).find()) {
             return;
         }
         risks.add(Risk.warn("log4j2-shutdown-hook", "Log4j 2 stops in its own shutdown hook: lines logged during shutdown are lost",
@@ -62,7 +65,7 @@ final class LoggingRisks {
 
     private static void logback(Function<String, String> resource, Function<String, String> property, List<Risk> risks) {
         String[] config = config(resource, property, LOGBACK_CONFIGS, "logback.configurationFile");
-        if (config[1] == null || !LOGBACK_HOOK.matcher(config[1]).find()) {
+        if (config[1] == null || !Patterns.LOGBACK_HOOK.matcher(config[1]).find()) {
             return; // logback registers no hook unless <shutdownHook/> asks for one
         }
         risks.add(Risk.warn("logback-shutdown-hook", "Logback stops in its own shutdown hook: lines logged during shutdown are lost",

@@ -23,7 +23,7 @@ final class ServiceRisks {
         }
         String[] parts = cgroupPath.split("/");
         for (int i = parts.length - 1; i >= 0; i--) {
-            if (parts[i].endsWith(".service") && !parts[i].matches("user@\\d+\\.service")) {
+            if (parts[i].endsWith(".service") && userManager(parts[i]) == null) {
                 return parts[i];
             }
         }
@@ -35,8 +35,30 @@ final class ServiceRisks {
         if (cgroupPath == null) {
             return null;
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("/user@(\\d+)\\.service(/|$)").matcher(cgroupPath);
-        return m.find() ? m.group(1) : null;
+        for (String part : cgroupPath.split("/")) { // a one-character split takes String's fast path: no regex
+            String uid = userManager(part);
+            if (uid != null) {
+                return uid;
+            }
+        }
+        return null;
+    }
+
+    /** The uid in a per-user manager's unit name, "user@1000.service"; null for any other name. */
+    private static String userManager(String unit) {
+        if (!unit.startsWith("user@") || !unit.endsWith(".service")) {
+            return null;
+        }
+        String uid = unit.substring(5, unit.length() - ".service".length());
+        if (uid.isEmpty()) {
+            return null;
+        }
+        for (int i = 0; i < uid.length(); i++) {
+            if (uid.charAt(i) < '0' || uid.charAt(i) > '9') {
+                return null;
+            }
+        }
+        return uid;
     }
 
     static boolean isShell(String comm) {

@@ -3,8 +3,6 @@ package dev.forensics.environment;
 import dev.forensics.report.Text;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Who is in charge of this JVM, read once at start-up so a dying JVM only looks things up: the cgroup it runs in
@@ -13,10 +11,27 @@ import java.util.regex.Pattern;
  * Every fact keeps the file it was read from, so the verdict built on it can be checked.
  */
 public final class Surroundings {
-    /** The login session scope at the end of a cgroup path: "session-146.scope". Shared with the doctor. */
-    static final Pattern SESSION_SCOPE = Pattern.compile("(?:^|/)(session-[^/]+\\.scope)$");
-    /** A container runtime's name in a cgroup path (PID 1's cgroup on a v1 host). Shared with the doctor. */
-    static final Pattern CONTAINER_CGROUP = Pattern.compile("docker|kubepods|containerd|libpod|crio|lxc");
+    /** Container runtimes' names in a cgroup path (PID 1's cgroup on a v1 host). */
+    private static final String[] CONTAINER_RUNTIMES = {"docker", "kubepods", "containerd", "libpod", "crio", "lxc"};
+
+    /**
+     * The login session scope at the end of a cgroup path ("session-146.scope"), or null. Shared with the doctor;
+     * plain string tests, no regex: this runs on the agent's start-up thread of every JVM.
+     */
+    static String sessionScope(String cgroupPath) {
+        String last = cgroupPath.substring(cgroupPath.lastIndexOf('/') + 1);
+        return last.length() > "session-.scope".length() && last.startsWith("session-") && last.endsWith(".scope") ? last : null;
+    }
+
+    /** True when a cgroup file names a container runtime. Shared with the doctor. */
+    static boolean namesContainerRuntime(String cgroupText) {
+        for (String runtime : CONTAINER_RUNTIMES) {
+            if (cgroupText.contains(runtime)) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** Nothing read yet (or nothing readable): every question answers "unknown". */
     public static final Surroundings UNKNOWN = new Surroundings(null);
@@ -123,8 +138,7 @@ public final class Surroundings {
         if (path == null) {
             return;
         }
-        Matcher m = SESSION_SCOPE.matcher(path);
-        sessionScope = m.find() ? m.group(1) : null;
+        sessionScope = sessionScope(path);
         serviceName = ServiceRisks.serviceName(path);
         userManagerUid = ServiceRisks.userManagerUid(path);
     }
@@ -161,7 +175,7 @@ public final class Surroundings {
             evidence.add("container=" + host.env("container") + " in the environment");
         }
         String init1 = host.read("/proc/1/cgroup");
-        if (init1 != null && CONTAINER_CGROUP.matcher(init1).find()) {
+        if (init1 != null && namesContainerRuntime(init1)) {
             evidence.add("/proc/1/cgroup names a container runtime");
         }
         containerEvidence = evidence.isEmpty() ? null : String.join(", ", evidence);

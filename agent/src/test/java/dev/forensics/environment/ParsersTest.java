@@ -9,6 +9,29 @@ import org.junit.jupiter.api.Test;
 
 class ParsersTest {
 
+    /** The cgroup-path tests the start-up thread runs without a regex, on the paths real hosts give. */
+    @Test
+    void sessionScopesServicesUserManagersAndContainerRuntimesAreReadFromCgroupPaths() {
+        assertThat(Surroundings.sessionScope("/user.slice/user-1000.slice/session-146.scope")).isEqualTo("session-146.scope");
+        assertThat(Surroundings.sessionScope("session-c2.scope")).isEqualTo("session-c2.scope");
+        assertThat(Surroundings.sessionScope("/user.slice/user-1000.slice/session-.scope")).isNull();
+        assertThat(Surroundings.sessionScope("/user.slice/user-1000.slice/session-3.scope/app")).isNull();
+        assertThat(Surroundings.sessionScope("/system.slice/aiproxy.service")).isNull();
+
+        String userService = "/user.slice/user-1000.slice/user@1000.service/app.slice/litellm.service";
+        assertThat(ServiceRisks.userManagerUid(userService)).isEqualTo("1000");
+        assertThat(ServiceRisks.serviceName(userService)).isEqualTo("litellm.service");
+        assertThat(ServiceRisks.serviceName("/user.slice/user-1000.slice/user@1000.service")).isNull();
+        assertThat(ServiceRisks.userManagerUid("/user.slice/user-1000.slice/user@.service")).isNull();
+        assertThat(ServiceRisks.userManagerUid("/system.slice/user@x1.service")).isNull();
+        assertThat(ServiceRisks.serviceName("/system.slice/user@x1.service")).isEqualTo("user@x1.service");
+        assertThat(ServiceRisks.userManagerUid("/system.slice/aiproxy.service")).isNull();
+
+        assertThat(Surroundings.namesContainerRuntime("12:pids:/kubepods/besteffort/pod1/abc\n")).isTrue();
+        assertThat(Surroundings.namesContainerRuntime("0::/system.slice/docker-0123.scope\n")).isTrue();
+        assertThat(Surroundings.namesContainerRuntime("0::/init.scope\n")).isFalse();
+    }
+
     @Test
     void statLineIsReadFromTheLastParenthesisSoOddCommandNamesDoNotShiftFields() {
         ProcStat s = ProcStat.parse("4242 (my (odd) java) S 1 4242 4242 34816 -1 4194304 4819 0 1 0 1 1 0 0 20 0 19 0 70399 9188380672 9327");
