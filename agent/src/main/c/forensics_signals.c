@@ -283,24 +283,30 @@ JNIEXPORT jboolean JNICALL Java_dev_forensics_termination_NativeSignals_uninstal
             ? JNI_TRUE : JNI_FALSE;
 }
 
-/* 0 default, 1 ignored, 2 ours, 3 another handler, -1 unknown. */
+/* What disposition0 answers; NativeSignals.DISPOSITION_* in Java. */
+#define DISPOSITION_UNKNOWN (-1)
+#define DISPOSITION_DEFAULT 0
+#define DISPOSITION_IGNORED 1
+#define DISPOSITION_OURS 2
+#define DISPOSITION_OTHER 3
+
 JNIEXPORT jint JNICALL Java_dev_forensics_termination_NativeSignals_disposition0(JNIEnv *env, jclass cls, jint signo) {
     struct sigaction current;
     (void) env;
     (void) cls;
     if (signo <= 0 || signo >= MAX_SIGNAL || sigaction(signo, NULL, &current) != 0) {
-        return -1;
+        return DISPOSITION_UNKNOWN;
     }
     if (is_ours(&current)) {
-        return 2;
+        return DISPOSITION_OURS;
     }
     if (!(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_IGN) {
-        return 1;
+        return DISPOSITION_IGNORED;
     }
     if (!(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_DFL) {
-        return 0;
+        return DISPOSITION_DEFAULT;
     }
-    return 3;
+    return DISPOSITION_OTHER;
 }
 
 JNIEXPORT jlong JNICALL Java_dev_forensics_termination_NativeSignals_count0(JNIEnv *env, jclass cls, jint signo) {

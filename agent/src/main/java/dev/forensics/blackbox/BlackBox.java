@@ -14,7 +14,7 @@ import java.util.Arrays;
  * while it lives (identity, command line, heartbeat, cgroup memory and OOM-kill counters) and closes when it ends
  * in order. A death that leaves no chance to speak (SIGKILL, the OOM killer, a crash, a power loss) leaves the box
  * open, and the next start on the same directory says so and why ({@link PreviousRuns}). One daemon thread does
- * all the work, off the application's threads; premain only starts it. Findings for the application's log (a
+ * all the work, off the application's threads; the agent's start-up thread starts it right after premain. Findings for the application's log (a
  * previous run's death, the doctor's summary) are held back for the first 5 s or until shutdown, so the agent never
  * initialises the application's logging before the application configured it.
  *

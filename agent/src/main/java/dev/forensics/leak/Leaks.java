@@ -9,7 +9,7 @@ import dev.forensics.termination.TerminationListener;
 import java.time.Duration;
 
 /**
- * Unclosed HTTP response bodies and the health figures that grow with them. Installed from premain, where it only
+ * Unclosed HTTP response bodies and the health figures that grow with them. Installed in premain, where it only
  * creates tables, registers the hook listener, the {@code Section} and a shutdown hook, and starts its (sleeping)
  * watcher thread; stack walking, JFR registration and the MBean all happen later, off the start-up path.
  */

@@ -20,7 +20,7 @@ public final class Pid {
         try {
             return Long.parseLong(Files.readSymbolicLink(Paths.get("/proc/self")).toString());
         } catch (Throwable notLinux) {
-            return Pid.current();
+            return ProcessHandle.current().pid(); // the slower way, where there is no /proc
         }
     }
 }

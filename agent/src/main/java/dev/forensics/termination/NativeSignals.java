@@ -33,6 +33,8 @@ final class NativeSignals {
     static final int IGNORED = 1;
     static final int ALREADY = 2;
     static final int FAILED = 3;
+    /** What {@link #disposition} answers (DISPOSITION_* in the shim). */
+    static final int DISPOSITION_UNKNOWN = -1, DISPOSITION_DEFAULT = 0, DISPOSITION_IGNORED = 1, DISPOSITION_OURS = 2, DISPOSITION_OTHER = 3;
 
     // Layout of record0's arrays; forensics_signals.c has the same enum and offsets.
     static final int F_INDEX = 0, F_SIGNO = 1, F_CODE = 2, F_PID = 3, F_UID = 4, F_TID = 5, F_PPID = 6, F_REAL_NS = 7,
@@ -138,7 +140,7 @@ final class NativeSignals {
 
     /** 0 default, 1 ignored, 2 ours, 3 another handler, -1 unknown (or no library). */
     static int disposition(int signo) {
-        return loaded ? disposition0(signo) : -1;
+        return loaded ? disposition0(signo) : DISPOSITION_UNKNOWN;
     }
 
     static long count(int signo) {

@@ -94,7 +94,7 @@ final class SignalCapture {
     /** Before the JVM's {@code Signal.handle}: step aside, so it sees (and returns) its own handler, not ours. */
     void handlerChanging(Object signal) {
         int i = indexOf(signal);
-        if (i >= 0 && NativeSignals.disposition(NUMBERS[i]) == 2) {
+        if (i >= 0 && NativeSignals.disposition(NUMBERS[i]) == NativeSignals.DISPOSITION_OURS) {
             NativeSignals.uninstall(NUMBERS[i]);
         }
     }
@@ -118,7 +118,7 @@ final class SignalCapture {
                     + "; forensics wraps it and still records the sender");
         }
         if (NativeSignals.available()) {
-            if (NativeSignals.disposition(NUMBERS[i]) == 1) {
+            if (NativeSignals.disposition(NUMBERS[i]) == NativeSignals.DISPOSITION_IGNORED) {
                 nativeState[i] = "ignored by the application: not installed";
             } else {
                 installNative(i);
@@ -133,7 +133,7 @@ final class SignalCapture {
     void recheck() {
         Map<String, Object> current = javaHandlers();
         for (int i = 0; i < NAMES.length; i++) {
-            if (!"wrapped".equals(javaState[i]) || !NativeSignals.available() || NativeSignals.disposition(NUMBERS[i]) == 2) {
+            if (!"wrapped".equals(javaState[i]) || !NativeSignals.available() || NativeSignals.disposition(NUMBERS[i]) == NativeSignals.DISPOSITION_OURS) {
                 continue; // not ours to watch, or nothing changed
             }
             Object handler = current.get("SIG" + NAMES[i]);

@@ -113,10 +113,6 @@ public final class Termination {
         LISTENERS.add(l);
     }
 
-    public static void removeListener(TerminationListener l) {
-        LISTENERS.remove(l);
-    }
-
     /** The last-words file of this JVM's death, or null while it lives (or when they went to stderr). */
     public static Path lastWordsFile() {
         TerminationRecorder r = recorder;
