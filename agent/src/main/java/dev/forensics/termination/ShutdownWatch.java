@@ -28,6 +28,9 @@ final class ShutdownWatch implements Runnable {
     interface Progress {
         void line(String text);
 
+        /** A hook still running at a report: a line like {@link #line}, and the shutdown is going wrong. */
+        void stillRunning(String text);
+
         void hookStarted(String name, Thread hook);
 
         void hookFinished(String name, Thread hook, long startNanos, long endNanos);
@@ -214,7 +217,7 @@ final class ShutdownWatch implements Runnable {
         for (Watched w : hooks) {
             if (!w.finished && w.startNanos >= 0) {
                 StackTraceElement[] frames = w.thread.getStackTrace();
-                progress.line("still running after " + Verdicts.duration(elapsed) + ": hook " + w.name + " " + w.thread.getState()
+                progress.stillRunning("still running after " + Verdicts.duration(elapsed) + ": hook " + w.name + " " + w.thread.getState()
                         + stack(frames));
                 String why = w.explained ? null : whyItWaits(frames);
                 if (why != null) {

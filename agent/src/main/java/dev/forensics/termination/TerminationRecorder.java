@@ -830,11 +830,14 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
 
     @Override
     public void line(String text) {
-        if (text.startsWith("still running")) {
-            escalate();
-        }
         progress(text);
         sayWhenSigkillIsDue();
+    }
+
+    @Override
+    public void stillRunning(String text) {
+        escalate();
+        line(text);
     }
 
     /**
