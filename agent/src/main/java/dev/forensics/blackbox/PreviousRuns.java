@@ -109,7 +109,7 @@ final class PreviousRuns {
                 if (box == null) {
                     lines.add("an unreadable black box of pid " + c.pid() + " was removed (the write was cut short, e.g. by a power loss)");
                     Reporter.journal("blackbox", lines.get(lines.size() - 1));
-                } else if ("closed".equals(box.get("state"))) {
+                } else if (BoxState.of(box.get("state")) == BoxState.CLOSED) {
                     long took = num(box, "closed_ms") - num(box, "shutdown_ms");
                     String line = "previous run (pid " + c.pid() + ", started " + when(box, "started") + ") ended at " + when(box, "closed") + ": "
                             + box.get("outcome") + (num(box, "shutdown_ms") > 0 && took >= 0 ? "; its shutdown took " + seconds(took) : "");
@@ -200,10 +200,10 @@ final class PreviousRuns {
             evidence.add("boot id then " + b.get("boot_id") + ", now " + nowBoot);
         }
         String cause = b.getOrDefault("shutdown_cause", "");
-        if ("shutting-down".equals(b.get("state")) && cause.contains("Runtime.halt")) {
+        if (BoxState.of(b.get("state")) == BoxState.SHUTTING_DOWN && cause.contains("Runtime.halt")) {
             why.add(0, "it halted: " + cause + " — Runtime.halt ends the JVM at once, without shutdown hooks or last words");
             evidence.add("state shutting-down since " + when(b, "shutdown") + " with cause " + cause);
-        } else if ("shutting-down".equals(b.get("state"))) {
+        } else if (BoxState.of(b.get("state")) == BoxState.SHUTTING_DOWN) {
             long began = num(b, "shutdown_ms");
             long ran = num(b, "heartbeat_ms") - began;
             String hooks = b.get("hooks_running");
@@ -226,7 +226,7 @@ final class PreviousRuns {
                     + (memory != null && fraction(b, "memory_usage", "memory_limit") >= 0.9 ? "; " + memory : ""));
         }
         String flags = b.getOrDefault("flags", "");
-        boolean shuttingDown = "shutting-down".equals(b.get("state"));
+        boolean shuttingDown = BoxState.of(b.get("state")) == BoxState.SHUTTING_DOWN;
         if (flags.contains("Xrs") && hsErr == null && !oom && !shuttingDown) {
             why.add("or a SIGTERM, SIGINT or SIGHUP: with -Xrs the JVM has no handler for them and dies at once, without hooks");
         }

@@ -50,7 +50,7 @@ final class Recorder {
     private BoxFile box;
     private Cgroups.MemoryDir memoryDir;
     private Cgroups.MemorySample sample = Cgroups.MemorySample.NONE;
-    private volatile String state = "running";
+    private volatile BoxState state = BoxState.RUNNING;
     private long heartbeatMillis = -1;
     private long heartbeats;
     private long shutdownMillis = -1;
@@ -137,8 +137,8 @@ final class Recorder {
                     + "; first write after " + (t1 - t0) / 1_000_000 + " ms, earlier runs checked in " + (t2 - t1) / 1_000_000
                     + " ms, hook list opened in " + (t3 - t2) / 1_000_000 + " ms, doctor " + (d1 - d0) / 1_000_000 + " ms (on this thread, not the application's)");
             firstPass.countDown();
-            while (!"closed".equals(state)) {
-                long sleep = "running".equals(state) ? intervalMillis : Math.min(intervalMillis, SHUTDOWN_INTERVAL_MILLIS);
+            while (state != BoxState.CLOSED) {
+                long sleep = state == BoxState.RUNNING ? intervalMillis : Math.min(intervalMillis, SHUTDOWN_INTERVAL_MILLIS);
                 long untilSettled = (settleAt - System.nanoTime()) / 1_000_000;
                 Thread.sleep(isSettled() ? sleep : Math.max(1, Math.min(sleep, untilSettled)));
                 if (!isSettled() && System.nanoTime() - settleAt >= 0) {
@@ -148,7 +148,7 @@ final class Recorder {
                     Jfr.ready(); // notices a recording started since (jcmd, JMC), for the periodic events
                 }
                 synchronized (lock) {
-                    List<Thread> hooks = "running".equals(state) ? HookThreads.registered() : null;
+                    List<Thread> hooks = state == BoxState.RUNNING ? HookThreads.registered() : null;
                     if (hooks != null) {
                         hookSnapshot = hooks; // null once the JDK has begun the shutdown: keep the last list
                     }
@@ -246,7 +246,7 @@ final class Recorder {
         if (box == null) {
             return;
         }
-        if (!"closed".equals(state)) {
+        if (state != BoxState.CLOSED) {
             sample = Cgroups.sample(host, memoryDir);
             heartbeatMillis = System.currentTimeMillis();
             heartbeats++;
@@ -270,7 +270,7 @@ final class Recorder {
         Runtime rt = Runtime.getRuntime();
         m.put("heap_used", Long.toString(rt.totalMemory() - rt.freeMemory()));
         m.put("heap_max", Long.toString(rt.maxMemory()));
-        m.put("state", state);
+        m.put("state", state.word());
         if (shutdownMillis >= 0) {
             m.put("shutdown_ms", Long.toString(shutdownMillis));
             m.put("shutdown", PreviousRuns.human(shutdownMillis));
@@ -350,13 +350,13 @@ final class Recorder {
     /** @param write false when the close follows at once and writes the box itself */
     private void markShutdown(String cause, boolean fromApi, boolean write) {
         synchronized (lock) {
-            if ("closed".equals(state) || (shutdownMillis >= 0 && (causeFromApi || !fromApi))) {
+            if (state == BoxState.CLOSED || (shutdownMillis >= 0 && (causeFromApi || !fromApi))) {
                 return;
             }
             if (shutdownMillis < 0) {
                 shutdownMillis = System.currentTimeMillis();
             }
-            state = "shutting-down";
+            state = BoxState.SHUTTING_DOWN;
             shutdownCause = cause == null ? "unknown" : Redaction.text(cause);
             causeFromApi = fromApi;
             if (write) {
@@ -367,7 +367,7 @@ final class Recorder {
 
     void hook(String name, boolean running) {
         synchronized (lock) {
-            if (name == null || "closed".equals(state)) {
+            if (name == null || state == BoxState.CLOSED) {
                 return;
             }
             if (running && apiHooks.size() < MAX_HOOK_NAMES) {
@@ -382,7 +382,7 @@ final class Recorder {
     /** Where this death's last words are, known before the hooks run; the box stays open until {@link #close}. */
     void lastWordsKnown(String path) {
         synchronized (lock) {
-            if (path == null || "closed".equals(state)) {
+            if (path == null || state == BoxState.CLOSED) {
                 return;
             }
             lastWords = path;
@@ -392,13 +392,13 @@ final class Recorder {
 
     void close(String lastWordsPath) {
         synchronized (lock) {
-            if ("closed".equals(state) && (lastWordsPath == null || lastWordsPath.equals(lastWords))) {
+            if (state == BoxState.CLOSED && (lastWordsPath == null || lastWordsPath.equals(lastWords))) {
                 return;
             }
             if (closedMillis < 0) {
                 closedMillis = System.currentTimeMillis();
             }
-            state = "closed";
+            state = BoxState.CLOSED;
             lastWords = lastWordsPath != null ? lastWordsPath : lastWords;
             outcome = lastWords != null ? "last words in " + lastWords : "exited normally (shutdown cause: " + (shutdownCause == null ? "unknown" : shutdownCause) + ")";
             writeQuietly();
@@ -444,7 +444,7 @@ final class Recorder {
                         // keep waiting: the JVM joins this hook anyway
                     }
                 }
-                while (t.isAlive() && !"closed".equals(state)) {
+                while (t.isAlive() && state != BoxState.CLOSED) {
                     try {
                         t.join(200);
                     } catch (InterruptedException e) {
@@ -468,7 +468,7 @@ final class Recorder {
         @Override
         public List<String> lines() {
             List<String> out = new ArrayList<>();
-            out.add(dir.resolve(BlackBox.fileName(pid)) + ": " + state + ", heartbeat every " + PreviousRuns.seconds(intervalMillis) + ", last at "
+            out.add(dir.resolve(BlackBox.fileName(pid)) + ": " + state.word() + ", heartbeat every " + PreviousRuns.seconds(intervalMillis) + ", last at "
                     + (heartbeatMillis < 0 ? "never" : PreviousRuns.human(heartbeatMillis)) + (failed ? " (disabled after an error)" : ""));
             out.addAll(previous.lines());
             return out;
@@ -478,7 +478,7 @@ final class Recorder {
         public Map<String, Object> data() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("file", dir.resolve(BlackBox.fileName(pid)).toString());
-            m.put("state", state);
+            m.put("state", state.word());
             m.put("heartbeatIntervalMillis", intervalMillis);
             m.put("lastHeartbeatMillis", heartbeatMillis);
             m.put("previousRuns", previous.lines());
