@@ -23,6 +23,27 @@ record Cause(Kind kind, String verdict, List<String> details, Integer status, lo
         }
     }
 
+    /** A signal: its number, the shim's record of it (null without one) and the thread it was handled on. */
+    static Cause signal(String verdict, List<String> details, Integer status, long epochMillis, int signo, SignalRecord record,
+                        String thread) {
+        return new Cause(Kind.SIGNAL, verdict, details, status, epochMillis, signo, record, null, thread);
+    }
+
+    /** An exit or halt call ({@code kind} EXIT or HALT), with its calling frame (null when not found). */
+    static Cause call(Kind kind, String verdict, List<String> details, Integer status, long epochMillis, String caller, String thread) {
+        return new Cause(kind, verdict, details, status, epochMillis, 0, null, caller, thread);
+    }
+
+    /** The last non-daemon thread ended ({@code LAST_THREAD}), or a shutdown no hook saw the reason of ({@code UNKNOWN}). */
+    static Cause ended(Kind kind, String verdict, List<String> details, Integer status, long epochMillis, String thread) {
+        return new Cause(kind, verdict, details, status, epochMillis, 0, null, null, thread);
+    }
+
+    /** This cause with the exit status the JVM will report. */
+    Cause withStatus(int exitStatus) {
+        return new Cause(kind, verdict, details, exitStatus, epochMillis, signo, signal, caller, thread);
+    }
+
     /** main returned and nothing went wrong: said in the journal only, with no last-words file. */
     boolean normalEnd() {
         return kind == Kind.LAST_THREAD && status != null && status == 0;

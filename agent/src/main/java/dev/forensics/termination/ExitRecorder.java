@@ -36,8 +36,7 @@ final class ExitRecorder {
         if (halt) {
             details.add("Runtime.halt skips the shutdown hooks and JFR's dump on exit: nothing after this point runs");
         }
-        return new Cause(halt ? Cause.Kind.HALT : Cause.Kind.EXIT, verdict, details, status, System.currentTimeMillis(), 0, null,
-                caller, t.getName());
+        return Cause.call(halt ? Cause.Kind.HALT : Cause.Kind.EXIT, verdict, details, status, System.currentTimeMillis(), caller, t.getName());
     }
 
     /** The first frame outside the JDK's exit plumbing and our own hook. */

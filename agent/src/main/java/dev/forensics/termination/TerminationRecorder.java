@@ -228,7 +228,7 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         if (mine == null || d == null || mine == d || mine.status() == null || mine.status().equals(d.status())) {
             return;
         }
-        Cause corrected = withStatus(d, mine.status());
+        Cause corrected = d.withStatus(mine.status());
         death = corrected;
         Verdict v = resolve(corrected);
         verdict = v;
@@ -317,7 +317,7 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         }
         if (exitsJvm) {
             if (cause.status() == null) {
-                cause = withStatus(cause, 128 + signo);
+                cause = cause.withStatus(128 + signo);
             }
             if (!beginDeath(cause)) {
                 alsoSignal(signo, true); // two signals raced for the first word; this one lost
@@ -399,7 +399,7 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
             details.addAll(Verdicts.signalDetails(r, ownPid));
         }
         details.add("handled on thread \"" + Thread.currentThread().getName() + "\"");
-        return new Cause(Cause.Kind.SIGNAL, verdict, details, status, now, signo, r, null, Thread.currentThread().getName());
+        return Cause.signal(verdict, details, status, now, signo, r, Thread.currentThread().getName());
     }
 
     private Surroundings env() {
@@ -539,10 +539,6 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         return new Cause(exit.kind(), verdict, details, exit.status(), exit.epochMillis(), signal.signo(), signal.signal(), exit.caller(), exit.thread());
     }
 
-    private static Cause withStatus(Cause c, int status) {
-        return new Cause(c.kind(), c.verdict(), c.details(), status, c.epochMillis(), c.signo(), c.signal(), c.caller(), c.thread());
-    }
-
     private Cause lastThreadCause() {
         String main = mainUncaught;
         int status = main == null ? 0 : 1;
@@ -554,8 +550,7 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         if (main != null) {
             details.add("main thread's uncaught exception: " + main);
         }
-        return new Cause(Cause.Kind.LAST_THREAD, verdict, details, status, System.currentTimeMillis(), 0, null, null,
-                Thread.currentThread().getName());
+        return Cause.ended(Cause.Kind.LAST_THREAD, verdict, details, status, System.currentTimeMillis(), Thread.currentThread().getName());
     }
 
     /** Shutdown began and no hook saw why: work it out from what is left. */
@@ -582,12 +577,12 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
                 StackTraceElement caller = ExitRecorder.callerOf(stack);
                 String verdict = "the JVM is exiting: Shutdown.exit called " + (caller == null ? "" : "from " + Sites.frame(caller) + " ")
                         + "on thread \"" + name + "\"";
-                return new Cause(Cause.Kind.EXIT, verdict, List.of("seen from the shutdown sequence, not from the exit call itself"), null,
-                        System.currentTimeMillis(), 0, null, caller == null ? null : Sites.frame(caller), name);
+                return Cause.call(Cause.Kind.EXIT, verdict, List.of("seen from the shutdown sequence, not from the exit call itself"), null,
+                        System.currentTimeMillis(), caller == null ? null : Sites.frame(caller), name);
             }
         }
-        return new Cause(Cause.Kind.UNKNOWN, "the JVM began its shutdown on thread \"" + name + "\" for a reason forensics did not see",
-                List.of(), null, System.currentTimeMillis(), 0, null, null, name);
+        return Cause.ended(Cause.Kind.UNKNOWN, "the JVM began its shutdown on thread \"" + name + "\" for a reason forensics did not see",
+                List.of(), null, System.currentTimeMillis(), name);
     }
 
     // ---- the last words ----
