@@ -1,9 +1,15 @@
 package dev.forensics.agent;
 
+import dev.forensics.blackbox.BoxSettings;
+import dev.forensics.environment.Sources;
+import dev.forensics.leak.LeakSettings;
+import dev.forensics.pipe.PipeSettings;
+import dev.forensics.termination.TerminationSettings;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +20,11 @@ import java.util.Map;
  * The agent's option string, {@code key=value,key=value}, the same at start-up and at attach. Parsing never
  * throws: a bad key or value is kept as a problem (named in one stderr line by the caller) and the option keeps
  * its default, so a typo costs the user one feature at most, never the application.
+ *
+ * <p>Each option is declared once, in {@link #SPECS} (key, default, values, meaning), and read once, here, into the
+ * typed settings of the feature it belongs to ({@link #leaks()}, {@link #pipes()}, …): feature code never sees an
+ * option string, and a default lives nowhere else. The README's and {@code docs/options.md}'s tables are checked
+ * against {@link #SPECS} by a test.
  */
 public final class AgentOptions {
 
@@ -67,6 +78,9 @@ public final class AgentOptions {
                     "Cap on open bodies tracked at once; bodies beyond it are counted as untracked, never stored."),
             new Spec("healthPeriod", "10s", "duration from 100ms to 1000h|off",
                     "How often open bodies, threads, file descriptors and CLOSE_WAIT sockets are sampled (journal on growth, MBean)."));
+
+    /** Options whose default is worked out at run time; their {@link Spec#defaultValue} says how, in words. */
+    private static final List<String> COMPUTED_DEFAULTS = List.of("dir", "appPackages", "unitPath");
 
     /** The longest leakHeldAfter and healthPeriod: past it a value is a typo, not a wish. */
     static final Duration MAX_PERIOD = Duration.ofHours(1000);
@@ -149,19 +163,58 @@ public final class AgentOptions {
     }
 
     public String log() {
-        return values.getOrDefault("log", "auto");
+        return value("log");
     }
 
     public boolean redact() {
-        return Boolean.parseBoolean(values.getOrDefault("redact", "true"));
+        return Boolean.parseBoolean(value("redact"));
     }
 
+    /** Whether an on/off option is on. */
     public boolean feature(String key) {
-        return "on".equals(values.getOrDefault(key, "on"));
+        return "on".equals(value(key));
     }
 
     public long journalMaxBytes() {
-        return parseSize(values.getOrDefault("journalMaxBytes", "16m"));
+        return parseSize(value("journalMaxBytes"));
+    }
+
+    /** Whether the health figures are sampled ({@code healthPeriod} not off), which needs the leak feature's watcher. */
+    public boolean healthSampled() {
+        return !"off".equals(value("healthPeriod"));
+    }
+
+    /** The leak feature and the health sampler. Loads the leak package: ask only when one of the two runs. */
+    public LeakSettings leaks() {
+        String period = value("healthPeriod");
+        String stacks = value("leakStacks");
+        if (!LeakSettings.validStacks(stacks)) { // a value validation let through that the sampler refuses: the default
+            stacks = spec("leakStacks").defaultValue();
+        }
+        return new LeakSettings(feature("leaks"), stacks, value("appPackages"),
+                parseDuration(value("leakHeldAfter")), "off".equals(period) ? null : parseDuration(period),
+                Integer.parseInt(value("leakMaxOpen")), feature("termination"));
+    }
+
+    /** Broken-pipe loops and broken standard streams. */
+    public PipeSettings pipes() {
+        return new PipeSettings(feature("pipes"), feature("stdstreams"), Integer.parseInt(value("pipeLoopFailures").trim()),
+                parseDuration(value("pipeLoopWindow")));
+    }
+
+    /** Where the doctor, the black box and the verdict read the environment. */
+    public Sources sources() {
+        String unitPath = value("unitPath");
+        return new Sources(value("envRoot"), unitPath == null ? null : Arrays.asList(unitPath.split(":")));
+    }
+
+    public TerminationSettings termination() {
+        String log = value("terminationLog");
+        return new TerminationSettings("off".equals(log) ? null : Paths.get(log), sources());
+    }
+
+    public BoxSettings blackbox() {
+        return new BoxSettings(feature("blackbox"), feature("doctor"), feature("termination"), parseDuration(value("heartbeat")), sources());
     }
 
     public boolean statusAlways() {
@@ -177,9 +230,25 @@ public final class AgentOptions {
         return sb.toString();
     }
 
-    /** The raw value of a key, or null; for feature code that owns its own parsing. */
+    /** The value given for a key, or null when it was not given. */
     public String raw(String key) {
         return values.get(key);
+    }
+
+    /**
+     * The value given for a key, else its declared default; null for a default worked out at run time
+     * ({@code dir}, {@code appPackages}, {@code unitPath}) when none was given. Given values are validated already.
+     */
+    String value(String key) {
+        String v = values.get(key);
+        if (v != null) {
+            return v;
+        }
+        Spec spec = spec(key);
+        if (spec == null) {
+            throw new IllegalArgumentException("no option " + key);
+        }
+        return COMPUTED_DEFAULTS.contains(key) ? null : spec.defaultValue();
     }
 
     private static Spec spec(String key) {

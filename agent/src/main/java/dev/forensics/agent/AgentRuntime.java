@@ -87,13 +87,13 @@ public final class AgentRuntime {
 
         // The recorders first, then the weaver: a hook woven before its recorder is registered would miss events.
         if (on[Feature.TERMINATION]) {
-            Termination.install(options, dir, inst);
+            Termination.install(options.termination(), dir, inst);
         }
         if (on[Feature.PIPES] || on[Feature.STDSTREAMS]) {
-            Pipes.install(options);
+            Pipes.install(options.pipes());
         }
-        if (on[Feature.LEAKS] || !"off".equals(options.raw("healthPeriod"))) {
-            Leaks.install(options, on[Feature.LEAKS]); // the health sampler lives there too
+        if (on[Feature.LEAKS] || options.healthSampled()) {
+            Leaks.install(options.leaks()); // the health sampler lives there too
         }
         runtime.weave(inst, on);
         runtime.premainMicros = (System.nanoTime() - t0) / 1000;
@@ -135,7 +135,7 @@ public final class AgentRuntime {
             boolean box = options.feature("blackbox") || options.feature("doctor");
             if (stillRunning()) { // else the JVM began to exit first: nothing left worth starting
                 if (box) {
-                    BlackBox.install(options, dir, inst);
+                    BlackBox.install(options.blackbox(), dir, inst);
                 }
                 if (options.feature("commands")) {
                     CommandChannel.start(this);

@@ -299,7 +299,7 @@ final class Commands {
 
     /** Runs the doctor now in this JVM, so the answer is current and exists even when the start-up check was off. */
     private String doctor(AgentCommand c) {
-        Doctor.Report report = Risks.examineNow(runtime.options());
+        Doctor.Report report = Risks.examineNow(runtime.options().sources());
         if (c.json()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("pid", pid);

@@ -1,13 +1,11 @@
 package dev.forensics.blackbox;
 
 import dev.forensics.termination.Termination;
-import dev.forensics.agent.AgentOptions;
 import dev.forensics.environment.Host;
 import dev.forensics.report.Stderr;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 
 /**
  * A small owner-only state file, {@code black-box-<pid>.txt} in the output directory, that a run keeps current
@@ -44,7 +42,6 @@ import java.util.Arrays;
  * state shutting-down with the hooks still running, reported as killed during shutdown.
  */
 public final class BlackBox {
-    static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
 
     private static volatile Recorder current;
 
@@ -54,16 +51,15 @@ public final class BlackBox {
      * Called on the agent's start-up thread, right after premain: starts the one thread and registers the closing
      * hook; the recorder and everything it reads are loaded on that thread. Never throws.
      */
-    public static void install(AgentOptions options, Path dir, Instrumentation inst) {
+    public static void install(BoxSettings settings, Path dir, Instrumentation inst) {
         try {
-            boolean boxOn = options.feature("blackbox");
-            boolean doctorOn = options.feature("doctor");
-            if (!boxOn && !doctorOn) {
+            boolean boxOn = settings.box();
+            if (!boxOn && !settings.doctor()) {
                 return;
             }
-            Starter starter = new Starter(options, dir, inst, boxOn, doctorOn);
+            Starter starter = new Starter(settings, dir, inst);
             started = starter;
-            if (boxOn && options.feature("termination")) { // termination=off: not even its classes are loaded
+            if (boxOn && settings.termination()) { // termination=off: not even its classes are loaded
                 Termination.addListener(new TerminationFeed());
             }
             try {
@@ -82,31 +78,25 @@ public final class BlackBox {
 
     /** Named classes rather than lambdas: each new lambda would cost premain a generated class. */
     private static final class Starter implements Runnable {
-        private final AgentOptions options;
+        private final BoxSettings settings;
         private final Path dir;
         private final Instrumentation inst;
-        private final boolean boxOn;
-        private final boolean doctorOn;
         private volatile Recorder recorder;
         private volatile boolean done;
 
-        Starter(AgentOptions options, Path dir, Instrumentation inst, boolean boxOn, boolean doctorOn) {
-            this.options = options;
+        Starter(BoxSettings settings, Path dir, Instrumentation inst) {
+            this.settings = settings;
             this.dir = dir;
             this.inst = inst;
-            this.boxOn = boxOn;
-            this.doctorOn = doctorOn;
         }
 
         @Override
         public void run() {
             try {
-                Duration interval = options.raw("heartbeat") == null ? DEFAULT_INTERVAL : AgentOptions.parseDuration(options.raw("heartbeat"));
-                String unitPath = options.raw("unitPath");
-                Recorder r = new Recorder(Host.current(options.raw("envRoot")), dir, interval.toMillis(), boxOn, doctorOn,
-                        unitPath == null ? null : Arrays.asList(unitPath.split(":")), inst);
+                Recorder r = new Recorder(Host.current(settings.sources().envRoot()), dir, settings.heartbeat().toMillis(), settings.box(),
+                        settings.doctor(), settings.sources().unitPath(), inst);
                 recorder = r;
-                if (boxOn) {
+                if (settings.box()) {
                     current = r;
                 }
                 r.run();

@@ -5,9 +5,7 @@ import dev.forensics.report.Jfr;
 import dev.forensics.report.Reporter;
 import dev.forensics.report.Section;
 import dev.forensics.report.Sections;
-import dev.forensics.agent.AgentOptions;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,10 +66,8 @@ public final class Risks implements Section {
      * Runs the doctor now, on the caller's thread, with the same inputs as at start-up ({@code envRoot},
      * {@code unitPath}): what {@code forensics doctor <pid>} asks for, even when the start-up check was off.
      */
-    public static Doctor.Report examineNow(AgentOptions options) {
-        String unitPath = options.raw("unitPath");
-        return Doctor.examine(Doctor.Inputs.self(Host.current(options.raw("envRoot")))
-                .unitPath(unitPath == null ? null : Arrays.asList(unitPath.split(":"))));
+    public static Doctor.Report examineNow(Sources sources) {
+        return Doctor.examine(Doctor.Inputs.self(Host.current(sources.envRoot())).unitPath(sources.unitPath()));
     }
 
     @Override

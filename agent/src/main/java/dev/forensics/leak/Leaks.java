@@ -1,6 +1,5 @@
 package dev.forensics.leak;
 
-import dev.forensics.agent.AgentOptions;
 import dev.forensics.bootstrap.BodyHooks;
 import dev.forensics.report.AppFrames;
 import dev.forensics.report.Sections;
@@ -14,44 +13,27 @@ import java.time.Duration;
  * watcher thread; stack walking, JFR registration and the MBean all happen later, off the start-up path.
  */
 public final class Leaks {
-    public static final String DEFAULT_STACKS = "0.1%";
-    public static final String DEFAULT_HELD_AFTER = "5m";
-    public static final int DEFAULT_MAX_OPEN = 50_000;
-    public static final String DEFAULT_HEALTH_PERIOD = "10s";
-
     private Leaks() {}
 
-    /** Options were validated by {@link AgentOptions}; unparseable values fall back to the defaults. */
-    public static void install(AgentOptions options, boolean leaksOn) {
-        Origin.Sampler sampler = Origin.Sampler.parse(valueOr(options.raw("leakStacks"), DEFAULT_STACKS));
-        if (sampler == null) {
-            sampler = Origin.Sampler.parse(DEFAULT_STACKS);
-        }
+    /** Installs tracking (when {@code s.tracking()}) and the health sampler (when it has a period). */
+    public static void install(LeakSettings s) {
+        Origin.Sampler sampler = Origin.Sampler.parse(s.stacks());
         Origin.setSampler(sampler);
-        AppFrames.setAppPackages(options.raw("appPackages"));
-        Duration held = AgentOptions.parseDuration(valueOr(options.raw("leakHeldAfter"), DEFAULT_HELD_AFTER));
-        String period = valueOr(options.raw("healthPeriod"), DEFAULT_HEALTH_PERIOD);
-        Duration health = period.equals("off") ? Duration.ZERO : AgentOptions.parseDuration(period);
-        int maxOpen = DEFAULT_MAX_OPEN;
-        try {
-            maxOpen = Integer.parseInt(valueOr(options.raw("leakMaxOpen"), Integer.toString(DEFAULT_MAX_OPEN)));
-        } catch (NumberFormatException ignored) {
-            // validated already
-        }
-        if (!leaksOn && (health == null || health.isZero())) {
+        AppFrames.setAppPackages(s.appPackages());
+        Duration health = s.healthPeriod();
+        if (!s.tracking() && health == null) {
             return;
         }
 
-        BodyTracker tracker = new BodyTracker(maxOpen);
-        LeakWatcher w = new LeakWatcher(tracker, (held == null ? Duration.ofMinutes(5) : held).toNanos(),
-                health == null ? Duration.ofSeconds(10).toNanos() : health.toNanos(), sampler.toString());
+        BodyTracker tracker = new BodyTracker(s.maxOpen());
+        LeakWatcher w = new LeakWatcher(tracker, s.heldAfter().toNanos(), health == null ? 0 : health.toNanos(), sampler.toString());
         ClientBodies clients = new ClientBodies(tracker, w, w.shapes());
-        w.attach(clients, health == null || !health.isZero() ? new Health(tracker, w) : null);
-        if (leaksOn) {
+        w.attach(clients, health != null ? new Health(tracker, w) : null);
+        if (s.tracking()) {
             BodyHooks.register(clients);
             Sections.register(new OpenBodiesSection(w, tracker));
             // Runtime.halt runs no shutdown hook: termination tells us, on the halting thread, before the JVM acts.
-            if (options.feature("termination")) { // else nothing tells us of a halt, and its classes stay unloaded
+            if (s.haltSummary()) { // else nothing tells us of a halt, and termination's classes stay unloaded
                 Termination.addListener(new HaltSummary(w));
             }
             try {
@@ -63,10 +45,6 @@ public final class Leaks {
         Thread t = new Thread(w, "forensics-leaks");
         t.setDaemon(true);
         t.start();
-    }
-
-    private static String valueOr(String v, String otherwise) {
-        return v == null ? otherwise : v;
     }
 
     /** The still-open bodies, summarised when the JVM halts (every other way out runs the feature's shutdown hook). */

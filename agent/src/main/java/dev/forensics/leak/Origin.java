@@ -18,7 +18,8 @@ final class Origin {
     /** Callers of the application's line listed after the library frames. */
     static final int MAX_FROM = 2;
 
-    private static volatile Sampler sampler = Sampler.parse(Leaks.DEFAULT_STACKS);
+    /** No stacks until the feature is installed with the configured sampler. */
+    private static volatile Sampler sampler = Sampler.parse("never");
 
     final long nanos;
     final String thread;

@@ -1,26 +1,21 @@
 package dev.forensics.pipe;
 
-import dev.forensics.agent.AgentOptions;
 import dev.forensics.bootstrap.Feature;
 import dev.forensics.bootstrap.PipeHooks;
 import dev.forensics.report.Sections;
 import dev.forensics.report.Stderr;
-import java.time.Duration;
 
 /**
  * Broken-pipe loops and broken standard streams, installed in premain before the hooks are: the options, the
  * recorder the hooks call, and the report section. Nothing runs until a write fails.
  */
 public final class Pipes {
-    public static final int DEFAULT_LOOP_FAILURES = 20;
-    public static final String DEFAULT_LOOP_WINDOW = "10s";
-
     private Pipes() {}
 
     /** Never throws: a failure here costs the two pipe features, not the agent. */
-    public static void install(AgentOptions options) {
+    public static void install(PipeSettings settings) {
         try {
-            register(options);
+            register(settings);
         } catch (Throwable t) {
             Feature.disable(Feature.PIPES);
             Feature.disable(Feature.STDSTREAMS);
@@ -28,16 +23,10 @@ public final class Pipes {
         }
     }
 
-    private static void register(AgentOptions options) {
-        boolean pipes = options.feature("pipes");
-        boolean stdstreams = options.feature("stdstreams");
-        String failuresOption = options.raw("pipeLoopFailures");
-        String windowOption = options.raw("pipeLoopWindow");
-        int threshold = failuresOption == null ? DEFAULT_LOOP_FAILURES : Integer.parseInt(failuresOption.trim());
-        Duration window = AgentOptions.parseDuration(windowOption == null ? DEFAULT_LOOP_WINDOW : windowOption);
-        WriteFailures failures = new WriteFailures(threshold, window.toNanos());
+    private static void register(PipeSettings s) {
+        WriteFailures failures = new WriteFailures(s.loopFailures(), s.loopWindow().toNanos());
         StdStreams std = new StdStreams();
         PipeHooks.register(new PipeRecorder(failures, std, new LoopWatch(failures)));
-        Sections.register(new PipesSection(failures, std, pipes, stdstreams));
+        Sections.register(new PipesSection(failures, std, s.pipes(), s.stdstreams()));
     }
 }

@@ -1,6 +1,5 @@
 package dev.forensics.termination;
 
-import dev.forensics.agent.AgentOptions;
 import dev.forensics.bootstrap.Feature;
 import dev.forensics.bootstrap.TerminationHooks;
 import dev.forensics.report.JavaBase;
@@ -9,7 +8,6 @@ import dev.forensics.report.Sections;
 import dev.forensics.report.Stderr;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -21,7 +19,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * <p>Other features follow a death through {@link #addListener(TerminationListener)}.
  */
 public final class Termination {
-    public static final String DEFAULT_TERMINATION_LOG = "/dev/termination-log";
 
     private static final List<TerminationListener> LISTENERS = new CopyOnWriteArrayList<>();
     private static volatile TerminationRecorder recorder;
@@ -31,23 +28,22 @@ public final class Termination {
     private Termination() {}
 
     /** Never throws: a failure here costs termination capture, said in one stderr line, not the rest of the agent. */
-    public static void install(AgentOptions options, Path dir, Instrumentation inst) {
+    public static void install(TerminationSettings settings, Path dir, Instrumentation inst) {
         try {
-            installEarly(options, dir, inst);
+            installEarly(settings, dir, inst);
         } catch (Throwable t) {
             Feature.disable(Feature.TERMINATION);
             Stderr.line("forensics: termination capture disabled after an internal error; the application is unaffected: " + t);
         }
     }
 
-    private static void installEarly(AgentOptions options, Path dir, Instrumentation inst) {
+    private static void installEarly(TerminationSettings settings, Path dir, Instrumentation inst) {
         long t0 = System.nanoTime();
         if (NativeSignals.LOADS_THROUGH_JAVA_LANG) {
             openJavaLang(inst); // loading the shim without a restricted-method warning needs java.lang (NativeSignals)
         }
-        TerminationRecorder r = new TerminationRecorder(dir, terminationLog(options));
-        String unitPath = options.raw("unitPath");
-        r.environment(options.raw("envRoot"), unitPath == null ? null : java.util.Arrays.asList(unitPath.split(":")));
+        TerminationRecorder r = new TerminationRecorder(dir, settings.terminationLog());
+        r.environment(settings.sources().envRoot(), settings.sources().unitPath());
         SignalCapture signals = new SignalCapture(r);
         signals.install();
         r.signals(signals);
@@ -157,14 +153,6 @@ public final class Termination {
                 // as above
             }
         }
-    }
-
-    private static Path terminationLog(AgentOptions options) {
-        String v = options.raw("terminationLog");
-        if (v == null) {
-            v = DEFAULT_TERMINATION_LOG;
-        }
-        return v.equals("off") ? null : Paths.get(v);
     }
 
     /**
