@@ -177,7 +177,9 @@ final class LeakWatcher implements Runnable {
                 LeakEvents.poolRefused(client, r[1], r[2], open, top, most);
             }
             Finding f = Finding.error("leak", "pool:" + client + ":" + r[1], refusalLine(client, r[1], r[2], open, top, most,
-                    top == null ? null : first.get(top)));
+                    top == null ? null : first.get(top)))
+                    .with("kind", "pool-refused").with("client", client).with("pool", r[1]).with("refusal", r[2])
+                    .with("open", open).with("site", top).with("count", top == null ? null : most);
             Reporter.report(f);
             if (top != null) {
                 journalStackOnce(first.get(top));
@@ -223,6 +225,7 @@ final class LeakWatcher implements Runnable {
         List<Long> batches = new ArrayList<>();
         List<Tallies.Tally> written = new ArrayList<>();
         List<String> lines = new ArrayList<>();
+        List<Long> counts = new ArrayList<>();
         synchronized (leaks) {
             for (Tallies.Tally t : leaks.takeFresh()) {
                 if (t.fresh > 0) {
@@ -231,6 +234,7 @@ final class LeakWatcher implements Runnable {
                     t.fresh = 0;
                 }
                 if (t.lineDue(now, PROGRESS_NANOS, atExit)) {
+                    counts.add(t.lastLineNanos == 0 ? t.count : t.unreported);
                     lines.add(t.lastLineNanos == 0 ? leakLine(t) : progressLine(t, t.unreported)); // joins made strings
                     t.lineWritten(now);
                     written.add(t);
@@ -247,9 +251,16 @@ final class LeakWatcher implements Runnable {
         }
         for (int i = 0; i < written.size(); i++) {
             Tallies.Tally t = written.get(i);
-            Reporter.reportRateLimited(Finding.error("leak", "leak:" + t.key, lines.get(i)));
+            Reporter.reportRateLimited(fields(Finding.error("leak", "leak:" + t.key, lines.get(i)), t).with("count", counts.get(i))
+                    .with("total", t.count));
             journalStackOnce(t);
         }
+    }
+
+    /** The facts of a group of bodies as fields: where, which client, what request (URL redacted already). */
+    static Finding fields(Finding f, Tallies.Tally t) {
+        return f.with("site", t.site).with("client", t.client).with("method", t.method).with("url", t.url)
+                .with("status", t.status > 0 ? Integer.valueOf(t.status) : null);
     }
 
     static String leakLine(Tallies.Tally t) {
@@ -315,7 +326,8 @@ final class LeakWatcher implements Runnable {
             if (Jfr.AVAILABLE) {
                 LeakEvents.held(t, oldest / 1_000_000L, false);
             }
-            Reporter.report(Finding.warn("leak", "held:" + t.key, line));
+            Reporter.report(fields(Finding.warn("leak", "held:" + t.key, line), t).with("count", t.count)
+                    .with("oldestMillis", oldest / 1_000_000L).with("heldAfterMillis", heldNanos / 1_000_000L));
             journalStackOnce(t);
         }
     }
@@ -341,7 +353,8 @@ final class LeakWatcher implements Runnable {
             if (Jfr.AVAILABLE) {
                 LeakEvents.held(t, heldFor / 1_000_000L, true);
             }
-            Reporter.report(Finding.info("leak", "withdrawn:" + t.key, line));
+            Reporter.report(fields(Finding.info("leak", "withdrawn:" + t.key, line), t).with("count", t.count)
+                    .with("heldMillis", heldFor / 1_000_000L));
         }
     }
 
