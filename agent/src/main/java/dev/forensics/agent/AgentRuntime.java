@@ -70,7 +70,7 @@ public final class AgentRuntime {
         }
         Redaction.setEnabled(options.redact());
         Path dir = PrivateFiles.outputDir(options.dir());
-        Reporter.init(dir, options.journalMaxBytes(), options.log());
+        Reporter.init(dir, options.journalMaxBytes(), options.log(), options.journalJson(), options.feature("otelLogs"));
 
         AgentRuntime runtime = new AgentRuntime(options, dir, attached);
         current = runtime;
