@@ -1,0 +1,169 @@
+package dev.forensics;
+
+import static dev.forensics.testing.AgentAssertions.assertAgentClean;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.forensics.targets.ChildLoaderLauncher;
+import dev.forensics.targets.http.HttpBodies;
+import dev.forensics.targets.http.LoggingApp;
+import dev.forensics.targets.http.OtelApp;
+import dev.forensics.testing.ChildLoaders;
+import dev.forensics.testing.ForkedJvm;
+import dev.forensics.testing.JournalSchema;
+import dev.forensics.testing.Jdk;
+import dev.forensics.testing.LeakTests;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Findings where a fleet's pipelines read them, with their fields as data and not only as text: the application's
+ * Logback with logstash-logback-encoder writing JSON, the journal as JSON lines validated against
+ * {@code docs/journal.schema.json}, and the OpenTelemetry SDK's log records (an in-memory exporter) once the
+ * application has registered it as GlobalOpenTelemetry, without the agent ever fixing that global itself.
+ */
+class StructuredFindingsIT {
+    static final Path LOGSTASH_LIBS = Paths.get(System.getProperty("forensics.logstash.libs", "target/it-libs/logstash")).toAbsolutePath();
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static String logstashApp() throws Exception {
+        assumeTrue(Files.isDirectory(LOGSTASH_LIBS), "logstash-logback-encoder jars not copied to " + LOGSTASH_LIBS + " (run through mvn verify)");
+        List<String> entries = new ArrayList<>(List.of(ChildLoaders.testClasses().toString()));
+        try (Stream<Path> jars = Files.list(LOGSTASH_LIBS)) {
+            jars.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(p -> entries.add(p.toString()));
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    static List<JsonNode> jsonLines(String text) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (!line.isBlank()) {
+                out.add(JSON.readTree(line));
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void leakedBodyInTheApplicationsLogstashJsonCarriesKindClientStatusAndSiteAsJsonFields(Jdk jdk) throws Exception {
+        Path work = LeakTests.workDir();
+        Path appLog = work.resolve("app.json");
+        Path xml = work.resolve("logback.xml");
+        Files.writeString(xml, "<configuration><appender name=\"JSON\" class=\"ch.qos.logback.core.FileAppender\"><file>" + appLog
+                + "</file><encoder class=\"net.logstash.logback.encoder.LogstashEncoder\"/></appender>"
+                + "<root level=\"INFO\"><appender-ref ref=\"JSON\"/></root></configuration>\n");
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(work).classpath(ChildLoaders.launcherOnly(work)).jvmArg("-Dlogback.configurationFile=" + xml)
+                .start(ChildLoaderLauncher.class, "-", logstashApp(), LoggingApp.class.getName(), "out")) {
+            assertThat(jvm.waitFor(Duration.ofMinutes(2))).as(jvm.stderr()).isZero();
+            String log = ForkedJvm.read(appLog);
+            List<JsonNode> ours = jsonLines(log).stream().filter(n -> n.path("logger_name").asText().equals("forensics")).collect(Collectors.toList());
+            assertThat(ours).as(log).hasSize(1);
+            JsonNode leak = ours.get(0);
+            assertThat(leak.path("level").asText()).isEqualTo("ERROR");
+            assertThat(leak.path("message").asText()).startsWith("1 response body leaked at ").contains("/error/app?token=***");
+            assertThat(leak.path("kind").asText()).isEqualTo("leak");
+            assertThat(leak.path("severity").asText()).isEqualTo("ERROR");
+            assertThat(leak.path("category").asText()).isEqualTo("leak");
+            assertThat(leak.path("client").asText()).isEqualTo("HttpURLConnection");
+            assertThat(leak.path("status").isNumber()).as("status stays a number: %s", leak).isTrue();
+            assertThat(leak.path("status").asInt()).isEqualTo(500);
+            assertThat(leak.path("count").asLong()).isEqualTo(1);
+            assertThat(leak.path("method").asText()).isEqualTo("GET");
+            assertThat(leak.path("site").asText()).startsWith("dev.forensics.targets.http.UrlConnectionClient.leakErrorBody(UrlConnectionClient.java:");
+            assertThat(leak.path("url").asText()).contains("/error/app?token=***").doesNotContain(HttpBodies.SECRET);
+            assertThat(log).doesNotContain(HttpBodies.SECRET);
+            assertThat(jvm.journal()).contains("findings go to SLF4J logger 'forensics' (Logback").contains("fields as key-values")
+                    .doesNotContain("OpenTelemetry");
+            assertAgentClean(jvm);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void everyLineOfTheJsonJournalParsesAndValidatesAgainstItsSchema(Jdk jdk) throws Exception {
+        Path work = LeakTests.workDir();
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(work).agentOptions("journalFormat=json,leakHeldAfter=1s")
+                .start(HttpBodies.class, "out", "urlconnection", "held", "exit")) {
+            assertThat(jvm.waitFor(Duration.ofMinutes(2))).as(jvm.stderr()).isZero();
+            String journal = jvm.journal();
+            List<JsonNode> lines = JournalSchema.validLines(journal);
+            assertThat(lines).hasSizeGreaterThan(10);
+            assertThat(journal.lines().count()).isEqualTo(lines.size());
+            JsonNode held = lines.stream().filter(n -> n.path("kind").asText().equals("held")).findFirst().orElseThrow(() -> new AssertionError(journal));
+            assertThat(held.path("level").asText()).isEqualTo("WARN");
+            assertThat(held.path("client").asText()).isEqualTo("HttpURLConnection");
+            assertThat(held.path("status").asInt()).isEqualTo(200);
+            assertThat(held.path("count").asLong()).isEqualTo(1);
+            assertThat(held.path("heldAfterMillis").asLong()).isEqualTo(1000);
+            assertThat(held.path("oldestMillis").asLong()).isGreaterThanOrEqualTo(1000);
+            assertThat(held.path("site").asText()).contains("UrlConnectionClient.open(UrlConnectionClient.java:");
+            assertThat(held.path("url").asText()).contains("/ok/held?token=***");
+            assertThat(held.path("message").asText()).contains("1 response body open longer than 1s");
+            JsonNode withdrawn = lines.stream().filter(n -> n.path("kind").asText().equals("withdrawn")).findFirst().orElseThrow(() -> new AssertionError(journal));
+            assertThat(withdrawn.path("level").asText()).isEqualTo("INFO");
+            assertThat(withdrawn.path("heldMillis").asLong()).isGreaterThanOrEqualTo(1000);
+            assertThat(lines).filteredOn(n -> n.path("category").asText().equals("agent") && n.path("message").asText().contains(" hooks active, "))
+                    .hasSize(1).allMatch(n -> !n.has("kind"));
+            assertThat(lines).anyMatch(n -> n.path("message").asText().startsWith("open response bodies at exit"));
+            assertThat(journal).doesNotContain(HttpBodies.SECRET);
+            assertAgentClean(jvm);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void theOpenTelemetrySdkOfTheApplicationReceivesALeakAsALogRecordWithItsAttributes(Jdk jdk) throws Exception {
+        Path work = LeakTests.workDir();
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(work).start(OtelApp.class, "out", "early")) {
+            assertThat(jvm.waitFor(Duration.ofMinutes(2))).as(jvm.stderr()).isZero();
+            List<String> records = jvm.stdout().lines().filter(l -> l.startsWith("RECORD ")).collect(Collectors.toList());
+            assertThat(records).as(jvm.stdout() + jvm.journal()).hasSize(1);
+            assertThat(records.get(0)).startsWith("RECORD ERROR ERROR | 1 response body leaked at ")
+                    .contains("/error/otel-first?token=***")
+                    .contains("forensics.kind:STRING=leak").contains("forensics.severity:STRING=ERROR").contains("forensics.category:STRING=leak")
+                    .contains("forensics.client:STRING=HttpURLConnection").contains("forensics.status:LONG=500").contains("forensics.count:LONG=1")
+                    .contains("forensics.site:STRING=dev.forensics.targets.http.UrlConnectionClient.leakErrorBody(")
+                    .contains("forensics.url:STRING=http://127.0.0.1:").doesNotContain(HttpBodies.SECRET);
+            assertThat(jvm.journal()).contains("findings also go to OpenTelemetry as log records of logger 'forensics'");
+            assertAgentClean(jvm);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void anApplicationThatSetsUpOpenTelemetryAfterAFindingCanStillDoSoAndGetsTheNextOne(Jdk jdk) throws Exception {
+        Path work = LeakTests.workDir();
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(work).start(OtelApp.class, "out", "late")) {
+            assertThat(jvm.waitFor(Duration.ofMinutes(2))).as(jvm.stderr()).isZero();
+            assertThat(jvm.stdout()).contains("SET UP LATE").contains("RECORDS 1 ISSET true");
+            assertThat(jvm.stdout().lines().filter(l -> l.startsWith("RECORD "))).singleElement().asString()
+                    .contains("/error/otel-second?").contains("forensics.kind:STRING=leak");
+            assertAgentClean(jvm);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void withoutOpenTelemetrySetUpNothingChangesAndTheGlobalStaysUnset(Jdk jdk) throws Exception {
+        Path work = LeakTests.workDir();
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(work).start(OtelApp.class, "out", "never")) {
+            assertThat(jvm.waitFor(Duration.ofMinutes(2))).as(jvm.stderr()).isZero();
+            assertThat(jvm.stdout()).contains("RECORDS 0 ISSET false").contains("DONE");
+            assertThat(jvm.journal()).contains("1 response body leaked at").doesNotContain("OpenTelemetry");
+            assertAgentClean(jvm);
+        }
+    }
+}
