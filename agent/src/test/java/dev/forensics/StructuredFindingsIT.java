@@ -144,6 +144,18 @@ class StructuredFindingsIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.forensics.testing.Jdk#all")
+    void logRecordsNeedNoTerminationCaptureToTellThatTheApplicationSetUpOpenTelemetry(Jdk jdk) throws Exception {
+        Path work = LeakTests.workDir();
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(work).agentOptions("termination=off").start(OtelApp.class, "out", "early")) {
+            assertThat(jvm.waitFor(Duration.ofMinutes(2))).as(jvm.stderr()).isZero();
+            assertThat(jvm.stdout().lines().filter(l -> l.startsWith("RECORD "))).as(jvm.stdout() + jvm.journal()).singleElement().asString()
+                    .contains("/error/otel-first?").contains("forensics.kind:STRING=leak");
+            assertThat(jvm.journal()).doesNotContain("cannot be told");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
     void anApplicationThatSetsUpOpenTelemetryAfterAFindingCanStillDoSoAndGetsTheNextOne(Jdk jdk) throws Exception {
         Path work = LeakTests.workDir();
         try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(work).start(OtelApp.class, "out", "late")) {
@@ -159,9 +171,10 @@ class StructuredFindingsIT {
     @MethodSource("dev.forensics.testing.Jdk#all")
     void withoutOpenTelemetrySetUpNothingChangesAndTheGlobalStaysUnset(Jdk jdk) throws Exception {
         Path work = LeakTests.workDir();
-        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(work).start(OtelApp.class, "out", "never")) {
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(work).jvmArg("--add-opens=java.base/java.lang=ALL-UNNAMED").start(OtelApp.class, "out", "never")) {
             assertThat(jvm.waitFor(Duration.ofMinutes(2))).as(jvm.stderr()).isZero();
-            assertThat(jvm.stdout()).contains("RECORDS 0 ISSET false").contains("DONE");
+            assertThat(jvm.stdout()).as("the agent initialised neither OpenTelemetry's API nor, through it, java.util.logging")
+                    .contains("LOGGING STARTED false").contains("RECORDS 0 ISSET false").contains("DONE");
             assertThat(jvm.journal()).contains("1 response body leaked at").doesNotContain("OpenTelemetry");
             assertAgentClean(jvm);
         }

@@ -14,9 +14,10 @@ import java.util.concurrent.TimeUnit;
  * Findings as OpenTelemetry log records when the application has set up OpenTelemetry: the logs bridge of its
  * {@code GlobalOpenTelemetry}, found reflectively through the loaders that hold the application, logger
  * {@code forensics}, the finding's level as severity, its line as body and its fields as attributes named
- * {@code forensics.<field>}. Never bundled, and never {@code GlobalOpenTelemetry.get()} before the application set it:
- * that call would install a no-op for good (and could run autoconfiguration), and the application's own {@code set}
- * would then fail. Looked up at a finding, at most once a second and {@value #MAX_LOOKS} times while the API is there
+ * {@code forensics.<field>}. Never bundled; never initialises the API's class (its initializer starts
+ * java.util.logging) before the application did, and never {@code GlobalOpenTelemetry.get()} before the application
+ * set it: that call would install a no-op for good (and could run autoconfiguration), and the application's own
+ * {@code set} would then fail. Looked up at a finding, at most once a second and {@value #MAX_LOOKS} times while the API is there
  * but not set yet; again whenever a new loader appears while no loader has the API.
  */
 final class OtelLogs {
@@ -106,13 +107,18 @@ final class OtelLogs {
             }
             apiSeen = true;
             try {
-                Class<?> global = Class.forName(API, true, loader);
+                Class<?> global = Class.forName(API, false, loader);
                 Bridge held = HOLDER.get(global)[0];
                 if (held != null) {
                     return held;
                 }
-                if (!javaAgent && !set(global)) {
+                Boolean used = ClassInit.initialized(global);
+                if (used == null) {
+                    cannotTell();
                     continue;
+                }
+                if (!used || !javaAgent && !set(global)) {
+                    continue; // the application never touched the API, or has not set it up yet
                 }
                 Bridge b = Bridge.of(global, LogSink.NAME, Loaders.describe(loader) + (javaAgent ? ", OpenTelemetry Java agent" : ""));
                 if (b != null) {
@@ -124,6 +130,16 @@ final class OtelLogs {
             }
         }
         return null;
+    }
+
+    private boolean saidCannotTell;
+
+    private void cannotTell() {
+        if (!saidCannotTell) {
+            saidCannotTell = true;
+            LogSink.note("OpenTelemetry's API is in an application loader, but whether the application set it up cannot be told"
+                    + " without initialising it (jdk.internal.misc is not open to the agent): no findings go to OpenTelemetry");
+        }
     }
 
     /** {@code GlobalOpenTelemetry.isSet()}; an API too old to have it is never asked for its (maybe unset) global. */

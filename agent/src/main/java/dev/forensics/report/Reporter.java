@@ -20,8 +20,9 @@ public final class Reporter {
 
     private final Journal journal;
     private final LogSink log;
-    /** Null when off (otelLogs=off). */
-    private final OtelLogs otel;
+    /** Made at the first finding, so premain loads none of it; never with otelLogs=off. */
+    private final boolean otelOn;
+    private volatile OtelLogs otel;
     private final Map<String, Aggregate> aggregates = new LinkedHashMap<>(64, 0.75f, true);
     private long budgetWindowStart = System.nanoTime();
     private int budgetUsed;
@@ -34,13 +35,13 @@ public final class Reporter {
     }
 
     Reporter(Journal journal, LogSink log) {
-        this(journal, log, null);
+        this(journal, log, false);
     }
 
-    Reporter(Journal journal, LogSink log, OtelLogs otel) {
+    Reporter(Journal journal, LogSink log, boolean otel) {
         this.journal = journal;
         this.log = log;
-        this.otel = otel;
+        this.otelOn = otel;
     }
 
     public static void init(Path dir, long journalMaxBytes, String logMode) {
@@ -52,7 +53,7 @@ public final class Reporter {
      * @param otel findings also as OpenTelemetry log records when the application has set up OpenTelemetry
      */
     public static void init(Path dir, long journalMaxBytes, String logMode, boolean json, boolean otel) {
-        current = new Reporter(new Journal(dir, journalMaxBytes, json), new LogSink(logMode), otel ? new OtelLogs() : null);
+        current = new Reporter(new Journal(dir, journalMaxBytes, json), new LogSink(logMode), otel);
     }
 
     /** The journal's path, or null before init. */
@@ -188,9 +189,19 @@ public final class Reporter {
     }
 
     private void otel(Finding f, String message, Instant at) {
-        if (otel != null) {
-            otel.emit(f, message, at);
+        if (!otelOn) {
+            return;
         }
+        OtelLogs o = otel;
+        if (o == null) {
+            synchronized (this) {
+                o = otel;
+                if (o == null) {
+                    otel = o = new OtelLogs();
+                }
+            }
+        }
+        o.emit(f, message, at);
     }
 
     private boolean takeBudget(long now) {

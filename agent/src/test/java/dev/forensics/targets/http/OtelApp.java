@@ -57,8 +57,23 @@ public final class OtelApp {
             r.getAttributes().forEach((k, v) -> attributes.put(k.getKey() + ":" + k.getType(), v));
             System.out.println("RECORD " + r.getSeverity() + " " + r.getSeverityText() + " | " + r.getBodyValue().asString() + " | " + attributes);
         }
+        if (mode.equals("never")) {
+            // Before anything here touches GlobalOpenTelemetry: its initializer starts java.util.logging, whose
+            // LogManager registers a shutdown hook. Nothing of this application used either.
+            System.out.println("LOGGING STARTED " + loggingStarted());
+        }
         System.out.println("RECORDS " + records.size() + " ISSET " + GlobalOpenTelemetry.isSet());
         System.out.println("DONE");
+    }
+
+    /** Whether java.util.logging's LogManager exists: its shutdown hook is registered (needs java.lang opened to us). */
+    static boolean loggingStarted() throws Exception {
+        java.lang.reflect.Field hooks = Class.forName("java.lang.ApplicationShutdownHooks").getDeclaredField("hooks");
+        hooks.setAccessible(true);
+        synchronized (hooks.getDeclaringClass()) {
+            Map<?, ?> map = (Map<?, ?>) hooks.get(null);
+            return map.keySet().stream().anyMatch(t -> t.getClass().getName().equals("java.util.logging.LogManager$Cleaner"));
+        }
     }
 
     static void setUp(InMemoryLogRecordExporter exporter) {
