@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forensics.targets.ChildLoaderLauncher;
+import dev.forensics.targets.ExitFromWorker;
+import dev.forensics.targets.SocketWriter;
 import dev.forensics.targets.http.HttpBodies;
 import dev.forensics.targets.http.LoggingApp;
 import dev.forensics.targets.http.OtelApp;
@@ -15,6 +17,7 @@ import dev.forensics.testing.ForkedJvm;
 import dev.forensics.testing.JournalSchema;
 import dev.forensics.testing.Jdk;
 import dev.forensics.testing.LeakTests;
+import dev.forensics.testing.LoopbackPeer;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,6 +122,41 @@ class StructuredFindingsIT {
                     .hasSize(1).allMatch(n -> !n.has("kind"));
             assertThat(lines).anyMatch(n -> n.path("message").asText().startsWith("open response bodies at exit"));
             assertThat(journal).doesNotContain(HttpBodies.SECRET);
+            assertAgentClean(jvm);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void aBrokenPipeLoopAndALibrarysSystemExitAreJsonJournalLinesWithTheirFields(Jdk jdk) throws Exception {
+        try (LoopbackPeer peer = new LoopbackPeer(LoopbackPeer.Mode.CLOSE);
+             ForkedJvm jvm = ForkedJvm.on(jdk).agentOptions("journalFormat=json,pipeLoopWindow=1s")
+                     .start(SocketWriter.class, "out", "socket", Integer.toString(peer.port()), "300", "1024", "2500")) {
+            assertThat(jvm.waitFor()).isZero();
+            List<JsonNode> lines = JournalSchema.validLines(jvm.journal());
+            JsonNode loop = lines.stream().filter(n -> n.path("kind").asText().equals("pipe-loop")).findFirst()
+                    .orElseThrow(() -> new AssertionError(jvm.journal()));
+            assertThat(loop.path("level").asText()).isEqualTo("WARN");
+            assertThat(loop.path("peer").asText()).isEqualTo("127.0.0.1:" + peer.port());
+            assertThat(loop.path("layer").asText()).isEqualTo("socket");
+            assertThat(loop.path("count").asLong()).isEqualTo(21);
+            assertThat(loop.path("site").asText()).contains("SocketWriter.keepWriting(");
+            JsonNode ended = lines.stream().filter(n -> n.path("kind").asText().equals("pipe-loop-end")).findFirst()
+                    .orElseThrow(() -> new AssertionError(jvm.journal()));
+            assertThat(ended.path("count").asLong()).isGreaterThan(21);
+            assertThat(ended.path("bytes").asLong()).isEqualTo(ended.path("count").asLong() * 1024);
+        }
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).agentOptions("journalFormat=json").start(ExitFromWorker.class, "out")) {
+            assertThat(jvm.waitFor()).isEqualTo(3);
+            List<JsonNode> lines = JournalSchema.validLines(jvm.journal());
+            JsonNode death = lines.stream().filter(n -> n.path("kind").asText().equals("death")).findFirst()
+                    .orElseThrow(() -> new AssertionError(jvm.journal()));
+            assertThat(death.path("cause").asText()).isEqualTo("exit");
+            assertThat(death.path("exitStatus").asInt()).isEqualTo(3);
+            assertThat(death.path("thread").asText()).isEqualTo("library-thread");
+            assertThat(death.path("caller").asText()).startsWith("dev.forensics.targets.ExitFromWorker.shutdownLibrary(ExitFromWorker.java:");
+            assertThat(death.path("lastWords").asText()).contains("last-words-");
+            assertThat(Files.exists(Paths.get(death.path("lastWords").asText()))).isTrue();
             assertAgentClean(jvm);
         }
     }
