@@ -109,6 +109,27 @@ class StructuredFindingsIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("dev.forensics.testing.Jdk#all")
+    void log4jTakesTheFieldsAsKeyValuesIntoItsThreadContextForTheFindingsLineOnly(Jdk jdk) throws Exception {
+        Path work = LeakTests.workDir();
+        Path xml = work.resolve("log4j2.xml");
+        Files.writeString(xml, "<Configuration status=\"warn\"><Appenders><File name=\"FILE\" fileName=\"" + work.resolve("app.log") + "\">"
+                + "<PatternLayout pattern=\"%level %logger kind=%X{kind} client=%X{client} status=%X{status} count=%X{count} - %msg%n\"/>"
+                + "</File></Appenders><Loggers><Root level=\"info\"><AppenderRef ref=\"FILE\"/></Root></Loggers></Configuration>\n");
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(work).classpath(ChildLoaders.launcherOnly(work)).jvmArg("-Dlog4j2.configurationFile=" + xml)
+                .start(ChildLoaderLauncher.class, "-", ChildLoaders.withLog4j(), LoggingApp.class.getName(), "out")) {
+            assertThat(jvm.waitFor(Duration.ofMinutes(2))).as(jvm.stderr()).isZero();
+            String log = ForkedJvm.read(work.resolve("app.log"));
+            assertThat(log.lines().filter(l -> l.contains(" forensics "))).as(log).singleElement().asString()
+                    .startsWith("ERROR forensics kind=leak client=HttpURLConnection status=500 count=1 - 1 response body leaked at ");
+            assertThat(log).contains("INFO dev.forensics.targets.http.LoggingApp kind= client= status= count= - application started")
+                    .contains("INFO dev.forensics.targets.http.LoggingApp kind= client= status= count= - application done");
+            assertThat(jvm.journal()).contains("findings go to SLF4J logger 'forensics' (Log4j 2").contains("fields as key-values");
+            assertAgentClean(jvm);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
     void everyLineOfTheJsonJournalParsesAndValidatesAgainstItsSchema(Jdk jdk) throws Exception {
         Path work = LeakTests.workDir();
         try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(work).agentOptions("journalFormat=json,leakHeldAfter=1s")

@@ -172,9 +172,9 @@ final class AppLogger {
 
     /**
      * Fields for SLF4J: {@code atError().addKeyValue(k, v)…log(line)} when the logger takes key-values as such (a
-     * {@code LoggingEventAware} logger such as Logback's and slf4j-simple's, or one that overrides {@code atError} such as
-     * Log4j 2's); otherwise SLF4J 2 would write them into the message text, so they go into the MDC instead, put for
-     * the call and the thread's own values put back after.
+     * {@code LoggingEventAware} logger such as Logback's, or one with its own event builder such as Log4j 2's);
+     * otherwise (SLF4J 1.7, or slf4j-simple, whose SLF4J 2 would write them into the line's text) they go into the MDC,
+     * put for the call and the thread's own values put back after.
      */
     static final class KeyValues {
         private static final Object NOT_PUT = new Object();
@@ -210,7 +210,9 @@ final class AppLogger {
             try {
                 Class<?> builder = Class.forName("org.slf4j.spi.LoggingEventBuilder", false, api);
                 Class<?> aware = Class.forName("org.slf4j.spi.LoggingEventAware", false, api);
-                boolean asSuch = aware.isInstance(logger) || logger.getClass().getMethod("atError").getDeclaringClass() != type;
+                Class<?> level = Class.forName("org.slf4j.event.Level", false, api);
+                boolean asSuch = aware.isInstance(logger) || logger.getClass().getMethod("atError").getDeclaringClass() != type
+                        || logger.getClass().getMethod("makeLoggingEventBuilder", level).getDeclaringClass() != type;
                 if (asSuch) {
                     atError = virtual(type, "atError", builder);
                     atWarn = virtual(type, "atWarn", builder);
