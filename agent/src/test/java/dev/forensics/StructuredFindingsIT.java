@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forensics.targets.ChildLoaderLauncher;
+import dev.forensics.targets.DoctorReady;
 import dev.forensics.targets.ExitFromWorker;
 import dev.forensics.targets.SocketWriter;
 import dev.forensics.targets.http.HttpBodies;
 import dev.forensics.targets.http.LoggingApp;
 import dev.forensics.targets.http.OtelApp;
 import dev.forensics.testing.ChildLoaders;
+import dev.forensics.testing.Environments;
 import dev.forensics.testing.ForkedJvm;
 import dev.forensics.testing.JournalSchema;
 import dev.forensics.testing.Jdk;
@@ -191,6 +193,23 @@ class StructuredFindingsIT {
             assertThat(death.path("caller").asText()).startsWith("dev.forensics.targets.ExitFromWorker.shutdownLibrary(ExitFromWorker.java:");
             assertThat(death.path("lastWords").asText()).contains("last-words-");
             assertThat(Files.exists(Paths.get(death.path("lastWords").asText()))).isTrue();
+            assertAgentClean(jvm);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void theDoctorsRisksAreJsonJournalLinesOfKindRiskWithTheirId(Jdk jdk) throws Exception {
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).agentOptions("journalFormat=json,envRoot=" + Environments.root("session-v2") + ",log=stderr")
+                .classpath(ForkedJvm.classpathWithout("log4j")).start(DoctorReady.class, "out")) {
+            assertThat(jvm.waitFor()).isZero();
+            List<JsonNode> lines = JournalSchema.validLines(jvm.journal());
+            assertThat(lines).filteredOn(n -> n.path("kind").asText().equals("risk")).extracting(n -> n.path("risk").asText())
+                    .contains("session-scope", "sighup-ignored");
+            JsonNode scope = lines.stream().filter(n -> n.path("risk").asText().equals("session-scope")).findFirst().orElseThrow();
+            assertThat(scope.path("level").asText()).isEqualTo("WARN");
+            assertThat(scope.path("category").asText()).isEqualTo("doctor");
+            assertThat(scope.path("message").asText()).startsWith("risk session-scope: This JVM runs inside the login session scope session-146.scope");
             assertAgentClean(jvm);
         }
     }
