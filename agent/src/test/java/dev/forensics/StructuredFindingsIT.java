@@ -156,7 +156,16 @@ class StructuredFindingsIT {
             assertThat(withdrawn.path("heldMillis").asLong()).isGreaterThanOrEqualTo(1000);
             assertThat(lines).filteredOn(n -> n.path("category").asText().equals("agent") && n.path("message").asText().contains(" hooks active, "))
                     .hasSize(1).allMatch(n -> !n.has("kind"));
-            assertThat(lines).anyMatch(n -> n.path("message").asText().startsWith("open response bodies at exit"));
+            assertThat(lines).anyMatch(n -> n.path("kind").asText().equals("open-at-exit") && n.path("message").asText().startsWith("open response bodies at exit"));
+            assertThat(lines).filteredOn(n -> n.path("kind").asText().equals("open-total")).last()
+                    .satisfies(n -> assertThat(n.path("count").asLong()).isEqualTo(5));
+            assertThat(lines).filteredOn(n -> n.path("kind").asText().equals("open-site") && n.path("url").asText().contains("/live/a?token=***"))
+                    .last().satisfies(n -> {
+                        assertThat(n.path("count").asLong()).isEqualTo(3);
+                        assertThat(n.path("status").asInt()).isEqualTo(200);
+                        assertThat(n.path("site").asText()).contains("UrlConnectionClient.open(");
+                        assertThat(n.path("message").asText()).startsWith("    3 at dev.forensics.targets.http.UrlConnectionClient.open(");
+                    });
             assertThat(journal).doesNotContain(HttpBodies.SECRET);
             assertAgentClean(jvm);
         }
