@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.forensics.targets.ChildLoaderLauncher;
 import dev.forensics.targets.DoctorReady;
 import dev.forensics.targets.ExitFromWorker;
+import dev.forensics.targets.Idle;
 import dev.forensics.targets.SocketWriter;
 import dev.forensics.targets.http.HttpBodies;
 import dev.forensics.targets.http.LoggingApp;
@@ -203,6 +204,34 @@ class StructuredFindingsIT {
             assertThat(death.path("lastWords").asText()).contains("last-words-");
             assertThat(Files.exists(Paths.get(death.path("lastWords").asText()))).isTrue();
             assertAgentClean(jvm);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void aPreviousRunKilledWithoutLastWordsIsAJsonJournalLineNamingItsPidAndVerdictFile(Jdk jdk) throws Exception {
+        Path dir = Files.createTempDirectory("forensics-structured-bb-").resolve("out");
+        long firstPid;
+        try (ForkedJvm first = ForkedJvm.on(jdk).dir(dir).agentOptions("heartbeat=1s").start(Idle.class, dir.toString(), "600")) {
+            first.awaitStdout("READY", Duration.ofSeconds(30));
+            Path box = dir.resolve("black-box-" + first.pid() + ".txt");
+            first.await(() -> ForkedJvm.read(box).contains("heartbeats=2"), "two heartbeats in " + box, Duration.ofSeconds(30));
+            first.signal("KILL");
+            assertThat(first.waitFor()).isEqualTo(128 + 9);
+            firstPid = first.pid();
+        }
+        try (ForkedJvm second = ForkedJvm.on(jdk).dir(dir).agentOptions("journalFormat=json").start(Idle.class, dir.toString(), "0")) {
+            assertThat(second.waitFor()).isZero();
+            List<JsonNode> lines = JournalSchema.validLines(second.journal());
+            JsonNode death = lines.stream().filter(n -> n.path("kind").asText().equals("previous-run")).findFirst()
+                    .orElseThrow(() -> new AssertionError(second.journal()));
+            assertThat(death.path("level").asText()).isEqualTo("ERROR");
+            assertThat(death.path("pid").asLong()).isEqualTo(firstPid);
+            assertThat(death.path("message").asText()).contains("previous run (pid " + firstPid + ", started ").contains("died without last words");
+            Path verdict = Paths.get(death.path("lastWords").asText());
+            assertThat(verdict.getFileName().toString()).startsWith("no-last-words-" + firstPid + "-");
+            assertThat(verdict).exists();
+            assertAgentClean(second);
         }
     }
 
