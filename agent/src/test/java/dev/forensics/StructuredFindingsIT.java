@@ -10,6 +10,7 @@ import dev.forensics.targets.ChildLoaderLauncher;
 import dev.forensics.targets.DoctorReady;
 import dev.forensics.targets.ExitFromWorker;
 import dev.forensics.targets.Idle;
+import dev.forensics.targets.Service;
 import dev.forensics.targets.SocketWriter;
 import dev.forensics.targets.http.HttpBodies;
 import dev.forensics.targets.http.LoggingApp;
@@ -232,6 +233,32 @@ class StructuredFindingsIT {
             assertThat(verdict.getFileName().toString()).startsWith("no-last-words-" + firstPid + "-");
             assertThat(verdict).exists();
             assertAgentClean(second);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void aSigtermFromAHostileScriptIsAValidJsonLineWithTheSenderAndNoRawControlCharacter(Jdk jdk) throws Exception {
+        Path out = Files.createTempDirectory("forensics-structured-sig-").resolve("out");
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).wrappedBy(SignalSenderIT.DEFAULT_SIGNALS).workDir(out.getParent()).agentOptions("journalFormat=json")
+                .start(Service.class, out.toString()).awaitStdout("READY", Duration.ofSeconds(60))) {
+            char esc = 27;
+            ForkedJvm.run("bash", "-c", "kill -TERM " + jvm.pid() + "\n: " + esc + "[2K" + esc + "[1GZürich ✓\nsleep 1\n:");
+            assertThat(jvm.waitFor()).isEqualTo(143);
+            String journal = jvm.journal();
+            assertThat(journal).doesNotContain(String.valueOf(esc)).contains("Zürich ✓");
+            List<JsonNode> lines = JournalSchema.validLines(journal);
+            JsonNode death = lines.stream().filter(n -> n.path("kind").asText().equals("death")).findFirst()
+                    .orElseThrow(() -> new AssertionError(journal));
+            assertThat(death.path("category").asText()).isEqualTo("termination");
+            assertThat(death.path("cause").asText()).isEqualTo("signal");
+            assertThat(death.path("signal").asText()).isEqualTo("SIGTERM");
+            assertThat(death.path("exitStatus").asInt()).isEqualTo(143);
+            assertThat(death.path("senderPid").asLong()).isPositive();
+            assertThat(death.path("message").asText()).startsWith("SIGTERM from pid " + death.path("senderPid").asLong())
+                    .contains(" | : \\x1b[2K\\x1b[1GZürich ✓ | sleep 1");
+            assertThat(Paths.get(death.path("lastWords").asText())).exists();
+            assertAgentClean(jvm);
         }
     }
 
