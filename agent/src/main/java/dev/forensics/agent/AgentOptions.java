@@ -45,6 +45,10 @@ public final class AgentOptions {
                             + "Kubernetes shows it as the container's termination message."),
             new Spec("journalMaxBytes", "16m", "size (k, m, g suffix) from 4k to 1024g",
                     "Cap on the journal file; past it one last line says so and the journal stops growing."),
+            new Spec("journalFormat", "text", "text|json",
+                    "The journal as text lines, or as JSON lines (one object per line, fields as in docs/journal.schema.json) for Fluent Bit, Vector or Filebeat."),
+            new Spec("otelLogs", "on", "on|off",
+                    "Findings also as OpenTelemetry log records (attributes forensics.*) once the application has set GlobalOpenTelemetry; nothing without it."),
             new Spec("status", "problems", "problems|always",
                     "When the start-up self-check is printed on stderr: only when a hook is missing (default) or always."),
             new Spec("commands", "on", "on|off",
@@ -217,6 +221,10 @@ public final class AgentOptions {
         return new BoxSettings(feature("blackbox"), feature("doctor"), feature("termination"), parseDuration(value("heartbeat")), sources());
     }
 
+    public boolean journalJson() {
+        return "json".equals(values.get("journalFormat"));
+    }
+
     public boolean statusAlways() {
         return "always".equals(values.get("status"));
     }
@@ -275,7 +283,10 @@ public final class AgentOptions {
         switch (key) {
             case "redact":
                 return oneOf(value, "true", "false");
+            case "journalFormat":
+                return oneOf(value, "text", "json");
             case "termination":
+            case "otelLogs":
             case "commands":
             case "blackbox":
             case "doctor":

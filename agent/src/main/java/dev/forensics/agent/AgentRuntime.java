@@ -70,7 +70,7 @@ public final class AgentRuntime {
         }
         Redaction.setEnabled(options.redact());
         Path dir = PrivateFiles.outputDir(options.dir());
-        Reporter.init(dir, options.journalMaxBytes(), options.log());
+        Reporter.init(dir, options.journalMaxBytes(), options.log(), options.journalJson(), options.feature("otelLogs"));
 
         AgentRuntime runtime = new AgentRuntime(options, dir, attached);
         current = runtime;
@@ -85,6 +85,9 @@ public final class AgentRuntime {
         }
         AdviceErrors.onFirstError(new FeatureFailed());
 
+        if (options.feature("otelLogs") && !on[Feature.TERMINATION]) {
+            openForOtel(inst); // the termination capture opens it otherwise
+        }
         // The recorders first, then the weaver: a hook woven before its recorder is registered would miss events.
         if (on[Feature.TERMINATION]) {
             Termination.install(options.termination(), dir, inst);
@@ -308,5 +311,17 @@ public final class AgentRuntime {
     /** Waits (bounded) for the off-thread installation; for the CLI and tests that need the self-check. */
     public boolean awaitInstalled(long millis) throws InterruptedException {
         return installed.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * OpenTelemetry log records look whether the application initialised OpenTelemetry's API before touching it, which
+     * needs jdk.internal.misc open to the agent; without it they stay off (and say so once, at a finding).
+     */
+    private static void openForOtel(Instrumentation inst) {
+        try {
+            dev.forensics.report.JavaBase.open(inst, "jdk.internal.misc");
+        } catch (Throwable t) {
+            // OtelLogs says it cannot tell, once, if the application has OpenTelemetry at all
+        }
     }
 }

@@ -125,7 +125,7 @@ final class PreviousRuns {
                     Path file = writeVerdict(dir, c.pid(), box, verdict, evidence);
                     lines.add(verdict);
                     log.accept(Finding.error("blackbox", "previous-run:" + c.pid() + ":" + box.get("start_ticks"),
-                            verdict + (file == null ? "" : " — details in " + file)));
+                            verdict + (file == null ? "" : " — details in " + file)).with("pid", c.pid()).with("lastWords", file));
                     long shutdownAt = num(box, "shutdown_ms");
                     if (shutdownAt > 0 && num(box, "heartbeat_ms") > lastEnd) {
                         lastEnd = num(box, "heartbeat_ms");

@@ -29,13 +29,13 @@ public final class Risks implements Section {
         boolean first = latest == null;
         latest = report;
         for (Risk r : report.risks()) {
-            Reporter.journal("doctor", r.severity(), r.line());
+            Reporter.journal(new Finding("doctor", r.severity(), null, r.line()).with("kind", "risk").with("risk", r.id()));
         }
         List<Risk> warnings = report.warnings();
         Reporter.journal("doctor", "doctor: " + warnings.size() + " risk(s), " + (report.risks().size() - warnings.size())
                 + " note(s) in " + report.micros() / 1000 + " ms" + (report.supervisor() == null ? "" : "; stopped by " + report.supervisor().description()));
         if (!warnings.isEmpty()) {
-            log.accept(Finding.warn("doctor", "doctor-summary", summary(warnings)));
+            log.accept(Finding.warn("doctor", "doctor-summary", summary(warnings)).with("count", (long) warnings.size()));
         }
         if (first) {
             Sections.register(new Risks());

@@ -177,7 +177,9 @@ final class LeakWatcher implements Runnable {
                 LeakEvents.poolRefused(client, r[1], r[2], open, top, most);
             }
             Finding f = Finding.error("leak", "pool:" + client + ":" + r[1], refusalLine(client, r[1], r[2], open, top, most,
-                    top == null ? null : first.get(top)));
+                    top == null ? null : first.get(top)))
+                    .with("kind", "pool-refused").with("client", client).with("pool", r[1]).with("refusal", r[2])
+                    .with("open", open).with("site", top).with("count", top == null ? null : most);
             Reporter.report(f);
             if (top != null) {
                 journalStackOnce(first.get(top));
@@ -223,6 +225,7 @@ final class LeakWatcher implements Runnable {
         List<Long> batches = new ArrayList<>();
         List<Tallies.Tally> written = new ArrayList<>();
         List<String> lines = new ArrayList<>();
+        List<Long> counts = new ArrayList<>();
         synchronized (leaks) {
             for (Tallies.Tally t : leaks.takeFresh()) {
                 if (t.fresh > 0) {
@@ -231,6 +234,7 @@ final class LeakWatcher implements Runnable {
                     t.fresh = 0;
                 }
                 if (t.lineDue(now, PROGRESS_NANOS, atExit)) {
+                    counts.add(t.lastLineNanos == 0 ? t.count : t.unreported);
                     lines.add(t.lastLineNanos == 0 ? leakLine(t) : progressLine(t, t.unreported)); // joins made strings
                     t.lineWritten(now);
                     written.add(t);
@@ -247,9 +251,16 @@ final class LeakWatcher implements Runnable {
         }
         for (int i = 0; i < written.size(); i++) {
             Tallies.Tally t = written.get(i);
-            Reporter.reportRateLimited(Finding.error("leak", "leak:" + t.key, lines.get(i)));
+            Reporter.reportRateLimited(fields(Finding.error("leak", "leak:" + t.key, lines.get(i)), t).with("count", counts.get(i))
+                    .with("total", t.count));
             journalStackOnce(t);
         }
+    }
+
+    /** The facts of a group of bodies as fields: where, which client, what request (URL redacted already). */
+    static Finding fields(Finding f, Tallies.Tally t) {
+        return f.with("site", t.site).with("client", t.client).with("method", t.method).with("url", t.url)
+                .with("status", t.status > 0 ? Integer.valueOf(t.status) : null);
     }
 
     static String leakLine(Tallies.Tally t) {
@@ -315,7 +326,8 @@ final class LeakWatcher implements Runnable {
             if (Jfr.AVAILABLE) {
                 LeakEvents.held(t, oldest / 1_000_000L, false);
             }
-            Reporter.report(Finding.warn("leak", "held:" + t.key, line));
+            Reporter.report(fields(Finding.warn("leak", "held:" + t.key, line), t).with("count", t.count)
+                    .with("oldestMillis", oldest / 1_000_000L).with("heldAfterMillis", heldNanos / 1_000_000L));
             journalStackOnce(t);
         }
     }
@@ -341,7 +353,8 @@ final class LeakWatcher implements Runnable {
             if (Jfr.AVAILABLE) {
                 LeakEvents.held(t, heldFor / 1_000_000L, true);
             }
-            Reporter.report(Finding.info("leak", "withdrawn:" + t.key, line));
+            Reporter.report(fields(Finding.info("leak", "withdrawn:" + t.key, line), t).with("count", t.count)
+                    .with("heldMillis", heldFor / 1_000_000L));
         }
     }
 
@@ -391,46 +404,67 @@ final class LeakWatcher implements Runnable {
 
     /** As {@link #lines()}, grouping open bodies for at most {@code budgetNanos}; the rest are counted, not grouped. */
     List<String> lines(long budgetNanos) {
+        List<Finding> entries = entries(budgetNanos, "");
+        List<String> out = new ArrayList<>(entries.size());
+        for (Finding f : entries) {
+            out.add(f.message());
+        }
+        return out;
+    }
+
+    /**
+     * The same lines as journal-only findings, each message prefixed with {@code indent}, with fields for the JSON
+     * journal: the open table's heading is kind {@code open-total} and its rows {@code open-site}, the leak totals'
+     * {@code leak-total} and {@code leak-site}; notes have none.
+     */
+    List<Finding> entries(long budgetNanos, String indent) {
         long now = System.nanoTime();
-        List<String> out = new ArrayList<>();
+        List<Finding> out = new ArrayList<>();
         LiveTable table = liveRows(budgetNanos);
         List<Tallies.Tally> rows = table.rows;
-        out.add(BodyLine.plural(table.open, "response body", "response bodies") + " open" + (rows.isEmpty() ? "" : ", by origin site:"));
+        out.add(entry(indent + BodyLine.plural(table.open, "response body", "response bodies") + " open" + (rows.isEmpty() ? "" : ", by origin site:"))
+                .with("kind", "open-total").with("count", table.open));
         int shown = 0;
         for (Tallies.Tally t : rows) {
             if (shown++ == MAX_ROWS) {
-                out.add("  … and " + (rows.size() - MAX_ROWS) + " more sites");
+                out.add(entry(indent + "  … and " + (rows.size() - MAX_ROWS) + " more sites"));
                 break;
             }
-            out.add("  " + t.count + " at " + t.site + " — " + t.request + "; oldest " + BodyLine.age(now - t.firstNanos)
+            out.add(fields(entry(indent + "  " + t.count + " at " + t.site + " — " + t.request + "; oldest " + BodyLine.age(now - t.firstNanos)
                     + (t.count > 1 ? ", newest " + BodyLine.age(now - t.lastNanos) : "")
-                    + (BodyLine.isError(t.status) ? "; error response" : ""));
+                    + (BodyLine.isError(t.status) ? "; error response" : "")), t)
+                    .with("kind", "open-site").with("count", t.count).with("oldestMillis", (now - t.firstNanos) / 1_000_000L));
         }
         if (table.ungrouped > 0) {
-            out.add("  " + table.ungrouped + " more not grouped: grouping stops after " + budgetNanos / 1_000_000L
-                    + " ms while the JVM shuts down, to keep the shutdown fast");
+            out.add(entry(indent + "  " + table.ungrouped + " more not grouped: grouping stops after " + budgetNanos / 1_000_000L
+                    + " ms while the JVM shuts down, to keep the shutdown fast"));
         }
         synchronized (leaks) {
             long leaked = leaks.total();
             if (leaked > 0) {
                 List<Tallies.Tally> sites = leaks.largestFirst();
-                out.add(BodyLine.plural(leaked, "response body", "response bodies") + " leaked since start (GC-confirmed), by origin site:");
+                out.add(entry(indent + BodyLine.plural(leaked, "response body", "response bodies") + " leaked since start (GC-confirmed), by origin site:")
+                        .with("kind", "leak-total").with("count", leaked));
                 int n = 0;
                 for (Tallies.Tally t : sites) {
                     if (n++ == MAX_ROWS) {
-                        out.add("  … and " + (sites.size() - MAX_ROWS) + " more sites");
+                        out.add(entry(indent + "  … and " + (sites.size() - MAX_ROWS) + " more sites"));
                         break;
                     }
-                    out.add("  " + t.count + " at " + t.site + " — " + t.request + "; first " + BodyLine.clock(t.firstNanos)
-                            + ", last " + BodyLine.clock(t.lastNanos));
+                    out.add(fields(entry(indent + "  " + t.count + " at " + t.site + " — " + t.request + "; first " + BodyLine.clock(t.firstNanos)
+                            + ", last " + BodyLine.clock(t.lastNanos)), t).with("kind", "leak-site").with("count", t.count));
                 }
                 if (leaks.overflow() > 0) {
-                    out.add("  " + leaks.overflow() + " more at sites beyond the first " + MAX_SITES + " (not grouped)");
+                    out.add(entry(indent + "  " + leaks.overflow() + " more at sites beyond the first " + MAX_SITES + " (not grouped)"));
                 }
             }
         }
-        out.add(limits());
+        out.add(entry(indent + limits()));
         return out;
+    }
+
+    private static Finding entry(String line) {
+        return new Finding("leak", Finding.Severity.INFO, null, line);
     }
 
     /** Caps and what they dropped, so a reader knows whether the table is complete. */
@@ -458,10 +492,12 @@ final class LeakWatcher implements Runnable {
 
     /** Writes the live table to the journal now; returns the lines. */
     List<String> dumpToJournal(String why) {
-        List<String> lines = lines();
+        List<Finding> entries = entries(Long.MAX_VALUE, "  ");
         Reporter.journal("leak", "open response bodies " + why + ":");
-        for (String l : lines) {
-            Reporter.journal("leak", "  " + l);
+        List<String> lines = new ArrayList<>(entries.size());
+        for (Finding f : entries) {
+            Reporter.journal(f);
+            lines.add(f.message().substring(2));
         }
         return lines;
     }
@@ -483,10 +519,11 @@ final class LeakWatcher implements Runnable {
             }
             reportLeaks(true);
             if (tracker.tracked() > 0 || tracker.untracked() > 0) { // a process that never saw a body has nothing to summarise
-                List<String> lines = lines(EXIT_SUMMARY_BUDGET_NANOS); // beside the application's hooks, but the JVM waits for it
-                Reporter.journal("leak", "open response bodies at exit (" + why + "):");
-                for (String l : lines) {
-                    Reporter.journal("leak", "  " + l);
+                // beside the application's hooks, but the JVM waits for it
+                List<Finding> entries = entries(EXIT_SUMMARY_BUDGET_NANOS, "  ");
+                Reporter.journal(new Finding("leak", Finding.Severity.INFO, null, "open response bodies at exit (" + why + "):").with("kind", "open-at-exit"));
+                for (Finding f : entries) {
+                    Reporter.journal(f);
                 }
             }
         } finally {

@@ -84,6 +84,7 @@ final class LoopWatch implements Runnable {
         if (Jfr.AVAILABLE) {
             PipeEvents.loopEnded(l);
         }
-        Reporter.report(Finding.warn("pipe", "pipe-loop-end:" + l.entry.key, PipeRecorder.endedMessage(l)));
+        Reporter.report(PipeRecorder.fields(Finding.warn("pipe", "pipe-loop-end:" + l.entry.key, PipeRecorder.endedMessage(l)), l)
+                .with("atExit", l.endedAtExit));
     }
 }

@@ -91,7 +91,13 @@ final class PipeRecorder implements PipeHooks.Listener {
         if (Jfr.AVAILABLE) {
             PipeEvents.loopDetected(seen, failures.windowNanos / 1_000_000, now);
         }
-        Reporter.report(Finding.warn("pipe", "pipe-loop:" + seen.entry.key, detectedMessage(seen, now)));
+        Reporter.report(fields(Finding.warn("pipe", "pipe-loop:" + seen.entry.key, detectedMessage(seen, now)), seen));
+    }
+
+    /** The loop's facts as fields: where the writes fail, to whom, how often and how. */
+    static Finding fields(Finding f, WriteFailures.Loop l) {
+        return f.with("site", l.entry.site).with("peer", l.entry.peer).with("layer", l.entry.layer).with("count", l.failures)
+                .with("bytes", l.bytes).with("error", l.lastMessage).with("failure", l.mainKind().label);
     }
 
     static String detectedMessage(WriteFailures.Loop l, long now) {

@@ -50,7 +50,8 @@ final class StdStreams {
         if (stderr && permanent(error)) {
             Stderr.markBroken(); // our own fallback lines stop trying fd 2
         }
-        Reporter.reportLogLater(Finding.warn("stdstream", "stdstream:" + fd, message(b)));
+        Reporter.reportLogLater(Finding.warn("stdstream", "stdstream:" + fd, message(b)).with("stream", b.name()).with("fd", fd)
+                .with("was", b.was()).with("target", b.target()).with("error", b.error()).with("site", b.site()));
         if (Jfr.AVAILABLE) {
             Thread t = new Thread(() -> PipeEvents.stdStreamBroken(b), "forensics-stdstream");
             t.setDaemon(true);

@@ -30,6 +30,8 @@ final class AppLogger {
     private final MethodHandle errorEnabled;
     private final Backend backend;
     private final String description;
+    /** How fields travel: SLF4J 2's key-values, the MDC (SLF4J 1.7, or a binding that would print key-values into the text), or not. */
+    private volatile KeyValues keyValues;
 
     private AppLogger(Object logger, Class<?> type, Backend backend, String description) throws ReflectiveOperationException {
         this.logger = logger;
@@ -39,6 +41,7 @@ final class AppLogger {
         this.errorEnabled = virtual(type, "isErrorEnabled", boolean.class);
         this.backend = backend;
         this.description = description;
+        this.keyValues = KeyValues.of(logger, type);
     }
 
     /**
@@ -82,8 +85,34 @@ final class AppLogger {
 
     /** Writes the line at the finding's level; says whether the application's log shows it. Throws when its logging broke. */
     Shown log(Finding.Severity severity, String line) throws Throwable {
+        return log(severity, line, null);
+    }
+
+    /**
+     * As {@link #log(Finding.Severity, String)}, with {@code fields} as SLF4J 2 key-values, else in the MDC for the
+     * call. Fields that fail to travel (a binding that rejects them) are dropped from here on; the line still goes.
+     */
+    Shown log(Finding.Severity severity, String line, Map<String, Object> fields) throws Throwable {
         if (backend.stopped()) {
             return Shown.STOPPED;
+        }
+        KeyValues kv = keyValues;
+        if (fields != null && !fields.isEmpty() && kv != null) {
+            try {
+                if (kv.fluent(logger, severity, line, fields)) {
+                    return severity != Finding.Severity.ERROR || hiddenWhy() == null ? Shown.YES : Shown.HIDDEN;
+                }
+            } catch (Throwable t) {
+                keyValues = null;
+                LogSink.note("fields of findings no longer go to SLF4J logger '" + LogSink.NAME + "' (" + t + "); the lines still do");
+                return log(severity, line, null); // whether the line went out is not known: at worst twice, never lost
+            }
+            Object[] saved = kv.putMdc(fields);
+            try {
+                return log(severity, line, null);
+            } finally {
+                kv.removeMdc(fields, saved);
+            }
         }
         switch (severity) {
             case ERROR:
@@ -139,6 +168,143 @@ final class AppLogger {
 
     static MethodHandle virtual(Class<?> type, String name, Class<?> returns, Class<?>... params) throws ReflectiveOperationException {
         return MethodHandles.publicLookup().findVirtual(type, name, MethodType.methodType(returns, params));
+    }
+
+    /**
+     * Fields for SLF4J: {@code atError().addKeyValue(k, v)…log(line)} when the logger takes key-values as such (a
+     * {@code LoggingEventAware} logger such as Logback's, or one with its own event builder such as Log4j 2's);
+     * otherwise (SLF4J 1.7, or slf4j-simple, whose SLF4J 2 would write them into the line's text) they go into the MDC,
+     * put for the call and the thread's own values put back after.
+     */
+    static final class KeyValues {
+        private static final Object NOT_PUT = new Object();
+        private final MethodHandle atError;
+        private final MethodHandle atWarn;
+        private final MethodHandle atInfo;
+        private final MethodHandle addKeyValue;
+        private final MethodHandle logEvent;
+        private final MethodHandle mdcGet;
+        private final MethodHandle mdcPut;
+        private final MethodHandle mdcRemove;
+
+        private KeyValues(MethodHandle atError, MethodHandle atWarn, MethodHandle atInfo, MethodHandle addKeyValue, MethodHandle logEvent,
+                MethodHandle mdcGet, MethodHandle mdcPut, MethodHandle mdcRemove) {
+            this.atError = atError;
+            this.atWarn = atWarn;
+            this.atInfo = atInfo;
+            this.addKeyValue = addKeyValue;
+            this.logEvent = logEvent;
+            this.mdcGet = mdcGet;
+            this.mdcPut = mdcPut;
+            this.mdcRemove = mdcRemove;
+        }
+
+        /** The ways this logger takes fields, or null when it takes none. */
+        static KeyValues of(Object logger, Class<?> type) {
+            ClassLoader api = type.getClassLoader();
+            MethodHandle atError = null;
+            MethodHandle atWarn = null;
+            MethodHandle atInfo = null;
+            MethodHandle add = null;
+            MethodHandle log = null;
+            try {
+                Class<?> builder = Class.forName("org.slf4j.spi.LoggingEventBuilder", false, api);
+                Class<?> aware = Class.forName("org.slf4j.spi.LoggingEventAware", false, api);
+                Class<?> level = Class.forName("org.slf4j.event.Level", false, api);
+                boolean asSuch = aware.isInstance(logger) || logger.getClass().getMethod("atError").getDeclaringClass() != type
+                        || logger.getClass().getMethod("makeLoggingEventBuilder", level).getDeclaringClass() != type;
+                if (asSuch) {
+                    atError = virtual(type, "atError", builder);
+                    atWarn = virtual(type, "atWarn", builder);
+                    atInfo = virtual(type, "atInfo", builder);
+                    add = virtual(builder, "addKeyValue", builder, String.class, Object.class);
+                    log = virtual(builder, "log", void.class, String.class);
+                }
+            } catch (Throwable t) {
+                atError = null; // SLF4J 1.7: no fluent API
+            }
+            MethodHandle get = null;
+            MethodHandle put = null;
+            MethodHandle remove = null;
+            try {
+                Class<?> mdc = Class.forName("org.slf4j.MDC", false, api);
+                MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+                get = lookup.findStatic(mdc, "get", MethodType.methodType(String.class, String.class));
+                put = lookup.findStatic(mdc, "put", MethodType.methodType(void.class, String.class, String.class));
+                remove = lookup.findStatic(mdc, "remove", MethodType.methodType(void.class, String.class));
+            } catch (Throwable t) {
+                get = null;
+            }
+            if (atError == null && get == null) {
+                return null;
+            }
+            return new KeyValues(atError, atWarn, atInfo, add, log, get, put, remove);
+        }
+
+        /** Logs through the fluent API with the fields as key-values; false when this logger has none (use the MDC). */
+        boolean fluent(Object logger, Finding.Severity severity, String line, Map<String, Object> fields) throws Throwable {
+            if (atError == null) {
+                return false;
+            }
+            Object b = (severity == Finding.Severity.ERROR ? atError : severity == Finding.Severity.WARN ? atWarn : atInfo).invoke(logger);
+            for (Map.Entry<String, Object> e : fields.entrySet()) {
+                Object v = e.getValue();
+                b = addKeyValue.invoke(b, e.getKey(), v instanceof String ? Printable.line((String) v) : v);
+            }
+            logEvent.invoke(b, line);
+            return true;
+        }
+
+        /** Puts the fields in the MDC; returns what the thread had under those names (to put back), or null without an MDC. */
+        Object[] putMdc(Map<String, Object> fields) {
+            if (mdcGet == null) {
+                return null;
+            }
+            Object[] saved = new Object[fields.size()];
+            java.util.Arrays.fill(saved, NOT_PUT);
+            int i = 0;
+            try {
+                for (Map.Entry<String, Object> e : fields.entrySet()) {
+                    saved[i] = mdcGet.invoke(e.getKey());
+                    mdcPut.invoke(e.getKey(), Printable.line(String.valueOf(e.getValue())));
+                    i++;
+                }
+            } catch (Throwable t) {
+                // an MDC adapter that refuses: the line goes without the rest
+            }
+            return saved;
+        }
+
+        void removeMdc(Map<String, Object> fields, Object[] saved) {
+            if (saved == null) {
+                return;
+            }
+            int i = 0;
+            for (String name : fields.keySet()) {
+                try {
+                    if (saved[i] == NOT_PUT) {
+                        break; // put failed here: the rest were never ours
+                    } else if (saved[i] == null) {
+                        mdcRemove.invoke(name);
+                    } else {
+                        mdcPut.invoke(name, saved[i]);
+                    }
+                } catch (Throwable t) {
+                    // nothing more to do
+                }
+                i++;
+            }
+        }
+
+        boolean fluent() {
+            return atError != null;
+        }
+    }
+
+    /** "key-values" or "MDC": how fields reach this logger, for the journal's line naming it. */
+    String fieldsBy() {
+        KeyValues kv = keyValues;
+        return kv == null ? "no fields" : kv.fluent() ? "fields as key-values" : "fields in the MDC";
     }
 
     /** What we know of the framework behind SLF4J: whether the logger reaches an appender and whether it is stopped. */

@@ -42,6 +42,19 @@ public final class Clock {
         return sb.append(t, space, t.length()).toString();
     }
 
+    /** {@code 2026-12-04T21:16:59.123Z}: RFC 3339 in UTC with milliseconds, for the JSON journal. */
+    public static String iso(long epochMillis) {
+        long[] f = fields(epochMillis);
+        StringBuilder sb = new StringBuilder(24);
+        pad(sb, f[0], 4).append('-');
+        pad(sb, f[1], 2).append('-');
+        pad(sb, f[2], 2).append('T');
+        pad(sb, f[3], 2).append(':');
+        pad(sb, f[4], 2).append(':');
+        pad(sb, f[5], 2).append('.');
+        return pad(sb, f[6], 3).append('Z').toString();
+    }
+
     /** {@code 09:26:10.509}, local time of day. */
     public static String timeOfDay(long epochMillis) {
         long[] f = fields(epochMillis + TimeZone.getDefault().getOffset(epochMillis));

@@ -30,6 +30,7 @@ public final class Journal {
     static final int MAX_LINE = 16 * 1024;
     private final Path file;
     private final long maxBytes;
+    private final boolean json;
     private FileChannel channel;
     private Object fileKey;
     private long written;
@@ -37,7 +38,13 @@ public final class Journal {
     private boolean failed;
 
     public Journal(Path dir, long maxBytes) {
+        this(dir, maxBytes, false);
+    }
+
+    /** @param json one JSON object per line ({@code docs/journal.schema.json}) instead of text */
+    public Journal(Path dir, long maxBytes, boolean json) {
         this.dir = dir;
+        this.json = json;
         this.file = dir.resolve("journal-" + Pid.current() + "-" + Clock.compact(System.currentTimeMillis()) + ".log");
         this.maxBytes = maxBytes;
     }
@@ -56,15 +63,23 @@ public final class Journal {
     }
 
     /** Appends one line; returns false when the disk refused it (the caller falls back to stderr). */
-    public synchronized boolean append(Instant at, String level, String category, String message) {
+    public boolean append(Instant at, String level, String category, String message) {
+        Finding.Severity severity = "ERROR".equals(level) ? Finding.Severity.ERROR : "WARN".equals(level) ? Finding.Severity.WARN : Finding.Severity.INFO;
+        return append(at, new Finding(category, severity, null, message), message);
+    }
+
+    /**
+     * Appends the finding as one line, with {@code message} (the finding's, perhaps with a repeat count) as its text;
+     * returns false when the disk refused it.
+     */
+    public synchronized boolean append(Instant at, Finding f, String message) {
         if (failed) {
             return false;
         }
         if (full) {
             return true; // said so once already; the cap is a promise, not an error
         }
-        String line = Clock.timestamp(at.toEpochMilli()) + "  " + pad(level, 5) + "  " + pad(category, 11) + "  " + oneLine(message) + "\n";
-        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = line(at, f, message).getBytes(StandardCharsets.UTF_8);
         try {
             if (channel == null) {
                 open();
@@ -77,8 +92,8 @@ public final class Journal {
             }
             if (written + bytes.length > maxBytes) {
                 full = true;
-                bytes = (Clock.timestamp(at.toEpochMilli()) + "  INFO   agent        journal reached its cap of " + maxBytes
-                        + " bytes (option journalMaxBytes); later findings go to JFR and the log only\n").getBytes(StandardCharsets.UTF_8);
+                bytes = status(at, "journal reached its cap of " + maxBytes
+                        + " bytes (option journalMaxBytes); later findings go to JFR and the log only").getBytes(StandardCharsets.UTF_8);
             }
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) {
@@ -121,8 +136,8 @@ public final class Journal {
             }
             open();
             full = false;
-            byte[] note = (Clock.timestamp(at.toEpochMilli()) + "  INFO   agent        this journal was removed while the JVM ran "
-                    + "(by a cleaner of temporary files?) and is recreated; earlier lines are gone\n").getBytes(StandardCharsets.UTF_8);
+            byte[] note = status(at, "this journal was removed while the JVM ran "
+                    + "(by a cleaner of temporary files?) and is recreated; earlier lines are gone").getBytes(StandardCharsets.UTF_8);
             ByteBuffer buf = ByteBuffer.wrap(note);
             while (buf.hasRemaining()) {
                 written += channel.write(buf);
@@ -205,6 +220,19 @@ public final class Journal {
         } catch (IOException | RuntimeException ignored) {
             // Nothing more to do: the lines are in the page cache.
         }
+    }
+
+    /** The journal's own INFO line about itself, in the journal's format. */
+    private String status(Instant at, String message) {
+        return line(at, new Finding("agent", Finding.Severity.INFO, null, message), message);
+    }
+
+    /** One line with its newline: text, or with {@code journalFormat=json} one object of {@link JournalJson}. */
+    String line(Instant at, Finding f, String message) {
+        if (json) {
+            return JournalJson.line(at.toEpochMilli(), f, oneLine(message)) + "\n";
+        }
+        return Clock.timestamp(at.toEpochMilli()) + "  " + pad(f.severity().name(), 5) + "  " + pad(f.category(), 11) + "  " + oneLine(message) + "\n";
     }
 
     /** Lines of a multi-line message joined with " | ", every other control character escaped, cut at {@value #MAX_LINE}. */

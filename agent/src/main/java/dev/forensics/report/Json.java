@@ -5,6 +5,8 @@ import java.util.Map;
 
 /** A dependency-free JSON writer for the few shapes the agent emits (String, Number, Boolean, null, List, Map). */
 public final class Json {
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
     private Json() {}
 
     public static String write(Object value) {
@@ -13,7 +15,7 @@ public final class Json {
         return sb.toString();
     }
 
-    private static void write(StringBuilder sb, Object v) {
+    static void write(StringBuilder sb, Object v) {
         if (v == null) {
             sb.append("null");
         } else if (v instanceof String) {
@@ -49,7 +51,11 @@ public final class Json {
         }
     }
 
-    private static void string(StringBuilder sb, String s) {
+    /**
+     * A JSON string: quote, backslash and every control character escaped (C0, DEL, C1, the Unicode line separators),
+     * a lone surrogate (no character at all) written as U+FFFD, everything else as itself (the file is UTF-8).
+     */
+    static void string(StringBuilder sb, String s) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -60,13 +66,21 @@ public final class Json {
                 case '\r': sb.append("\\r"); break;
                 case '\t': sb.append("\\t"); break;
                 default:
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
+                    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029) {
+                        hex(sb, c);
+                    } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                        sb.append(c).append(s.charAt(++i));
+                    } else if (Character.isSurrogate(c)) {
+                        sb.append('\ufffd');
                     } else {
                         sb.append(c);
                     }
             }
         }
         sb.append('"');
+    }
+
+    private static void hex(StringBuilder sb, char c) {
+        sb.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 0xf]).append(HEX[(c >> 4) & 0xf]).append(HEX[c & 0xf]);
     }
 }

@@ -39,6 +39,15 @@ final class LogSink {
 
     /** {@code kind} groups findings for the stderr lines of ERROR findings a quiet log would hide (e.g. "leak"). */
     void log(Finding.Severity severity, String kind, String message) {
+        log(severity, kind, message, null);
+    }
+
+    /** The finding with {@code message} as its line and its fields as SLF4J key-values (or MDC entries). */
+    void log(Finding f, String message) {
+        log(f.severity(), f.category(), message, f.attributes());
+    }
+
+    private void log(Finding.Severity severity, String kind, String message, java.util.Map<String, Object> fields) {
         if ("off".equals(mode)) {
             return;
         }
@@ -48,7 +57,7 @@ final class LogSink {
             AppLogger l = logger();
             if (l != null) {
                 try {
-                    AppLogger.Shown shown = l.log(severity, Printable.line(message));
+                    AppLogger.Shown shown = l.log(severity, Printable.line(message), fields);
                     if (shown == AppLogger.Shown.YES) {
                         return;
                     }
@@ -131,7 +140,7 @@ final class LogSink {
             if (l != null) {
                 logger = new WeakReference<>(l);
                 saidSink = true;
-                note("findings go to SLF4J logger '" + NAME + "' (" + l.description() + ")");
+                note("findings go to SLF4J logger '" + NAME + "' (" + l.description() + "), " + l.fieldsBy());
             } else if (first) {
                 note(("slf4j".equals(mode) ? "log=slf4j but no" : "no") + " SLF4J provider in any application loader yet ("
                         + Loaders.all().size() + " looked at): findings go to stderr until one appears");
@@ -189,7 +198,7 @@ final class LogSink {
     }
 
     /** Context loaders of live platform threads, the main thread's first; never the agent's own threads. */
-    private static List<ClassLoader> contextLoaders() {
+    static List<ClassLoader> contextLoaders() {
         List<ClassLoader> out = new ArrayList<>();
         try {
             ThreadGroup root = Thread.currentThread().getThreadGroup();
@@ -230,7 +239,7 @@ final class LogSink {
         }
     }
 
-    private static void note(String line) {
+    static void note(String line) {
         Reporter.journal("agent", line);
     }
 

@@ -20,6 +20,9 @@ public final class Reporter {
 
     private final Journal journal;
     private final LogSink log;
+    /** Made at the first finding, so premain loads none of it; never with otelLogs=off. */
+    private final boolean otelOn;
+    private volatile OtelLogs otel;
     private final Map<String, Aggregate> aggregates = new LinkedHashMap<>(64, 0.75f, true);
     private long budgetWindowStart = System.nanoTime();
     private int budgetUsed;
@@ -32,12 +35,25 @@ public final class Reporter {
     }
 
     Reporter(Journal journal, LogSink log) {
+        this(journal, log, false);
+    }
+
+    Reporter(Journal journal, LogSink log, boolean otel) {
         this.journal = journal;
         this.log = log;
+        this.otelOn = otel;
     }
 
     public static void init(Path dir, long journalMaxBytes, String logMode) {
-        current = new Reporter(new Journal(dir, journalMaxBytes), new LogSink(logMode));
+        init(dir, journalMaxBytes, logMode, false, true);
+    }
+
+    /**
+     * @param json the journal as JSON lines ({@code journalFormat=json}) instead of text
+     * @param otel findings also as OpenTelemetry log records when the application has set up OpenTelemetry
+     */
+    public static void init(Path dir, long journalMaxBytes, String logMode, boolean json, boolean otel) {
+        current = new Reporter(new Journal(dir, journalMaxBytes, json), new LogSink(logMode), otel);
     }
 
     /** The journal's path, or null before init. */
@@ -89,17 +105,19 @@ public final class Reporter {
 
     /** Journal only: status and detail lines an operator looks up, not ones that should reach the app's log. */
     public static void journal(String category, String message) {
-        Reporter r = current;
-        if (r != null && !r.journal.append(Instant.now(), "INFO", category, message) && !r.journal.failed()) {
-            Stderr.line("[forensics] " + message);
-        }
+        journal(new Finding(category, Finding.Severity.INFO, null, message));
     }
 
     /** Journal only, at a chosen level: the doctor's risks are WARN lines that still stay out of the app's log. */
     public static void journal(String category, Finding.Severity severity, String message) {
+        journal(new Finding(category, severity, null, message));
+    }
+
+    /** Journal only, with fields for the JSON journal (no key: a journal line is never aggregated). */
+    public static void journal(Finding f) {
         Reporter r = current;
-        if (r != null && !r.journal.append(Instant.now(), severity.name(), category, message) && !r.journal.failed()) {
-            Stderr.line("[forensics] " + message);
+        if (r != null && !r.journal.append(Instant.now(), f, f.message()) && !r.journal.failed()) {
+            Stderr.line("[forensics] " + f.message());
         }
     }
 
@@ -116,6 +134,7 @@ public final class Reporter {
 
     void write(Finding f, long now, Instant at, boolean logLater, boolean aggregate) {
         String message;
+        Finding counted = f;
         synchronized (this) {
             Aggregate agg = aggregate ? aggregates.get(f.key()) : null;
             if (agg != null && now - agg.lastWritten < WINDOW_NANOS) {
@@ -140,25 +159,49 @@ public final class Reporter {
             } else if (agg.suppressed > 0) {
                 message = message + " (+" + agg.suppressed + " more like this since "
                         + Clock.timestamp(agg.firstSuppressedMillis) + ")";
+                counted = counted.with("repeated", agg.suppressed);
                 agg.suppressed = 0;
             }
             if (dropped > 0) {
                 message = message + " (" + dropped + " other lines dropped by the rate limit)";
+                counted = counted.with("droppedLines", dropped);
                 dropped = 0;
             }
             agg.lastWritten = now;
         }
-        boolean onDisk = journal.append(at, f.severity().name(), f.category(), message);
+        Finding out = counted;
+        boolean onDisk = journal.append(at, out, message);
         if (log.off() && !onDisk) {
             Stderr.line("[forensics] " + message); // nowhere else would say it
+            otel(out, message, at);
         } else if (logLater) {
             String line = message;
-            Thread t = new Thread(() -> log.log(f.severity(), f.category(), line), "forensics-log");
+            Thread t = new Thread(() -> {
+                log.log(out, line);
+                otel(out, line, at);
+            }, "forensics-log");
             t.setDaemon(true);
             t.start();
         } else {
-            log.log(f.severity(), f.category(), message);
+            log.log(out, message);
+            otel(out, message, at);
         }
+    }
+
+    private void otel(Finding f, String message, Instant at) {
+        if (!otelOn) {
+            return;
+        }
+        OtelLogs o = otel;
+        if (o == null) {
+            synchronized (this) {
+                o = otel;
+                if (o == null) {
+                    otel = o = new OtelLogs();
+                }
+            }
+        }
+        o.emit(f, message, at);
     }
 
     private boolean takeBudget(long now) {

@@ -177,7 +177,7 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
                     ? exit.verdict() + " inside a shutdown hook while the JVM is already shutting down: this call blocks forever (the JDK's rule), so this hook never finishes"
                     : "then " + exit.verdict();
             progress(line);
-            Reporter.report(Finding.warn("exit", "exit:" + exit.verdict(), exit.verdict()));
+            Reporter.report(fields(Finding.warn("exit", "exit:" + exit.verdict(), exit.verdict()), exit).with("kind", "exit"));
             Reporter.flush();
         }
         TerminationEvents.exit(status, halt, exit.caller(), exit.thread());
@@ -325,7 +325,7 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         } else if (!nested) {
             pendingSignal = cause;
             pendingSignalNanos = System.nanoTime();
-            Reporter.report(Finding.warn("termination", "signal-to-app:" + signo, cause.verdict() + "; delivered to the application's own handler"));
+            Reporter.report(fields(Finding.warn("termination", "signal-to-app:" + signo, cause.verdict() + "; delivered to the application's own handler"), cause));
             Reporter.flush();
         }
     }
@@ -587,6 +587,14 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
 
     // ---- the last words ----
 
+    /** The cause's facts as fields: what ended the JVM, with which signal or status, called from where. */
+    static Finding fields(Finding f, Cause c) {
+        SignalRecord r = c.signal();
+        return f.with("cause", c.kind().label).with("signal", c.signo() > 0 ? Verdicts.signalName(c.signo()) : null)
+                .with("exitStatus", c.status()).with("caller", c.caller()).with("thread", c.thread())
+                .with("senderPid", r != null && r.pid() > 0 ? Integer.valueOf(r.pid()) : null);
+    }
+
     /**
      * The first cause writes the last words; later ones return false (and are appended by their caller). A normal
      * end (main returned, or main called {@code System.exit(0)}) writes one journal line and no file, which a JVM
@@ -616,8 +624,8 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         if (cause.kind() == Cause.Kind.EXIT && onMain) {
             Reporter.journal(cause.kind().label, v.oneLine() + " (last words: " + where + ")");
         } else {
-            Reporter.report(Finding.warn(cause.kind() == Cause.Kind.SIGNAL ? "termination" : "exit", "death:" + cause.kind().label,
-                    v.oneLine() + " (last words: " + where + ")"));
+            Reporter.report(fields(Finding.warn(cause.kind() == Cause.Kind.SIGNAL ? "termination" : "exit", "death:" + cause.kind().label,
+                    v.oneLine() + " (last words: " + where + ")"), cause).with("lastWords", where));
         }
         Reporter.flush();
         Termination.tellShutdownStarted(cause.verdict(), cause.kind().label);

@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 /** Lets a target wait until the agent's off-thread installation has been journaled, as a long-running service would be. */
 public final class AgentReady {
     private static final Pattern SUMMARY = Pattern.compile("(\\d+) hooks active, (\\d+) missing, (\\d+) not applicable");
-    private static final Pattern HOOK_LINE = Pattern.compile("\\sagent\\s+hook \\S+ ");
+    /** A hook's line in a text journal, or in a JSON one (journalFormat=json). */
+    private static final Pattern HOOK_LINE = Pattern.compile("(\\sagent\\s+|\"category\":\"agent\",\"message\":\")hook \\S+ ");
 
     private AgentReady() {}
 
