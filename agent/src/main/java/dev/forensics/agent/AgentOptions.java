@@ -66,7 +66,10 @@ public final class AgentOptions {
             new Spec("leakMaxOpen", "50000", "integer >= 100",
                     "Cap on open bodies tracked at once; bodies beyond it are counted as untracked, never stored."),
             new Spec("healthPeriod", "10s", "duration from 100ms to 1000h|off",
-                    "How often open bodies, threads, file descriptors and CLOSE_WAIT sockets are sampled (journal on growth, MBean)."));
+                    "How often open bodies, threads, file descriptors and CLOSE_WAIT sockets are sampled (journal on growth, MBean)."),
+            new Spec("metrics", "on", "on|off",
+                    "Publish the agent's figures as meters (forensics.*) through the application's Micrometer global registry and its "
+                            + "OpenTelemetry GlobalOpenTelemetry, when the application has them (found reflectively, never bundled)."));
 
     /** The longest leakHeldAfter and healthPeriod: past it a value is a typo, not a wish. */
     static final Duration MAX_PERIOD = Duration.ofHours(1000);
@@ -230,6 +233,7 @@ public final class AgentOptions {
                 return null;
             case "pipes":
             case "stdstreams":
+            case "metrics":
                 return oneOf(value, "on", "off");
             case "pipeLoopFailures":
                 return intIn(value, 1, 1_000_000);

@@ -8,6 +8,7 @@ import dev.forensics.bootstrap.Feature;
 import dev.forensics.instrument.Targets;
 import dev.forensics.pipe.Pipes;
 import dev.forensics.leak.Leaks;
+import dev.forensics.metrics.Meters;
 import dev.forensics.report.Finding;
 import dev.forensics.report.Jfr;
 import dev.forensics.report.PrivateFiles;
@@ -94,6 +95,9 @@ public final class AgentRuntime {
         }
         if (on[Feature.LEAKS] || !"off".equals(options.raw("healthPeriod"))) {
             Leaks.install(options, on[Feature.LEAKS]); // the health sampler lives there too
+        }
+        if (options.feature("metrics")) {
+            Meters.agent(new AgentMeters(runtime));
         }
         runtime.weave(inst, on);
         runtime.premainMicros = (System.nanoTime() - t0) / 1000;

@@ -50,6 +50,12 @@ final class LeakWatcher implements Runnable {
     static final int MAX_POOLS = 64;
     private volatile Health health;
     private volatile ClientBodies clients;
+    /** Open bodies by client as of the last tick (every client seen stays, at 0), for the meters; at most {@link #MAX_CLIENTS}. */
+    private volatile Map<String, Long> openByClient = Map.of();
+    /** GC-confirmed leaks by {client, status class}; guarded by itself. Bounded: clients x six classes. */
+    private final Map<List<String>, Long> leakedBy = new LinkedHashMap<>();
+    private final java.util.Set<String> leakClients = new java.util.HashSet<>();
+    static final int MAX_CLIENTS = 16;
 
     private static final class Withdrawal {
         final TrackedBody body;
@@ -101,6 +107,7 @@ final class LeakWatcher implements Runnable {
                         synchronized (leaks) {
                             leaks.add(r);
                         }
+                        countLeak(r);
                     }
                     ref = tracker.queue().poll();
                 }
@@ -114,6 +121,7 @@ final class LeakWatcher implements Runnable {
                     reportHeld(now);
                     reportWithdrawals();
                     reportRefusals();
+                    dev.forensics.metrics.MeterBindings.tick(now);
                 }
                 if (now - nextHealth >= 0 && health != null) {
                     nextHealth = now + healthNanos;
@@ -296,8 +304,44 @@ final class LeakWatcher implements Runnable {
         }
     }
 
+    private void countLeak(TrackedBody r) {
+        String c = r.client == null ? "unknown" : r.client;
+        synchronized (leakedBy) {
+            if (!leakClients.contains(c)) {
+                if (leakClients.size() >= MAX_CLIENTS) {
+                    c = "other";
+                } else {
+                    leakClients.add(c);
+                }
+            }
+            leakedBy.merge(List.of(c, dev.forensics.metrics.Meters.statusClass(r.status)), 1L, Long::sum);
+        }
+    }
+
+    /** GC-confirmed leaks by {client, status class}, a copy. */
+    Map<List<String>, Long> leakedByClientAndStatus() {
+        synchronized (leakedBy) {
+            return new LinkedHashMap<>(leakedBy);
+        }
+    }
+
+    Map<String, Long> openByClient() {
+        return openByClient;
+    }
+
     private void reportHeld(long now) {
-        List<TrackedBody> held = tracker.mark(r -> now - r.openedNanos >= heldNanos, TrackedBody.HELD);
+        Map<String, Long> byClient = new LinkedHashMap<>();
+        for (String c : openByClient.keySet()) {
+            byClient.put(c, 0L);
+        }
+        List<TrackedBody> held = tracker.mark(r -> now - r.openedNanos >= heldNanos, TrackedBody.HELD, r -> {
+            String c = r.client == null ? "unknown" : r.client;
+            if (!byClient.containsKey(c) && byClient.size() >= MAX_CLIENTS) {
+                c = "other";
+            }
+            byClient.merge(c, 1L, Long::sum);
+        });
+        openByClient = java.util.Collections.unmodifiableMap(byClient);
         if (held.isEmpty()) {
             return;
         }

@@ -2,6 +2,8 @@ package dev.forensics.leak;
 
 import dev.forensics.agent.AgentOptions;
 import dev.forensics.bootstrap.BodyHooks;
+import dev.forensics.metrics.MeterBindings;
+import dev.forensics.metrics.Meters;
 import dev.forensics.report.AppFrames;
 import dev.forensics.report.Sections;
 import dev.forensics.termination.Termination;
@@ -46,7 +48,12 @@ public final class Leaks {
         LeakWatcher w = new LeakWatcher(tracker, (held == null ? Duration.ofMinutes(5) : held).toNanos(),
                 health == null ? Duration.ofSeconds(10).toNanos() : health.toNanos(), sampler.toString());
         ClientBodies clients = new ClientBodies(tracker, w, w.shapes());
-        w.attach(clients, health == null || !health.isZero() ? new Health(tracker, w) : null);
+        Health healthSampler = health == null || !health.isZero() ? new Health(tracker, w) : null;
+        w.attach(clients, healthSampler);
+        if (options.feature("metrics")) {
+            Meters.leaks(new LeakMeters(w, tracker, healthSampler != null ? healthSampler : new Health(tracker, w)));
+            MeterBindings.enable();
+        }
         if (leaksOn) {
             BodyHooks.register(clients);
             Sections.register(new OpenBodiesSection(w, tracker));

@@ -3,6 +3,7 @@ package dev.forensics.pipe;
 import dev.forensics.agent.AgentOptions;
 import dev.forensics.bootstrap.Feature;
 import dev.forensics.bootstrap.PipeHooks;
+import dev.forensics.metrics.Meters;
 import dev.forensics.report.Sections;
 import dev.forensics.report.Stderr;
 import java.time.Duration;
@@ -37,7 +38,11 @@ public final class Pipes {
         Duration window = AgentOptions.parseDuration(windowOption == null ? DEFAULT_LOOP_WINDOW : windowOption);
         WriteFailures failures = new WriteFailures(threshold, window.toNanos());
         StdStreams std = new StdStreams();
-        PipeHooks.register(new PipeRecorder(failures, std, new LoopWatch(failures)));
+        PipeRecorder recorder = new PipeRecorder(failures, std, new LoopWatch(failures));
+        PipeHooks.register(recorder);
+        if (options.feature("metrics")) {
+            Meters.pipes(new PipeMeters(recorder, failures, std));
+        }
         Sections.register(new PipesSection(failures, std, pipes, stdstreams));
     }
 }
