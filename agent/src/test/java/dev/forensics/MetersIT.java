@@ -1,0 +1,75 @@
+package dev.forensics;
+
+import static dev.forensics.testing.AgentAssertions.assertAgentClean;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.forensics.targets.ChildLoaderLauncher;
+import dev.forensics.targets.http.MeteredApp;
+import dev.forensics.testing.ChildLoaders;
+import dev.forensics.testing.ForkedJvm;
+import dev.forensics.testing.Jdk;
+import dev.forensics.testing.LeakTests;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The agent's meters in the application's own Micrometer global registry and OpenTelemetry SDK, both living in a child
+ * class loader the system loader cannot see (as in a Spring Boot fat jar): open bodies rise while three bodies are held,
+ * fall when they are dropped, and the leaked counter moves by three with the client and status class as tags.
+ */
+class MetersIT {
+    static final String OPEN = "forensics.response.bodies.open{client=HttpURLConnection}";
+    static final String LEAKED = "forensics.response.bodies.leaked{client=HttpURLConnection,status=2xx}";
+
+    static Stream<Arguments> jdksAndLibraries() {
+        return Jdk.all().flatMap(jdk -> Stream.of(Arguments.of(jdk, "micrometer"), Arguments.of(jdk, "otel")));
+    }
+
+    /** {@code METER <phase> <meter> <value>} lines of one phase. */
+    static Map<String, Double> phase(String stdout, String phase) {
+        Map<String, Double> out = new TreeMap<>();
+        stdout.lines().filter(l -> l.startsWith("METER " + phase + " ")).forEach(l -> {
+            String[] p = l.split(" ");
+            out.put(String.join(" ", java.util.Arrays.copyOfRange(p, 2, p.length - 1)), Double.parseDouble(p[p.length - 1]));
+        });
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("jdksAndLibraries")
+    void openBodiesRiseAndTheLeakedCounterMovesInTheApplicationsMetrics(Jdk jdk, String library) throws Exception {
+        Path work = LeakTests.workDir();
+        String app = library.equals("otel") ? ChildLoaders.withOtel() : ChildLoaders.withMicrometer();
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(work).classpath(ChildLoaders.launcherOnly(work)).agentOptions("leakStacks=always")
+                .start(ChildLoaderLauncher.class, "-", app, MeteredApp.class.getName(), "out", library)) {
+            assertThat(jvm.waitFor(Duration.ofMinutes(2))).as(jvm.stderr()).isZero();
+            String out = jvm.stdout();
+            assertThat(out).contains("DONE");
+            Map<String, Double> start = phase(out, "start");
+            Map<String, Double> open = phase(out, "open");
+            Map<String, Double> leaked = phase(out, "leaked");
+            assertThat(open).as(out).containsEntry(OPEN, (double) MeteredApp.BODIES);
+            assertThat(start.getOrDefault(OPEN, 0.0)).as(out).isZero();
+            assertThat(start).as(out).doesNotContainKey(LEAKED);
+            assertThat(leaked).as(out).containsEntry(OPEN, 0.0).containsEntry(LEAKED, (double) MeteredApp.BODIES);
+            for (String always : new String[] {"forensics.jvm.threads.live{}", "forensics.agent.hooks.active{}", "forensics.pipe.loops{}",
+                    "forensics.pipe.writes.failed{kind=broken_pipe}", "forensics.stdstreams.broken{stream=stdout}"}) {
+                assertThat(leaked).as(out).containsKey(always);
+            }
+            assertThat(leaked.get("forensics.jvm.threads.live{}")).isPositive();
+            assertThat(leaked.get("forensics.agent.hooks.active{}")).isPositive();
+            assertThat(leaked).containsEntry("forensics.agent.hooks.missing{}", 0.0).containsEntry("forensics.agent.errors.suppressed{}", 0.0);
+            String journal = jvm.journal();
+            assertThat(journal).contains(library.equals("otel") ? "meters bound to OpenTelemetry's global meter provider (OpenTelemetry API 1."
+                    : "meters bound to Micrometer's global registry (Micrometer 1.").contains("via URLClassLoader 'app'");
+            assertThat(journal).doesNotContain("could not be bound").doesNotContain("stopped after an error");
+            assertAgentClean(jvm);
+        }
+    }
+}

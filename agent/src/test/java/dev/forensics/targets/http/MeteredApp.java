@@ -1,0 +1,140 @@
+package dev.forensics.targets.http;
+
+import dev.forensics.targets.AgentReady;
+import java.lang.reflect.Method;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * An application with Micrometer or the OpenTelemetry SDK in its own class loader, reached only reflectively (neither is
+ * on the test class path): {@code MeteredApp <dir> micrometer|otel}. It sets up its registry (a SimpleMeterRegistry added
+ * to Micrometer's global composite once the agent bound its meters, as Spring Boot adds its registries late; an SDK
+ * with an InMemoryMetricReader registered as GlobalOpenTelemetry after the agent first looked), holds three
+ * HttpURLConnection error bodies open, then drops them and collects garbage until they are GC-confirmed leaks. After
+ * each phase it prints the agent's meters as {@code METER <phase> <name>{tags} <value>} lines.
+ */
+public final class MeteredApp {
+    public static final int BODIES = 3;
+
+    public static void main(String[] args) throws Exception {
+        String dir = args[0];
+        boolean otel = args[1].equals("otel");
+        AgentReady.await(dir);
+        Reader reader = otel ? otel() : micrometer(dir);
+        try (LoopbackServer server = LoopbackServer.start(false, Paths.get(dir).toAbsolutePath().getParent());
+             UrlConnectionClient client = new UrlConnectionClient(null)) {
+            if (otel) {
+                awaitJournal(dir, "meters bound to OpenTelemetry");
+            }
+            print("start", reader.read());
+            List<Object> held = new ArrayList<>();
+            for (int i = 0; i < BODIES; i++) {
+                held.add(client.open(server.base() + "/ok/metered"));
+            }
+            Thread.sleep(2500); // the watcher counts open bodies by client once a second
+            print("open", reader.read());
+            held.clear();
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (System.currentTimeMillis() < deadline && !LoggingApp.journal(dir).contains("leaked at")) {
+                System.gc();
+                Thread.sleep(100);
+            }
+            Thread.sleep(2500);
+            print("leaked", reader.read());
+        }
+        System.out.println("DONE");
+    }
+
+    interface Reader {
+        Map<String, Double> read() throws Exception;
+    }
+
+    static void print(String phase, Map<String, Double> meters) {
+        for (Map.Entry<String, Double> e : meters.entrySet()) {
+            System.out.println("METER " + phase + " " + e.getKey() + " " + e.getValue());
+        }
+        System.out.flush();
+    }
+
+    static void awaitJournal(String dir, String text) throws Exception {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!LoggingApp.journal(dir).contains(text)) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("journal never said: " + text);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Through interfaces only: implementations may be package-private classes. */
+    static Object call(Object target, String type, String method, Object... args) throws Exception {
+        Class<?>[] params = new Class<?>[args.length];
+        for (int i = 0; i < args.length; i++) {
+            params[i] = args[i] instanceof Class ? Class.class : args[i].getClass();
+        }
+        Method m = Class.forName(type, false, MeteredApp.class.getClassLoader()).getMethod(method, params);
+        return m.invoke(target, args);
+    }
+
+    static Reader micrometer(String dir) throws Exception {
+        ClassLoader l = MeteredApp.class.getClassLoader();
+        awaitJournal(dir, "meters bound to Micrometer");
+        Object registry = Class.forName("io.micrometer.core.instrument.simple.SimpleMeterRegistry", true, l).getConstructor().newInstance();
+        Class<?> registryType = Class.forName("io.micrometer.core.instrument.MeterRegistry", false, l);
+        Class.forName("io.micrometer.core.instrument.Metrics", true, l).getMethod("addRegistry", registryType).invoke(null, registry);
+        return () -> {
+            Map<String, Double> out = new TreeMap<>();
+            for (Object meter : (List<?>) call(registry, "io.micrometer.core.instrument.MeterRegistry", "getMeters")) {
+                Object id = call(meter, "io.micrometer.core.instrument.Meter", "getId");
+                String name = (String) call(id, "io.micrometer.core.instrument.Meter$Id", "getName");
+                if (!name.startsWith("forensics.")) {
+                    continue;
+                }
+                StringBuilder tags = new StringBuilder();
+                for (Object tag : (List<?>) call(id, "io.micrometer.core.instrument.Meter$Id", "getTags")) {
+                    tags.append(tags.length() == 0 ? "" : ",").append(call(tag, "io.micrometer.core.instrument.Tag", "getKey"))
+                            .append('=').append(call(tag, "io.micrometer.core.instrument.Tag", "getValue"));
+                }
+                for (Object m : (Iterable<?>) call(meter, "io.micrometer.core.instrument.Meter", "measure")) {
+                    out.put(name + "{" + tags + "}", (Double) call(m, "io.micrometer.core.instrument.Measurement", "getValue"));
+                }
+            }
+            return out;
+        };
+    }
+
+    static Reader otel() throws Exception {
+        ClassLoader l = MeteredApp.class.getClassLoader();
+        Thread.sleep(1500); // let the agent look once and find GlobalOpenTelemetry unset
+        Object reader = Class.forName("io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader", true, l).getMethod("create").invoke(null);
+        Object builder = Class.forName("io.opentelemetry.sdk.metrics.SdkMeterProvider", true, l).getMethod("builder").invoke(null);
+        Class<?> readerType = Class.forName("io.opentelemetry.sdk.metrics.export.MetricReader", false, l);
+        builder.getClass().getMethod("registerMetricReader", readerType).invoke(builder, reader);
+        Object provider = builder.getClass().getMethod("build").invoke(builder);
+        Object sdk = Class.forName("io.opentelemetry.sdk.OpenTelemetrySdk", true, l).getMethod("builder").invoke(null);
+        sdk.getClass().getMethod("setMeterProvider", provider.getClass()).invoke(sdk, provider);
+        sdk.getClass().getMethod("buildAndRegisterGlobal").invoke(sdk);
+        return () -> {
+            Map<String, Double> out = new TreeMap<>();
+            for (Object data : (Iterable<?>) reader.getClass().getMethod("collectAllMetrics").invoke(reader)) {
+                String name = (String) call(data, "io.opentelemetry.sdk.metrics.data.MetricData", "getName");
+                Object points = call(call(data, "io.opentelemetry.sdk.metrics.data.MetricData", "getData"),
+                        "io.opentelemetry.sdk.metrics.data.Data", "getPoints");
+                for (Object p : (Iterable<?>) points) {
+                    Object attrs = call(p, "io.opentelemetry.sdk.metrics.data.PointData", "getAttributes");
+                    StringBuilder tags = new StringBuilder();
+                    for (Map.Entry<?, ?> e : ((Map<?, ?>) call(attrs, "io.opentelemetry.api.common.Attributes", "asMap")).entrySet()) {
+                        tags.append(tags.length() == 0 ? "" : ",").append(call(e.getKey(), "io.opentelemetry.api.common.AttributeKey", "getKey"))
+                                .append('=').append(e.getValue());
+                    }
+                    long v = (Long) call(p, "io.opentelemetry.sdk.metrics.data.LongPointData", "getValue");
+                    out.put(name + "{" + tags + "}", (double) v);
+                }
+            }
+            return out;
+        };
+    }
+}
