@@ -43,6 +43,21 @@ class MetersIT {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("jdksAndLibraries")
+    void withMetricsOffTheApplicationsRegistryHasNoForensicsMeters(Jdk jdk, String library) throws Exception {
+        Path work = LeakTests.workDir();
+        String app = library.equals("otel") ? ChildLoaders.withOtel() : ChildLoaders.withMicrometer();
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(work).classpath(ChildLoaders.launcherOnly(work)).agentOptions("metrics=off")
+                .start(ChildLoaderLauncher.class, "-", app, MeteredApp.class.getName(), "out", library, "unbound")) {
+            assertThat(jvm.waitFor(Duration.ofMinutes(2))).as(jvm.stderr()).isZero();
+            String out = jvm.stdout();
+            assertThat(out).contains("DONE").doesNotContain("METER ");
+            assertThat(jvm.journal()).contains("leaked at").doesNotContain("meters bound");
+            assertAgentClean(jvm);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("jdksAndLibraries")
     void openBodiesRiseAndTheLeakedCounterMovesInTheApplicationsMetrics(Jdk jdk, String library) throws Exception {
         Path work = LeakTests.workDir();
         String app = library.equals("otel") ? ChildLoaders.withOtel() : ChildLoaders.withMicrometer();

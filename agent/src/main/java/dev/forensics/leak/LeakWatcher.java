@@ -305,7 +305,7 @@ final class LeakWatcher implements Runnable {
     }
 
     private void countLeak(TrackedBody r) {
-        String c = r.client == null ? "unknown" : r.client;
+        String c = dev.forensics.metrics.Meters.clientTag(r.client);
         synchronized (leakedBy) {
             if (!leakClients.contains(c)) {
                 if (leakClients.size() >= MAX_CLIENTS) {
@@ -335,7 +335,7 @@ final class LeakWatcher implements Runnable {
             byClient.put(c, 0L);
         }
         List<TrackedBody> held = tracker.mark(r -> now - r.openedNanos >= heldNanos, TrackedBody.HELD, r -> {
-            String c = r.client == null ? "unknown" : r.client;
+            String c = dev.forensics.metrics.Meters.clientTag(r.client);
             if (!byClient.containsKey(c) && byClient.size() >= MAX_CLIENTS) {
                 c = "other";
             }

@@ -159,6 +159,27 @@ public final class Meters {
         }
     }
 
+    private static final java.util.regex.Pattern VERSION = java.util.regex.Pattern.compile(" (\\d+)\\.[0-9A-Za-z.\\-]*");
+    private static final Map<String, String> CLIENT_TAGS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * A client's name as a tag: versions cut to their major ("Spring WebClient 6 on Reactor Netty 1", "OkHttp 4"), so a
+     * patch upgrade does not start new series and the tag has as many values as there are clients, not releases.
+     */
+    public static String clientTag(String client) {
+        if (client == null) {
+            return "unknown";
+        }
+        String t = CLIENT_TAGS.get(client);
+        if (t == null) {
+            t = VERSION.matcher(client).replaceAll(" $1");
+            if (CLIENT_TAGS.size() < 256) {
+                CLIENT_TAGS.put(client, t);
+            }
+        }
+        return t;
+    }
+
     /** "2xx" … "5xx" for an HTTP status, "unknown" otherwise: the status tag never holds more than six values. */
     public static String statusClass(int status) {
         return status >= 100 && status < 600 ? (char) ('0' + status / 100) + "xx" : "unknown";

@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * to Micrometer's global composite once the agent bound its meters, as Spring Boot adds its registries late; an SDK
  * with an InMemoryMetricReader registered as GlobalOpenTelemetry after the agent first looked), holds three
  * HttpURLConnection error bodies open, then drops them and collects garbage until they are GC-confirmed leaks. After
- * each phase it prints the agent's meters as {@code METER <phase> <name>{tags} <value>} lines.
+ * each phase it prints the agent's meters as {@code METER <phase> <name>{tags} <value>} lines. A third argument
+ * {@code unbound} waits for no binding (the agent runs with {@code metrics=off}).
  */
 public final class MeteredApp {
     public static final int BODIES = 3;
@@ -23,10 +24,11 @@ public final class MeteredApp {
         String dir = args[0];
         boolean otel = args[1].equals("otel");
         AgentReady.await(dir);
-        Reader reader = otel ? otel() : micrometer(dir);
+        boolean unbound = args.length > 2 && args[2].equals("unbound"); // metrics=off: nothing to wait for
+        Reader reader = otel ? otel() : micrometer(dir, unbound);
         try (LoopbackServer server = LoopbackServer.start(false, Paths.get(dir).toAbsolutePath().getParent());
              UrlConnectionClient client = new UrlConnectionClient(null)) {
-            if (otel) {
+            if (otel && !unbound) {
                 awaitJournal(dir, "meters bound to OpenTelemetry");
             }
             print("start", reader.read());
@@ -79,9 +81,13 @@ public final class MeteredApp {
         return m.invoke(target, args);
     }
 
-    static Reader micrometer(String dir) throws Exception {
+    static Reader micrometer(String dir, boolean unbound) throws Exception {
         ClassLoader l = MeteredApp.class.getClassLoader();
-        awaitJournal(dir, "meters bound to Micrometer");
+        if (unbound) {
+            Thread.sleep(2000);
+        } else {
+            awaitJournal(dir, "meters bound to Micrometer");
+        }
         Object registry = Class.forName("io.micrometer.core.instrument.simple.SimpleMeterRegistry", true, l).getConstructor().newInstance();
         Class<?> registryType = Class.forName("io.micrometer.core.instrument.MeterRegistry", false, l);
         Class.forName("io.micrometer.core.instrument.Metrics", true, l).getMethod("addRegistry", registryType).invoke(null, registry);
