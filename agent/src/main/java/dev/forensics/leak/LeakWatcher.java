@@ -56,6 +56,8 @@ final class LeakWatcher implements Runnable {
     private final Map<List<String>, Long> leakedBy = new LinkedHashMap<>();
     private final java.util.Set<String> leakClients = new java.util.HashSet<>();
     static final int MAX_CLIENTS = 16;
+    /** The metrics option: off, nothing is counted for meters and no class of theirs loads. */
+    private volatile boolean metered;
 
     private static final class Withdrawal {
         final TrackedBody body;
@@ -107,7 +109,9 @@ final class LeakWatcher implements Runnable {
                         synchronized (leaks) {
                             leaks.add(r);
                         }
-                        countLeak(r);
+                        if (metered) {
+                            countLeak(r);
+                        }
                     }
                     ref = tracker.queue().poll();
                 }
@@ -121,7 +125,9 @@ final class LeakWatcher implements Runnable {
                     reportHeld(now);
                     reportWithdrawals();
                     reportRefusals();
-                    dev.forensics.metrics.MeterBindings.tick(now);
+                    if (metered) {
+                        dev.forensics.metrics.MeterBindings.tick(now);
+                    }
                 }
                 if (now - nextHealth >= 0 && health != null) {
                     nextHealth = now + healthNanos;
@@ -329,19 +335,30 @@ final class LeakWatcher implements Runnable {
         return openByClient;
     }
 
+    /** From premain when the metrics option is on. */
+    void metered() {
+        metered = true;
+    }
+
     private void reportHeld(long now) {
-        Map<String, Long> byClient = new LinkedHashMap<>();
-        for (String c : openByClient.keySet()) {
-            byClient.put(c, 0L);
-        }
-        List<TrackedBody> held = tracker.mark(r -> now - r.openedNanos >= heldNanos, TrackedBody.HELD, r -> {
-            String c = dev.forensics.metrics.Meters.clientTag(r.client);
-            if (!byClient.containsKey(c) && byClient.size() >= MAX_CLIENTS) {
-                c = "other";
+        Map<String, Long> byClient = metered ? new LinkedHashMap<>() : null;
+        java.util.function.Consumer<TrackedBody> count = null;
+        if (byClient != null) {
+            for (String c : openByClient.keySet()) {
+                byClient.put(c, 0L);
             }
-            byClient.merge(c, 1L, Long::sum);
-        });
-        openByClient = java.util.Collections.unmodifiableMap(byClient);
+            count = r -> {
+                String c = dev.forensics.metrics.Meters.clientTag(r.client);
+                if (!byClient.containsKey(c) && byClient.size() >= MAX_CLIENTS) {
+                    c = "other";
+                }
+                byClient.merge(c, 1L, Long::sum);
+            };
+        }
+        List<TrackedBody> held = tracker.mark(r -> now - r.openedNanos >= heldNanos, TrackedBody.HELD, count);
+        if (byClient != null) {
+            openByClient = java.util.Collections.unmodifiableMap(byClient);
+        }
         if (held.isEmpty()) {
             return;
         }

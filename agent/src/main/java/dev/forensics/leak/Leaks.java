@@ -53,6 +53,7 @@ public final class Leaks {
         if (options.feature("metrics")) {
             Meters.leaks(new LeakMeters(w, tracker, healthSampler != null ? healthSampler : new Health(tracker, w)));
             MeterBindings.enable();
+            w.metered();
         }
         if (leaksOn) {
             BodyHooks.register(clients);
