@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The agent's meters in the application's own Micrometer global registry and OpenTelemetry SDK, both living in a child
  * class loader the system loader cannot see (as in a Spring Boot fat jar): open bodies rise while three bodies are held,
- * fall when they are dropped, and the leaked counter moves by three with the client and status class as tags.
+ * fall when they are dropped, and the leaked counter moves by three with the client and status class as tags; a
+ * broken-pipe loop moves the failed-writes and loops counters.
  */
 class MetersIT {
     static final String OPEN = "forensics.response.bodies.open{client=HttpURLConnection}";
@@ -77,6 +78,11 @@ class MetersIT {
                     "forensics.pipe.writes.failed{kind=broken_pipe}", "forensics.stdstreams.broken{stream=stdout}"}) {
                 assertThat(leaked).as(out).containsKey(always);
             }
+            Map<String, Double> pipe = phase(out, "pipe");
+            double failed = pipe.get("forensics.pipe.writes.failed{kind=broken_pipe}") + pipe.get("forensics.pipe.writes.failed{kind=reset}");
+            assertThat(leaked.get("forensics.pipe.writes.failed{kind=broken_pipe}")).as(out).isZero();
+            assertThat(failed).as(out).isGreaterThanOrEqualTo(MeteredApp.PIPE_WRITES - 2); // the first write or two may still be buffered
+            assertThat(pipe).as(out).containsEntry("forensics.pipe.loops{}", 1.0);
             assertThat(leaked.get("forensics.jvm.threads.live{}")).isPositive();
             assertThat(leaked.get("forensics.agent.hooks.active{}")).isPositive();
             assertThat(leaked).containsEntry("forensics.agent.hooks.missing{}", 0.0).containsEntry("forensics.agent.errors.suppressed{}", 0.0);

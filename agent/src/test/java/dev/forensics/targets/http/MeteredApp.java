@@ -47,8 +47,35 @@ public final class MeteredApp {
             Thread.sleep(2500);
             print("leaked", reader.read());
         }
+        brokenPipeLoop();
+        Thread.sleep(1500);
+        print("pipe", reader.read());
         System.out.println("DONE");
     }
+
+    /** A peer that resets the connection at once, and a writer that shrugs off every failure: a broken-pipe loop. */
+    static void brokenPipeLoop() throws Exception {
+        java.net.InetAddress loopback = java.net.InetAddress.getLoopbackAddress();
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, loopback);
+             java.net.Socket s = new java.net.Socket(loopback, server.getLocalPort())) {
+            try (java.net.Socket peer = server.accept()) {
+                peer.setSoLinger(true, 0); // RST on close
+            }
+            Thread.sleep(200);
+            byte[] chunk = new byte[1024];
+            for (int i = 0; i < PIPE_WRITES; i++) {
+                try {
+                    s.getOutputStream().write(chunk);
+                } catch (java.io.IOException e) {
+                    // the bug: log-and-continue
+                }
+                Thread.sleep(2);
+            }
+        }
+    }
+
+    /** Writes to the vanished peer: more than pipeLoopFailures (20) within pipeLoopWindow make a loop. */
+    public static final int PIPE_WRITES = 60;
 
     interface Reader {
         Map<String, Double> read() throws Exception;
