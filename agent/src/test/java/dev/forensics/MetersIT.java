@@ -57,6 +57,25 @@ class MetersIT {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dev.forensics.testing.Jdk#all")
+    void aRegistryThatThrowsCostsTheMetersOnlyAndIsSaidOnceInTheJournal(Jdk jdk) throws Exception {
+        Path work = LeakTests.workDir();
+        try (ForkedJvm jvm = ForkedJvm.on(jdk).workDir(work).classpath(ChildLoaders.launcherOnly(work))
+                .start(ChildLoaderLauncher.class, "-", ChildLoaders.withMicrometer(), MeteredApp.class.getName(), "out", "micrometer", "hostile")) {
+            assertThat(jvm.waitFor(Duration.ofMinutes(2))).as(jvm.stderr()).isZero();
+            assertThat(jvm.stdout()).contains("DONE").doesNotContain("METER ");
+            String journal = jvm.journal();
+            assertThat(journal.lines().filter(l -> l.contains("metrics ")))
+                    .as(journal).singleElement().asString()
+                    .contains("Micrometer found via URLClassLoader 'app' but the meters could not be bound")
+                    .contains("this registry refuses forensics meters");
+            assertThat(journal).as("the leak findings go on").contains("leaked at");
+            assertThat(jvm.stderr()).as("the findings go to stderr (no SLF4J here), the binding failure does not").doesNotContain("Micrometer").doesNotContain("meters");
+            assertAgentClean(jvm);
+        }
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("jdksAndLibraries")
     void openBodiesRiseAndTheLeakedCounterMovesInTheApplicationsMetrics(Jdk jdk, String library) throws Exception {

@@ -15,7 +15,8 @@ import java.util.TreeMap;
  * with an InMemoryMetricReader registered as GlobalOpenTelemetry after the agent first looked), holds three
  * HttpURLConnection error bodies open, then drops them and collects garbage until they are GC-confirmed leaks. After
  * each phase it prints the agent's meters as {@code METER <phase> <name>{tags} <value>} lines. A third argument
- * {@code unbound} waits for no binding (the agent runs with {@code metrics=off}).
+ * {@code unbound} waits for no binding (the agent runs with {@code metrics=off}); {@code hostile} first installs a meter
+ * filter that throws for the agent's meters.
  */
 public final class MeteredApp {
     public static final int BODIES = 3;
@@ -24,7 +25,11 @@ public final class MeteredApp {
         String dir = args[0];
         boolean otel = args[1].equals("otel");
         AgentReady.await(dir);
-        boolean unbound = args.length > 2 && args[2].equals("unbound"); // metrics=off: nothing to wait for
+        String mode = args.length > 2 ? args[2] : "";
+        if (mode.equals("hostile")) {
+            refuseForensicsMeters(); // before the agent's first look, which comes within a second of this loader
+        }
+        boolean unbound = !mode.isEmpty(); // metrics=off or a refused binding: nothing to wait for
         Reader reader = otel ? otel() : micrometer(dir, unbound);
         try (LoopbackServer server = LoopbackServer.start(false, Paths.get(dir).toAbsolutePath().getParent());
              UrlConnectionClient client = new UrlConnectionClient(null)) {
@@ -76,6 +81,22 @@ public final class MeteredApp {
 
     /** Writes to the vanished peer: more than pipeLoopFailures (20) within pipeLoopWindow make a loop. */
     public static final int PIPE_WRITES = 60;
+
+    /** A meter filter that throws for every forensics.* meter, as a broken or hostile registry configuration would. */
+    static void refuseForensicsMeters() throws Exception {
+        ClassLoader l = MeteredApp.class.getClassLoader();
+        Class<?> filterType = Class.forName("io.micrometer.core.instrument.config.MeterFilter", false, l);
+        Object filter = java.lang.reflect.Proxy.newProxyInstance(l, new Class<?>[] {filterType}, (proxy, method, margs) -> {
+            if (method.getName().equals("map") && margs != null && margs.length == 1
+                    && String.valueOf(call(margs[0], "io.micrometer.core.instrument.Meter$Id", "getName")).startsWith("forensics.")) {
+                throw new IllegalStateException("this registry refuses forensics meters");
+            }
+            return java.lang.reflect.InvocationHandler.invokeDefault(proxy, method, margs);
+        });
+        Object global = Class.forName("io.micrometer.core.instrument.Metrics", true, l).getField("globalRegistry").get(null);
+        Object config = call(global, "io.micrometer.core.instrument.MeterRegistry", "config");
+        Class.forName("io.micrometer.core.instrument.MeterRegistry$Config", false, l).getMethod("meterFilter", filterType).invoke(config, filter);
+    }
 
     interface Reader {
         Map<String, Double> read() throws Exception;
