@@ -1,17 +1,23 @@
 package dev.forensics.leak;
 
+import dev.forensics.metrics.MeterBindings;
+import dev.forensics.metrics.Meters;
 import dev.forensics.report.Finding;
 import dev.forensics.report.Jfr;
 import dev.forensics.report.Reporter;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The one thread that turns tracking into findings ("forensics-leaks"): it takes the bodies the collector found
@@ -54,7 +60,7 @@ final class LeakWatcher implements Runnable {
     private volatile Map<String, Long> openByClient = Map.of();
     /** GC-confirmed leaks by {client, status class}; guarded by itself. Bounded: clients x six classes. */
     private final Map<List<String>, Long> leakedBy = new LinkedHashMap<>();
-    private final java.util.Set<String> leakClients = new java.util.HashSet<>();
+    private final Set<String> leakClients = new HashSet<>();
     static final int MAX_CLIENTS = 16;
     /** The metrics option: off, nothing is counted for meters and no class of theirs loads. */
     private volatile boolean metered;
@@ -126,7 +132,7 @@ final class LeakWatcher implements Runnable {
                     reportWithdrawals();
                     reportRefusals();
                     if (metered) {
-                        dev.forensics.metrics.MeterBindings.tick(now);
+                        MeterBindings.tick(now);
                     }
                 }
                 if (now - nextHealth >= 0 && health != null) {
@@ -311,7 +317,7 @@ final class LeakWatcher implements Runnable {
     }
 
     private void countLeak(TrackedBody r) {
-        String c = dev.forensics.metrics.Meters.clientTag(r.client);
+        String c = Meters.clientTag(r.client);
         synchronized (leakedBy) {
             if (!leakClients.contains(c)) {
                 if (leakClients.size() >= MAX_CLIENTS) {
@@ -320,7 +326,7 @@ final class LeakWatcher implements Runnable {
                     leakClients.add(c);
                 }
             }
-            leakedBy.merge(List.of(c, dev.forensics.metrics.Meters.statusClass(r.status)), 1L, Long::sum);
+            leakedBy.merge(List.of(c, Meters.statusClass(r.status)), 1L, Long::sum);
         }
     }
 
@@ -342,13 +348,13 @@ final class LeakWatcher implements Runnable {
 
     private void reportHeld(long now) {
         Map<String, Long> byClient = metered ? new LinkedHashMap<>() : null;
-        java.util.function.Consumer<TrackedBody> count = null;
+        Consumer<TrackedBody> count = null;
         if (byClient != null) {
             for (String c : openByClient.keySet()) {
                 byClient.put(c, 0L);
             }
             count = r -> {
-                String c = dev.forensics.metrics.Meters.clientTag(r.client);
+                String c = Meters.clientTag(r.client);
                 if (!byClient.containsKey(c) && byClient.size() >= MAX_CLIENTS) {
                     c = "other";
                 }
@@ -357,7 +363,7 @@ final class LeakWatcher implements Runnable {
         }
         List<TrackedBody> held = tracker.mark(r -> now - r.openedNanos >= heldNanos, TrackedBody.HELD, count);
         if (byClient != null) {
-            openByClient = java.util.Collections.unmodifiableMap(byClient);
+            openByClient = Collections.unmodifiableMap(byClient);
         }
         if (held.isEmpty()) {
             return;
