@@ -81,7 +81,10 @@ public final class AgentOptions {
             new Spec("leakMaxOpen", "50000", "integer >= 100",
                     "Cap on open bodies tracked at once; bodies beyond it are counted as untracked, never stored."),
             new Spec("healthPeriod", "10s", "duration from 100ms to 1000h|off",
-                    "How often open bodies, threads, file descriptors and CLOSE_WAIT sockets are sampled (journal on growth, MBean)."));
+                    "How often open bodies, threads, file descriptors and CLOSE_WAIT sockets are sampled (journal on growth, MBean)."),
+            new Spec("metrics", "on", "on|off",
+                    "Publish the agent's figures as meters (forensics.*) through the application's Micrometer global registry and its "
+                            + "OpenTelemetry GlobalOpenTelemetry, when the application has them (found reflectively, never bundled)."));
 
     /** Options whose default is worked out at run time; their {@link Spec#defaultValue} says how, in words. */
     private static final List<String> COMPUTED_DEFAULTS = List.of("dir", "appPackages", "unitPath");
@@ -197,13 +200,13 @@ public final class AgentOptions {
         }
         return new LeakSettings(feature("leaks"), stacks, value("appPackages"),
                 parseDuration(value("leakHeldAfter")), "off".equals(period) ? null : parseDuration(period),
-                Integer.parseInt(value("leakMaxOpen")), feature("termination"));
+                Integer.parseInt(value("leakMaxOpen")), feature("termination"), feature("metrics"));
     }
 
     /** Broken-pipe loops and broken standard streams. */
     public PipeSettings pipes() {
         return new PipeSettings(feature("pipes"), feature("stdstreams"), Integer.parseInt(value("pipeLoopFailures").trim()),
-                parseDuration(value("pipeLoopWindow")));
+                parseDuration(value("pipeLoopWindow")), feature("metrics"));
     }
 
     /** Where the doctor, the black box and the verdict read the environment. */
@@ -222,7 +225,7 @@ public final class AgentOptions {
     }
 
     public boolean journalJson() {
-        return "json".equals(values.get("journalFormat"));
+        return "json".equals(value("journalFormat"));
     }
 
     public boolean statusAlways() {
@@ -310,6 +313,7 @@ public final class AgentOptions {
                 return null;
             case "pipes":
             case "stdstreams":
+            case "metrics":
                 return oneOf(value, "on", "off");
             case "pipeLoopFailures":
                 return intIn(value, 1, 1_000_000);

@@ -8,6 +8,7 @@ import dev.forensics.bootstrap.Feature;
 import dev.forensics.instrument.Targets;
 import dev.forensics.pipe.Pipes;
 import dev.forensics.leak.Leaks;
+import dev.forensics.metrics.Meters;
 import dev.forensics.report.Finding;
 import dev.forensics.report.Jfr;
 import dev.forensics.report.PrivateFiles;
@@ -97,6 +98,9 @@ public final class AgentRuntime {
         }
         if (on[Feature.LEAKS] || options.healthSampled()) {
             Leaks.install(options.leaks()); // the health sampler lives there too
+        }
+        if (options.feature("metrics")) {
+            Meters.agent(new AgentMeters(runtime));
         }
         runtime.weave(inst, on);
         runtime.premainMicros = (System.nanoTime() - t0) / 1000;

@@ -174,11 +174,19 @@ final class BodyTracker {
 
     /** Marks (under the stripe lock) and returns the open records the predicate selects, e.g. held too long. */
     List<TrackedBody> mark(Predicate<TrackedBody> select, int flag) {
+        return mark(select, flag, null);
+    }
+
+    /** {@link #mark}, also showing every open record to {@code each} (the same walk counts open bodies by client). */
+    List<TrackedBody> mark(Predicate<TrackedBody> select, int flag, java.util.function.Consumer<TrackedBody> each) {
         List<TrackedBody> out = new ArrayList<>();
         for (Stripe s : stripes) {
             synchronized (s) {
                 for (TrackedBody head : s.buckets) {
                     for (TrackedBody r = head; r != null; r = r.next) {
+                        if (each != null) {
+                            each.accept(r);
+                        }
                         if ((r.flags & flag) == 0 && select.test(r)) {
                             r.flags |= flag;
                             out.add(r);

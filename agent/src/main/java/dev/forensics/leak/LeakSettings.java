@@ -12,9 +12,10 @@ import java.time.Duration;
  * @param healthPeriod {@code healthPeriod}: how often the health figures are sampled, or null when off
  * @param maxOpen      {@code leakMaxOpen}: cap on bodies tracked at once
  * @param haltSummary  whether termination capture runs, which alone tells the feature of a {@code Runtime.halt}
+ * @param metrics      {@code metrics}: whether the figures are published as meters
  */
 public record LeakSettings(boolean tracking, String stacks, String appPackages, Duration heldAfter,
-                           Duration healthPeriod, int maxOpen, boolean haltSummary) {
+                           Duration healthPeriod, int maxOpen, boolean haltSummary, boolean metrics) {
     /** Whether the stack sampler takes {@code value}. */
     public static boolean validStacks(String value) {
         return value != null && Origin.Sampler.parse(value) != null;

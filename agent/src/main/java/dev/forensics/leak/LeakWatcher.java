@@ -1,17 +1,23 @@
 package dev.forensics.leak;
 
+import dev.forensics.metrics.MeterBindings;
+import dev.forensics.metrics.Meters;
 import dev.forensics.report.Finding;
 import dev.forensics.report.Jfr;
 import dev.forensics.report.Reporter;
 import java.lang.ref.Reference;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The one thread that turns tracking into findings ("forensics-leaks"): it takes the bodies the collector found
@@ -50,6 +56,14 @@ final class LeakWatcher implements Runnable {
     static final int MAX_POOLS = 64;
     private volatile Health health;
     private volatile ClientBodies clients;
+    /** Open bodies by client as of the last tick (every client seen stays, at 0), for the meters; at most {@link #MAX_CLIENTS}. */
+    private volatile Map<String, Long> openByClient = Map.of();
+    /** GC-confirmed leaks by {client, status class}; guarded by itself. Bounded: clients x six classes. */
+    private final Map<List<String>, Long> leakedBy = new LinkedHashMap<>();
+    private final Set<String> leakClients = new HashSet<>();
+    static final int MAX_CLIENTS = 16;
+    /** The metrics option: off, nothing is counted for meters and no class of theirs loads. */
+    private volatile boolean metered;
 
     private static final class Withdrawal {
         final TrackedBody body;
@@ -101,6 +115,9 @@ final class LeakWatcher implements Runnable {
                         synchronized (leaks) {
                             leaks.add(r);
                         }
+                        if (metered) {
+                            countLeak(r);
+                        }
                     }
                     ref = tracker.queue().poll();
                 }
@@ -114,6 +131,9 @@ final class LeakWatcher implements Runnable {
                     reportHeld(now);
                     reportWithdrawals();
                     reportRefusals();
+                    if (metered) {
+                        MeterBindings.tick(now);
+                    }
                 }
                 if (now - nextHealth >= 0 && health != null) {
                     nextHealth = now + healthNanos;
@@ -307,8 +327,55 @@ final class LeakWatcher implements Runnable {
         }
     }
 
+    private void countLeak(TrackedBody r) {
+        String c = Meters.clientTag(r.client);
+        synchronized (leakedBy) {
+            if (!leakClients.contains(c)) {
+                if (leakClients.size() >= MAX_CLIENTS) {
+                    c = "other";
+                } else {
+                    leakClients.add(c);
+                }
+            }
+            leakedBy.merge(List.of(c, Meters.statusClass(r.status)), 1L, Long::sum);
+        }
+    }
+
+    /** GC-confirmed leaks by {client, status class}, a copy. */
+    Map<List<String>, Long> leakedByClientAndStatus() {
+        synchronized (leakedBy) {
+            return new LinkedHashMap<>(leakedBy);
+        }
+    }
+
+    Map<String, Long> openByClient() {
+        return openByClient;
+    }
+
+    /** From premain when the metrics option is on. */
+    void metered() {
+        metered = true;
+    }
+
     private void reportHeld(long now) {
-        List<TrackedBody> held = tracker.mark(r -> now - r.openedNanos >= heldNanos, TrackedBody.HELD);
+        Map<String, Long> byClient = metered ? new LinkedHashMap<>() : null;
+        Consumer<TrackedBody> count = null;
+        if (byClient != null) {
+            for (String c : openByClient.keySet()) {
+                byClient.put(c, 0L);
+            }
+            count = r -> {
+                String c = Meters.clientTag(r.client);
+                if (!byClient.containsKey(c) && byClient.size() >= MAX_CLIENTS) {
+                    c = "other";
+                }
+                byClient.merge(c, 1L, Long::sum);
+            };
+        }
+        List<TrackedBody> held = tracker.mark(r -> now - r.openedNanos >= heldNanos, TrackedBody.HELD, count);
+        if (byClient != null) {
+            openByClient = Collections.unmodifiableMap(byClient);
+        }
         if (held.isEmpty()) {
             return;
         }

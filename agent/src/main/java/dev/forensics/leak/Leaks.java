@@ -1,6 +1,8 @@
 package dev.forensics.leak;
 
 import dev.forensics.bootstrap.BodyHooks;
+import dev.forensics.metrics.MeterBindings;
+import dev.forensics.metrics.Meters;
 import dev.forensics.report.AppFrames;
 import dev.forensics.report.Sections;
 import dev.forensics.termination.Termination;
@@ -28,7 +30,13 @@ public final class Leaks {
         BodyTracker tracker = new BodyTracker(s.maxOpen());
         LeakWatcher w = new LeakWatcher(tracker, s.heldAfter().toNanos(), health == null ? 0 : health.toNanos(), sampler.toString());
         ClientBodies clients = new ClientBodies(tracker, w, w.shapes());
-        w.attach(clients, health != null ? new Health(tracker, w) : null);
+        Health healthSampler = health != null ? new Health(tracker, w) : null;
+        w.attach(clients, healthSampler);
+        if (s.metrics()) {
+            Meters.leaks(new LeakMeters(w, tracker, healthSampler != null ? healthSampler : new Health(tracker, w)));
+            MeterBindings.enable();
+            w.metered();
+        }
         if (s.tracking()) {
             BodyHooks.register(clients);
             Sections.register(new OpenBodiesSection(w, tracker));

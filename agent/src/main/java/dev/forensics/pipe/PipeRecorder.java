@@ -25,6 +25,8 @@ final class PipeRecorder implements PipeHooks.Listener {
     final StdStreams std;
     private final LoopWatch watch;
     private final WriteRuns runs;
+    /** Failed writes by {@link FailureKind}, since start. */
+    final java.util.concurrent.atomic.AtomicLongArray failed = new java.util.concurrent.atomic.AtomicLongArray(FailureKind.values().length);
 
     PipeRecorder(WriteFailures failures, StdStreams std, LoopWatch watch) {
         this.failures = failures;
@@ -64,6 +66,7 @@ final class PipeRecorder implements PipeHooks.Listener {
         if (layer == PipeHooks.SOCKET && site.underTls()) {
             return; // the TLS write the application called counts it; TLS's own handshake and close writes are not the application's
         }
+        failed.incrementAndGet(kind.ordinal()); // for the meters: every counted failure, even one the full table drops
         long nowMillis = System.currentTimeMillis();
         WriteFailures.Entry entry = run.entry();
         if (entry == null || entry.evicted) {

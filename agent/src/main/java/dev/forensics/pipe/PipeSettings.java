@@ -9,6 +9,7 @@ import java.time.Duration;
  * @param stdstreams   {@code stdstreams}: broken stdout and stderr
  * @param loopFailures {@code pipeLoopFailures}: failed writes within the window that make a loop
  * @param loopWindow   {@code pipeLoopWindow}
+ * @param metrics      {@code metrics}: whether the counters are published as meters
  */
-public record PipeSettings(boolean pipes, boolean stdstreams, int loopFailures, Duration loopWindow) {
+public record PipeSettings(boolean pipes, boolean stdstreams, int loopFailures, Duration loopWindow, boolean metrics) {
 }

@@ -2,6 +2,7 @@ package dev.forensics.pipe;
 
 import dev.forensics.bootstrap.Feature;
 import dev.forensics.bootstrap.PipeHooks;
+import dev.forensics.metrics.Meters;
 import dev.forensics.report.Sections;
 import dev.forensics.report.Stderr;
 
@@ -26,7 +27,11 @@ public final class Pipes {
     private static void register(PipeSettings s) {
         WriteFailures failures = new WriteFailures(s.loopFailures(), s.loopWindow().toNanos());
         StdStreams std = new StdStreams();
-        PipeHooks.register(new PipeRecorder(failures, std, new LoopWatch(failures)));
+        PipeRecorder recorder = new PipeRecorder(failures, std, new LoopWatch(failures));
+        PipeHooks.register(recorder);
+        if (s.metrics()) {
+            Meters.pipes(new PipeMeters(recorder, failures, std));
+        }
         Sections.register(new PipesSection(failures, std, s.pipes(), s.stdstreams()));
     }
 }

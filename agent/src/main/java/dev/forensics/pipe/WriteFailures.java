@@ -192,6 +192,16 @@ final class WriteFailures {
         }
     }
 
+    /** Broken-pipe loops judged so far. */
+    long loopsSeen() {
+        return loopsSeen.get();
+    }
+
+    /** Loops still failing. */
+    int loopsActive() {
+        return active.size();
+    }
+
     /** {@link #record} at an entry the caller kept from {@link #entry}: no look-up, no table lock. */
     Loop record(Entry e, FailureKind kind, String message, long bytes, long now, long nowMillis) {
         synchronized (e) {

@@ -27,7 +27,20 @@ public final class ChildLoaders {
     public static final Path LOGBACK_LIBS = Paths.get(System.getProperty("forensics.logback.libs", "target/it-libs/logback")).toAbsolutePath();
     public static final Path LOG4J_LIBS = Paths.get(System.getProperty("forensics.log4j.libs", "target/it-libs/log4j")).toAbsolutePath();
 
+    public static final Path MICROMETER_LIBS = Paths.get(System.getProperty("forensics.micrometer.libs", "target/it-libs/micrometer")).toAbsolutePath();
+    public static final Path OTEL_LIBS = Paths.get(System.getProperty("forensics.otel.libs", "target/it-libs/otel")).toAbsolutePath();
+
     private ChildLoaders() {}
+
+    /** The test classes plus Micrometer (micrometer-core and what it needs). */
+    public static String withMicrometer() {
+        return withLibs(MICROMETER_LIBS, "Micrometer");
+    }
+
+    /** The test classes plus the OpenTelemetry API, SDK and its testing module (InMemoryMetricReader). */
+    public static String withOtel() {
+        return withLibs(OTEL_LIBS, "OpenTelemetry SDK");
+    }
 
     /** A directory in {@code work} with the launcher's classes only: the forked JVM's whole class path. */
     public static String launcherOnly(Path work) {

@@ -55,6 +55,13 @@ class SpringProxyIT {
                 .startJar(JAR, "--logging.file.name=" + log)) {
             jvm.await(() -> read(log).contains("Started ProxyApplication"), "Spring started", Duration.ofSeconds(90));
             String base = "http://127.0.0.1:" + port;
+            // The agent's meters in the service's own Prometheus scrape, before anything leaked but the config fetch in main.
+            String scrape = scrape(base);
+            assertThat(sum(scrape, "forensics_agent_hooks_active")).as(scrape).isPositive();
+            assertThat(sum(scrape, "forensics_jvm_threads_live")).as(scrape).isPositive();
+            assertThat(scrape).as(scrape).contains("# TYPE forensics_response_bodies_held_too_long_total counter");
+            double leakedBefore = sum(scrape, "forensics_response_bodies_leaked_total");
+            double openJdkBefore = sum(scrape, "forensics_response_bodies_open", "client=\"JDK HttpClient\"");
 
             for (String twin : List.of("resttemplate", "jdk-try-with-resources", "jdk-read-to-eof", "apache5-consume", "apache5-handler",
                     "urlconnection-disconnect", "webclient")) {
@@ -81,6 +88,22 @@ class SpringProxyIT {
                             || l.contains(" WARN ") && l.contains("open longer than 3s at dev.forensics.samples.proxy.ProxyController.viaWebClient(ProxyController.java:"))
                             && l.contains("Spring WebClient")),
                     "the WebClient bodies never released, at the application's line", Duration.ofSeconds(30));
+
+            // The same leaks, as an operator's dashboard sees them: open bodies rose (the JDK HttpClient's stay open), the
+            // leaked counter moved by at least the four GC-confirmed sites' bodies, tagged by client and status class.
+            jvm.await(() -> sum(scrape(base), "forensics_response_bodies_leaked_total") >= leakedBefore + 4 * LEAKS_PER_SITE,
+                    "forensics_response_bodies_leaked_total moved in /actuator/prometheus", Duration.ofSeconds(30));
+            String after = scrape(base);
+            String ours = after.lines().filter(l -> l.contains("forensics_")).collect(Collectors.joining("\n"));
+            assertThat(sum(after, "forensics_response_bodies_open", "client=\"JDK HttpClient\"")).as(after)
+                    .isGreaterThanOrEqualTo(openJdkBefore + 2 * LEAKS_PER_SITE);
+            assertThat(ours).as("leaks by client and status class, never by URL (Spring's own http_client_requests have the URI)")
+                    .containsPattern("forensics_response_bodies_leaked_total\\{[^}]*client=\"Apache HttpClient 5[^\"]*\",status=\"[2-5]xx\"[^}]*\\} [1-9]")
+                    .containsPattern("forensics_response_bodies_leaked_total\\{[^}]*client=\"HttpURLConnection\",status=\"[2-5]xx\"[^}]*\\} [1-9]")
+                    .contains("client=\"Spring WebClient 6 on Reactor Netty 1\"") // major versions only: no new series per patch release
+                    .doesNotContain("/v1/chat").doesNotContain("sk-live-123");
+            assertThat(sum(after, "forensics_response_bodies_held_too_long_total")).as(after).isPositive();
+            assertThat(jvm.journal()).contains("meters bound to Micrometer's global registry (Micrometer 1.");
 
             String text = read(log);
             List<String> errors = errorLines(log, jvm);
@@ -150,6 +173,25 @@ class SpringProxyIT {
         } catch (RuntimeException | AssertionError e) {
             return "";
         }
+    }
+
+    private String scrape(String base) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as("/actuator/prometheus").isEqualTo(200);
+            return r.body();
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The sum of the samples of metric {@code name} whose labels hold every one of {@code labels} ({@code client="…"}). */
+    static double sum(String scrape, String name, String... labels) {
+        return scrape.lines().filter(l -> !l.startsWith("#"))
+                .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+                .filter(l -> java.util.Arrays.stream(labels).allMatch(label -> l.substring(0, l.lastIndexOf(' ')).contains(label)))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private void get(String url, int expected) throws IOException, InterruptedException {
