@@ -1,5 +1,6 @@
 package dev.forensics.pipe;
 
+import dev.forensics.agent.AgentOptions;
 import dev.forensics.benchmarks.FailingWriter;
 import dev.forensics.bootstrap.Feature;
 import dev.forensics.bootstrap.PipeHooks;
@@ -44,7 +45,7 @@ public class FailedWriteBenchmark {
 
     @Setup
     public void setUp() throws Exception {
-        WriteFailures failures = new WriteFailures(Pipes.DEFAULT_LOOP_FAILURES, 10_000_000_000L);
+        WriteFailures failures = new WriteFailures(AgentOptions.defaults().pipes().loopFailures(), 10_000_000_000L);
         PipeHooks.register(new PipeRecorder(failures, new StdStreams(), new LoopWatch(failures)));
         Feature.enable(Feature.PIPES, true);
         errors = new SocketException[ERRORS];
