@@ -10,6 +10,7 @@ import dev.forensics.pipe.Pipes;
 import dev.forensics.leak.Leaks;
 import dev.forensics.metrics.Meters;
 import dev.forensics.report.Finding;
+import dev.forensics.report.JavaBase;
 import dev.forensics.report.Jfr;
 import dev.forensics.report.PrivateFiles;
 import dev.forensics.report.Redaction;
@@ -86,9 +87,8 @@ public final class AgentRuntime {
         }
         AdviceErrors.onFirstError(new FeatureFailed());
 
-        if (options.feature("otelLogs") && !on[Feature.TERMINATION]) {
-            openForOtel(inst); // the termination capture opens it otherwise
-        }
+        // OpenTelemetry's log records and meters open jdk.internal.misc at their first look (ClassInit), not here.
+        JavaBase.remember(inst);
         // The recorders first, then the weaver: a hook woven before its recorder is registered would miss events.
         if (on[Feature.TERMINATION]) {
             Termination.install(options.termination(), dir, inst);
@@ -317,15 +317,4 @@ public final class AgentRuntime {
         return installed.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
-    /**
-     * OpenTelemetry log records look whether the application initialised OpenTelemetry's API before touching it, which
-     * needs jdk.internal.misc open to the agent; without it they stay off (and say so once, at a finding).
-     */
-    private static void openForOtel(Instrumentation inst) {
-        try {
-            dev.forensics.report.JavaBase.open(inst, "jdk.internal.misc");
-        } catch (Throwable t) {
-            // OtelLogs says it cannot tell, once, if the application has OpenTelemetry at all
-        }
-    }
 }

@@ -159,7 +159,6 @@ public final class Meters {
         }
     }
 
-    private static final java.util.regex.Pattern VERSION = java.util.regex.Pattern.compile(" (\\d+)\\.[0-9A-Za-z.\\-]*");
     private static final Map<String, String> CLIENT_TAGS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
@@ -172,12 +171,49 @@ public final class Meters {
         }
         String t = CLIENT_TAGS.get(client);
         if (t == null) {
-            t = VERSION.matcher(client).replaceAll(" $1");
+            t = majorVersions(client);
             if (CLIENT_TAGS.size() < 256) {
                 CLIENT_TAGS.put(client, t);
             }
         }
         return t;
+    }
+
+    /**
+     * Every " 6.2.12"-like version cut to " 6": a space, digits, a dot and what follows of letters, digits, dots and
+     * dashes. By hand, not by regex: this class loads in premain, and no regex engine is loaded there for the agent.
+     */
+    static String majorVersions(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        int n = s.length();
+        int i = 0;
+        while (i < n) {
+            if (s.charAt(i) == ' ' && i + 1 < n && digit(s.charAt(i + 1))) {
+                int j = i + 1;
+                while (j < n && digit(s.charAt(j))) {
+                    j++;
+                }
+                out.append(s, i, j);
+                if (j < n && s.charAt(j) == '.') {
+                    j++;
+                    while (j < n && (digit(s.charAt(j)) || letter(s.charAt(j)) || s.charAt(j) == '.' || s.charAt(j) == '-')) {
+                        j++;
+                    }
+                }
+                i = j;
+            } else {
+                out.append(s.charAt(i++));
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean digit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean letter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
     }
 
     /** "2xx" … "5xx" for an HTTP status, "unknown" otherwise: the status tag never holds more than six values. */

@@ -1,5 +1,6 @@
 package dev.forensics.metrics;
 
+import dev.forensics.report.ClassInit;
 import dev.forensics.report.Loaders;
 import dev.forensics.report.Reporter;
 import java.lang.reflect.InvocationTargetException;
@@ -26,7 +27,12 @@ final class OtelMeters {
 
     /** Null while the application's GlobalOpenTelemetry is not set; throws when the API is not one we can use. */
     static OtelMeters bindIfSet(ClassLoader loader, List<Meters.Meter> meters) throws Throwable {
-        Class<?> global = Class.forName("io.opentelemetry.api.GlobalOpenTelemetry", true, loader);
+        Class<?> global = Class.forName("io.opentelemetry.api.GlobalOpenTelemetry", false, loader);
+        if (!Boolean.TRUE.equals(ClassInit.initialized(global))) {
+            // The application has not touched the API (or we cannot tell): initialising it ourselves would start
+            // java.util.logging in its name, before an application server chose its LogManager. Look again later.
+            return null;
+        }
         ClassLoader api = global.getClassLoader();
         Method isSet;
         try {

@@ -4,12 +4,12 @@ import java.lang.reflect.Method;
 
 /**
  * Whether a class's static initializer has run, asked without running it: {@code Unsafe.shouldBeInitialized} of
- * java.base's jdk.internal.misc, which the agent opens to itself at start-up ({@link JavaBase}). For a library class of
+ * java.base's jdk.internal.misc, which the agent opens to itself at start-up or at the first question ({@link JavaBase}). For a library class of
  * the application, "initialized" means the application has used it; initializing it ourselves could have side
  * effects the application did not choose (OpenTelemetry's API starts java.util.logging, which an application server
  * may want to replace first).
  */
-final class ClassInit {
+public final class ClassInit {
     private static volatile Object unsafe;
     private static volatile Method shouldBeInitialized;
     private static volatile boolean tried;
@@ -17,8 +17,9 @@ final class ClassInit {
     private ClassInit() {}
 
     /** True when {@code c} is initialized, false when not, null when this JVM does not let us ask. */
-    static Boolean initialized(Class<?> c) {
+    public static Boolean initialized(Class<?> c) {
         if (!tried) {
+            JavaBase.openLater("jdk.internal.misc"); // open already when termination capture runs; else opened now
             try {
                 Class<?> type = Class.forName("jdk.internal.misc.Unsafe", false, null);
                 Object u = type.getMethod("getUnsafe").invoke(null);

@@ -14,6 +14,23 @@ import java.util.Set;
 public final class JavaBase {
     private JavaBase() {}
 
+    private static volatile Instrumentation remembered;
+
+    /** Keeps the agent's Instrumentation for a package opened later, by {@link #openLater}: premain pays nothing. */
+    public static void remember(Instrumentation inst) {
+        remembered = inst;
+    }
+
+    /** Opens the packages with the remembered Instrumentation; false when there is none or the JDK refuses. */
+    static boolean openLater(String... packages) {
+        try {
+            open(remembered, packages);
+            return true;
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
     /** Opens the packages not yet open to the agent; throws what the JDK throws when it refuses. */
     public static void open(Instrumentation inst, String... packages) {
         Module base = Object.class.getModule();

@@ -83,5 +83,8 @@ class MetersTest {
         assertThat(Meters.clientTag("Apache HttpClient 5 async")).isEqualTo("Apache HttpClient 5 async");
         assertThat(Meters.clientTag("JDK HttpClient")).isEqualTo("JDK HttpClient");
         assertThat(Meters.clientTag(null)).isEqualTo("unknown");
+        assertThat(Meters.majorVersions("Client 10 and 2.x-rc1 then 3")).isEqualTo("Client 10 and 2 then 3");
+        assertThat(Meters.majorVersions("v 1.")).isEqualTo("v 1");
+        assertThat(Meters.majorVersions("Ktor 2.3.4-eap, Vert.x 4.5.1")).isEqualTo("Ktor 2, Vert.x 4");
     }
 }
