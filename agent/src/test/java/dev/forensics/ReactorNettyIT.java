@@ -3,7 +3,6 @@ package dev.forensics;
 import static dev.forensics.testing.AgentAssertions.assertAgentClean;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.forensics.targets.http.HttpBodies;
 import dev.forensics.targets.http.ReactorNettyApp;
 import dev.forensics.targets.http.ReactorNettyRawApp;
 import dev.forensics.testing.ForkedJvm;

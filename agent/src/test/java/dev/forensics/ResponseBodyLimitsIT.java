@@ -7,7 +7,6 @@ import dev.forensics.targets.http.HttpBodies;
 import dev.forensics.testing.ForkedJvm;
 import dev.forensics.testing.Jdk;
 import dev.forensics.testing.LeakTests;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

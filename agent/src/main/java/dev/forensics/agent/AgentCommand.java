@@ -20,9 +20,11 @@ public record AgentCommand(String name, Map<String, String> args) {
 
     /** First line of every answer; an error answer continues with a code and one line of explanation. */
     public static final String OK = "forensics-response ok";
+
     public static final String ERROR = "forensics-response error ";
     /** Error codes the agent answers with; the CLI maps each to an exit code. */
     public static final String BAD_REQUEST = "bad-request";
+
     public static final String UNAVAILABLE = "unavailable";
     public static final String NO_RECORDING = "no-recording";
     public static final String FAILED = "failed";

@@ -46,14 +46,23 @@ public record AgentMarker(String version, String loaded, String commands, Path d
             String key = item.substring(0, eq);
             String v = item.substring(eq + 1);
             switch (key) {
-                case "version": version = v; break;
-                case "loaded": loaded = v; break;
-                case "commands": commands = v; break;
-                default: break; // keys of a newer agent
+                case "version":
+                    version = v;
+                    break;
+                case "loaded":
+                    loaded = v;
+                    break;
+                case "commands":
+                    commands = v;
+                    break;
+                default:
+                    break; // keys of a newer agent
             }
         }
         try {
-            return version == null ? null : new AgentMarker(version, loaded, commands, Paths.get(value.substring(dirAt + 5)));
+            return version == null
+                    ? null
+                    : new AgentMarker(version, loaded, commands, Paths.get(value.substring(dirAt + 5)));
         } catch (RuntimeException e) {
             return null;
         }

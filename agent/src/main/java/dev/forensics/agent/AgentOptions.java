@@ -32,57 +32,138 @@ public final class AgentOptions {
     public record Spec(String key, String defaultValue, String values, String meaning) {}
 
     public static final List<Spec> SPECS = List.of(
-            new Spec("dir", "./forensics, else <tmp>/forensics-<user>", "path",
+            new Spec(
+                    "dir",
+                    "./forensics, else <tmp>/forensics-<user>",
+                    "path",
                     "Output directory for the journal, last words and black box; created owner-only (0700)."),
-            new Spec("log", "auto", "auto|slf4j|stderr|off",
+            new Spec(
+                    "log",
+                    "auto",
+                    "auto|slf4j|stderr|off",
                     "Where one-line findings go besides the journal and JFR: the application's SLF4J logger `forensics` "
                             + "when any of its class loaders has one (auto), always stderr, or nowhere."),
-            new Spec("redact", "true", "true|false",
+            new Spec(
+                    "redact",
+                    "true",
+                    "true|false",
                     "Redact URL userinfo and query values, auth headers and secret-looking command-line arguments."),
-            new Spec("termination", "on", "on|off", "Signal sender, exit/halt caller, shutdown-hook and last-words capture."),
-            new Spec("terminationLog", "/dev/termination-log", "path|off",
+            new Spec(
+                    "termination",
+                    "on",
+                    "on|off",
+                    "Signal sender, exit/halt caller, shutdown-hook and last-words capture."),
+            new Spec(
+                    "terminationLog",
+                    "/dev/termination-log",
+                    "path|off",
                     "Where the one-paragraph verdict (at most 4 KB) is also written at death, only if that file exists: "
                             + "Kubernetes shows it as the container's termination message."),
-            new Spec("journalMaxBytes", "16m", "size (k, m, g suffix) from 4k to 1024g",
+            new Spec(
+                    "journalMaxBytes",
+                    "16m",
+                    "size (k, m, g suffix) from 4k to 1024g",
                     "Cap on the journal file; past it one last line says so and the journal stops growing."),
-            new Spec("journalFormat", "text", "text|json",
+            new Spec(
+                    "journalFormat",
+                    "text",
+                    "text|json",
                     "The journal as text lines, or as JSON lines (one object per line, fields as in docs/journal.schema.json) for Fluent Bit, Vector or Filebeat."),
-            new Spec("otelLogs", "on", "on|off",
+            new Spec(
+                    "otelLogs",
+                    "on",
+                    "on|off",
                     "Findings also as OpenTelemetry log records (attributes forensics.*) once the application has set GlobalOpenTelemetry; nothing without it."),
-            new Spec("status", "problems", "problems|always",
+            new Spec(
+                    "status",
+                    "problems",
+                    "problems|always",
                     "When the start-up self-check is printed on stderr: only when a hook is missing (default) or always."),
-            new Spec("commands", "on", "on|off",
+            new Spec(
+                    "commands",
+                    "on",
+                    "on|off",
                     "Answer the forensics CLI (status, report, doctor, jfr) through owner-only request files in dir/requests; "
                             + "one idle thread. off: the CLI can still see the agent but gets no answers."),
-            new Spec("blackbox", "on", "on|off",
+            new Spec(
+                    "blackbox",
+                    "on",
+                    "on|off",
                     "Keep black-box-<pid>.txt in dir (heartbeat, memory counters) and report at the next start a run that died without last words."),
-            new Spec("heartbeat", "5s", "duration (ms, s, m) from 1s to 10m",
+            new Spec(
+                    "heartbeat",
+                    "5s",
+                    "duration (ms, s, m) from 1s to 10m",
                     "How often the black box is rewritten; also how precisely a silent death is dated."),
-            new Spec("doctor", "on", "on|off",
+            new Spec(
+                    "doctor",
+                    "on",
+                    "on|off",
                     "Check the environment at start-up (session scope, terminal, systemd unit, container PID 1, JVM flags, logging, Kubernetes) and report risks."),
-            new Spec("envRoot", "/", "path",
+            new Spec(
+                    "envRoot",
+                    "/",
+                    "path",
                     "Directory the doctor and the black box read system files under (/proc, /sys/fs/cgroup, /etc/systemd …); for tests and copied environments."),
-            new Spec("unitPath", "systemd's search path", "directories separated by ':'",
+            new Spec(
+                    "unitPath",
+                    "systemd's search path",
+                    "directories separated by ':'",
                     "Where the doctor looks for the systemd unit file and its drop-ins, instead of systemd's standard directories (resolved under envRoot)."),
-            new Spec("pipes", "on", "on|off", "Failed socket, SocketChannel and TLS writes per peer and site, and broken-pipe loop verdicts."),
-            new Spec("stdstreams", "on", "on|off", "Report once when writes to stdout or stderr start failing (reader of a pipe gone, terminal hung up)."),
-            new Spec("pipeLoopFailures", "20", "integer 1..1000000",
+            new Spec(
+                    "pipes",
+                    "on",
+                    "on|off",
+                    "Failed socket, SocketChannel and TLS writes per peer and site, and broken-pipe loop verdicts."),
+            new Spec(
+                    "stdstreams",
+                    "on",
+                    "on|off",
+                    "Report once when writes to stdout or stderr start failing (reader of a pipe gone, terminal hung up)."),
+            new Spec(
+                    "pipeLoopFailures",
+                    "20",
+                    "integer 1..1000000",
                     "A site writing to one peer is a broken-pipe loop when more writes than this fail within pipeLoopWindow."),
-            new Spec("pipeLoopWindow", "10s", "duration 100ms..1h",
+            new Spec(
+                    "pipeLoopWindow",
+                    "10s",
+                    "duration 100ms..1h",
                     "The window for pipeLoopFailures; a loop with no failed write for a whole window is closed with its totals."),
-            new Spec("leaks", "on", "on|off",
+            new Spec(
+                    "leaks",
+                    "on",
+                    "on|off",
                     "Track HTTP response bodies (JDK HttpClient, HttpURLConnection, Apache HttpClient 4/5, OkHttp 4/5, Jetty 12 HttpClient, Reactor Netty and Spring WebClient) and report leaked ones."),
-            new Spec("leakStacks", "0.1%", "always|never|N/s|P%",
+            new Spec(
+                    "leakStacks",
+                    "0.1%",
+                    "always|never|N/s|P%",
                     "Which tracked bodies get their origin stack: as many as fit in P% of wall-clock time, at most N per second, every one (debugging), or none."),
-            new Spec("appPackages", "judged by code source", "package prefixes separated by ','",
+            new Spec(
+                    "appPackages",
+                    "judged by code source",
+                    "package prefixes separated by ','",
                     "The application's packages: the first frame in one of them heads a finding, instead of the first frame loaded from the application's own classes or jar."),
-            new Spec("leakHeldAfter", "5m", "duration (ms, s, m, h) from 100ms to 1000h",
+            new Spec(
+                    "leakHeldAfter",
+                    "5m",
+                    "duration (ms, s, m, h) from 100ms to 1000h",
                     "A body open longer than this is reported as held too long; withdrawn with a note if closed later."),
-            new Spec("leakMaxOpen", "50000", "integer >= 100",
+            new Spec(
+                    "leakMaxOpen",
+                    "50000",
+                    "integer >= 100",
                     "Cap on open bodies tracked at once; bodies beyond it are counted as untracked, never stored."),
-            new Spec("healthPeriod", "10s", "duration from 100ms to 1000h|off",
+            new Spec(
+                    "healthPeriod",
+                    "10s",
+                    "duration from 100ms to 1000h|off",
                     "How often open bodies, threads, file descriptors and CLOSE_WAIT sockets are sampled (journal on growth, MBean)."),
-            new Spec("metrics", "on", "on|off",
+            new Spec(
+                    "metrics",
+                    "on",
+                    "on|off",
                     "Publish the agent's figures as meters (forensics.*) through the application's Micrometer global registry and its "
                             + "OpenTelemetry GlobalOpenTelemetry, when the application has them (found reflectively, never bundled)."));
 
@@ -91,6 +172,7 @@ public final class AgentOptions {
 
     /** The longest leakHeldAfter and healthPeriod: past it a value is a typo, not a wish. */
     static final Duration MAX_PERIOD = Duration.ofHours(1000);
+
     static final long MAX_JOURNAL_BYTES = 1024L * 1024 * 1024 * 1024;
 
     private final Map<String, String> values;
@@ -116,7 +198,10 @@ public final class AgentOptions {
                     continue;
                 }
                 int eq = item.indexOf('=');
-                if (eq < 0 && "appPackages".equals(previous) && values.containsKey(previous) && validate(previous, item) == null) {
+                if (eq < 0
+                        && "appPackages".equals(previous)
+                        && values.containsKey(previous)
+                        && validate(previous, item) == null) {
                     values.put(previous, values.get(previous) + "," + item); // appPackages=com.acme,org.example
                     continue;
                 }
@@ -132,7 +217,9 @@ public final class AgentOptions {
                     String error;
                     try {
                         error = validate(key, value);
-                    } catch (RuntimeException e) { // a value no check foresaw: the option's default, never the agent's end
+                    } catch (
+                            RuntimeException
+                                    e) { // a value no check foresaw: the option's default, never the agent's end
                         error = "cannot use '" + value + "' (" + e + ")";
                     }
                     if (error != null) {
@@ -198,15 +285,25 @@ public final class AgentOptions {
         if (!LeakSettings.validStacks(stacks)) { // a value validation let through that the sampler refuses: the default
             stacks = spec("leakStacks").defaultValue();
         }
-        return new LeakSettings(feature("leaks"), stacks, value("appPackages"),
-                parseDuration(value("leakHeldAfter")), "off".equals(period) ? null : parseDuration(period),
-                Integer.parseInt(value("leakMaxOpen")), feature("termination"), feature("metrics"));
+        return new LeakSettings(
+                feature("leaks"),
+                stacks,
+                value("appPackages"),
+                parseDuration(value("leakHeldAfter")),
+                "off".equals(period) ? null : parseDuration(period),
+                Integer.parseInt(value("leakMaxOpen")),
+                feature("termination"),
+                feature("metrics"));
     }
 
     /** Broken-pipe loops and broken standard streams. */
     public PipeSettings pipes() {
-        return new PipeSettings(feature("pipes"), feature("stdstreams"), Integer.parseInt(value("pipeLoopFailures").trim()),
-                parseDuration(value("pipeLoopWindow")), feature("metrics"));
+        return new PipeSettings(
+                feature("pipes"),
+                feature("stdstreams"),
+                Integer.parseInt(value("pipeLoopFailures").trim()),
+                parseDuration(value("pipeLoopWindow")),
+                feature("metrics"));
     }
 
     /** Where the doctor, the black box and the verdict read the environment. */
@@ -221,7 +318,12 @@ public final class AgentOptions {
     }
 
     public BoxSettings blackbox() {
-        return new BoxSettings(feature("blackbox"), feature("doctor"), feature("termination"), parseDuration(value("heartbeat")), sources());
+        return new BoxSettings(
+                feature("blackbox"),
+                feature("doctor"),
+                feature("termination"),
+                parseDuration(value("heartbeat")),
+                sources());
     }
 
     public boolean journalJson() {
@@ -236,7 +338,10 @@ public final class AgentOptions {
     public String given() {
         StringBuilder sb = new StringBuilder();
         for (Map.Entry<String, String> e : values.entrySet()) {
-            sb.append(sb.length() == 0 ? "" : ",").append(e.getKey()).append('=').append(e.getValue());
+            sb.append(sb.length() == 0 ? "" : ",")
+                    .append(e.getKey())
+                    .append('=')
+                    .append(e.getValue());
         }
         return sb.toString();
     }
@@ -297,7 +402,8 @@ public final class AgentOptions {
             case "heartbeat": {
                 Duration d = parseDuration(value);
                 return d == null || d.toMillis() < 1000 || d.toMillis() > 600_000
-                        ? "expected a duration from 1s to 10m such as 5s, got '" + value + "'" : null;
+                        ? "expected a duration from 1s to 10m such as 5s, got '" + value + "'"
+                        : null;
             }
             case "envRoot":
             case "unitPath":
@@ -320,15 +426,21 @@ public final class AgentOptions {
             case "pipeLoopWindow": {
                 Duration d = parseDuration(value);
                 return d == null || d.toMillis() < 100 || d.compareTo(Duration.ofHours(1)) > 0
-                        ? "expected a duration from 100ms to 1h such as 500ms, 10s or 2m, got '" + value + "'" : null;
+                        ? "expected a duration from 100ms to 1h such as 500ms, 10s or 2m, got '" + value + "'"
+                        : null;
             }
             case "leaks":
                 return oneOf(value, "on", "off");
             case "leakStacks":
-                return value.equals("always") || value.equals("never") || value.matches("[1-9][0-9]{0,6}/s")
-                        || (value.matches("[0-9]{1,3}(\\.[0-9]{1,3})?%") && Double.parseDouble(value.substring(0, value.length() - 1)) > 0
-                                && Double.parseDouble(value.substring(0, value.length() - 1)) <= 100) ? null
-                        : "expected always, never, a rate such as 100/s or a time share such as 0.5%, got '" + value + "'";
+                return value.equals("always")
+                                || value.equals("never")
+                                || value.matches("[1-9][0-9]{0,6}/s")
+                                || (value.matches("[0-9]{1,3}(\\.[0-9]{1,3})?%")
+                                        && Double.parseDouble(value.substring(0, value.length() - 1)) > 0
+                                        && Double.parseDouble(value.substring(0, value.length() - 1)) <= 100)
+                        ? null
+                        : "expected always, never, a rate such as 100/s or a time share such as 0.5%, got '" + value
+                                + "'";
             case "appPackages":
                 for (String p : value.split(",")) {
                     if (!p.trim().matches("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*\\.?")) {
@@ -339,7 +451,8 @@ public final class AgentOptions {
             case "leakHeldAfter": {
                 Duration d = parseDuration(value);
                 return d == null || d.toMillis() < 100 || d.compareTo(MAX_PERIOD) > 0
-                        ? "expected a duration from 100ms to 1000h such as 30s or 5m, got '" + value + "'" : null;
+                        ? "expected a duration from 100ms to 1000h such as 30s or 5m, got '" + value + "'"
+                        : null;
             }
             case "healthPeriod": {
                 if (value.equals("off")) {
@@ -347,11 +460,14 @@ public final class AgentOptions {
                 }
                 Duration d = parseDuration(value);
                 return d == null || d.toMillis() < 100 || d.compareTo(MAX_PERIOD) > 0
-                        ? "expected off or a duration from 100ms to 1000h such as 10s, got '" + value + "'" : null;
+                        ? "expected off or a duration from 100ms to 1000h such as 10s, got '" + value + "'"
+                        : null;
             }
             case "leakMaxOpen":
                 try {
-                    return Integer.parseInt(value) >= 100 ? null : "expected an integer of at least 100, got '" + value + "'";
+                    return Integer.parseInt(value) >= 100
+                            ? null
+                            : "expected an integer of at least 100, got '" + value + "'";
                 } catch (NumberFormatException e) {
                     return "expected an integer of at least 100, got '" + value + "'";
                 }
@@ -361,13 +477,15 @@ public final class AgentOptions {
                 return oneOf(value, "problems", "always");
             case "journalMaxBytes": {
                 long size = parseSize(value);
-                return size < 4096 || size > MAX_JOURNAL_BYTES ? "expected a size from 4k to 1024g such as 512k or 16m, got '" + value + "'" : null;
+                return size < 4096 || size > MAX_JOURNAL_BYTES
+                        ? "expected a size from 4k to 1024g such as 512k or 16m, got '" + value + "'"
+                        : null;
             }
             case "terminationLog":
                 if (value.equals("off")) {
                     return null;
                 }
-                // fall through: a path
+            // fall through: a path
             case "dir":
                 try {
                     Paths.get(value);

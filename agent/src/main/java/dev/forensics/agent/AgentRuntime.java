@@ -1,21 +1,21 @@
 package dev.forensics.agent;
 
-import dev.forensics.report.Text;
-import dev.forensics.report.Pid;
 import dev.forensics.blackbox.BlackBox;
 import dev.forensics.bootstrap.AdviceErrors;
 import dev.forensics.bootstrap.Feature;
 import dev.forensics.instrument.Targets;
-import dev.forensics.pipe.Pipes;
 import dev.forensics.leak.Leaks;
 import dev.forensics.metrics.Meters;
+import dev.forensics.pipe.Pipes;
 import dev.forensics.report.Finding;
 import dev.forensics.report.JavaBase;
 import dev.forensics.report.Jfr;
+import dev.forensics.report.Pid;
 import dev.forensics.report.PrivateFiles;
 import dev.forensics.report.Redaction;
 import dev.forensics.report.Reporter;
 import dev.forensics.report.Stderr;
+import dev.forensics.report.Text;
 import dev.forensics.termination.Termination;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
@@ -72,7 +72,8 @@ public final class AgentRuntime {
         }
         Redaction.setEnabled(options.redact());
         Path dir = PrivateFiles.outputDir(options.dir());
-        Reporter.init(dir, options.journalMaxBytes(), options.log(), options.journalJson(), options.feature("otelLogs"));
+        Reporter.init(
+                dir, options.journalMaxBytes(), options.log(), options.journalJson(), options.feature("otelLogs"));
 
         AgentRuntime runtime = new AgentRuntime(options, dir, attached);
         current = runtime;
@@ -170,7 +171,9 @@ public final class AgentRuntime {
 
     /** Sets {@link AgentMarker#PROPERTY}, which the CLI reads through the attach API without loading anything. */
     void advertise(String commands) {
-        System.setProperty(AgentMarker.PROPERTY, new AgentMarker(VERSION, attached ? "attach" : "startup", commands, dir).format());
+        System.setProperty(
+                AgentMarker.PROPERTY,
+                new AgentMarker(VERSION, attached ? "attach" : "startup", commands, dir).format());
     }
 
     /** False when the JVM has begun to exit. */
@@ -190,14 +193,17 @@ public final class AgentRuntime {
         int missing = r.in(HookStatus.State.MISSING, HookStatus.State.FAILED).size();
         int notApplicable = r.in(HookStatus.State.NOT_APPLICABLE).size();
         String summary = "forensics " + VERSION + " on JDK " + Text.jdkVersion() + ", pid " + Pid.current()
-                + ": " + active + " hooks active, " + missing + " missing, " + notApplicable + " not applicable; installed in " + installMillis + " ms (premain took "
+                + ": " + active + " hooks active, " + missing + " missing, " + notApplicable
+                + " not applicable; installed in " + installMillis + " ms (premain took "
                 + premainMicros / 1000 + "." + premainMicros / 100 % 10 + " ms); output in " + dir;
         Reporter.journal("agent", summary);
         for (HookStatus.Entry e : r.entries()) {
-            Reporter.journal("agent", "hook " + e.hook().name() + " " + e.state().name().toLowerCase() + ": " + e.detail());
+            Reporter.journal(
+                    "agent", "hook " + e.hook().name() + " " + e.state().name().toLowerCase() + ": " + e.detail());
         }
         if (missing > 0) {
-            Stderr.line("forensics: " + missing + " hook(s) matched nothing on this JVM and are inactive: " + r.missingSummary());
+            Stderr.line("forensics: " + missing + " hook(s) matched nothing on this JVM and are inactive: "
+                    + r.missingSummary());
         } else if (options.statusAlways()) {
             Stderr.line(summary);
         }
@@ -246,7 +252,8 @@ public final class AgentRuntime {
         for (int f = 0; f < Feature.COUNT; f++) {
             Throwable first = AdviceErrors.first(f);
             if (first != null && AdviceErrors.count(f) == 1) {
-                String line = "forensics: feature '" + Feature.name(f) + "' disabled after an internal error; the application is unaffected: " + first;
+                String line = "forensics: feature '" + Feature.name(f)
+                        + "' disabled after an internal error; the application is unaffected: " + first;
                 Stderr.line(line);
                 Reporter.report(Finding.error("agent", "feature-failed:" + f, line));
             }
@@ -258,8 +265,10 @@ public final class AgentRuntime {
         s.version = VERSION;
         s.outputDirectory = dir.toString();
         if (r != null) {
-            s.hooksActive = r.in(HookStatus.State.ACTIVE, HookStatus.State.READY).size();
-            s.hooksMissing = r.in(HookStatus.State.MISSING, HookStatus.State.FAILED).size();
+            s.hooksActive =
+                    r.in(HookStatus.State.ACTIVE, HookStatus.State.READY).size();
+            s.hooksMissing =
+                    r.in(HookStatus.State.MISSING, HookStatus.State.FAILED).size();
             s.hooksNotApplicable = r.in(HookStatus.State.NOT_APPLICABLE).size();
             s.missing = r.missingSummary();
             s.transformationErrors = installer == null ? r.transformationErrors() : installer.transformationErrors();
@@ -316,5 +325,4 @@ public final class AgentRuntime {
     public boolean awaitInstalled(long millis) throws InterruptedException {
         return installed.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
-
 }

@@ -33,6 +33,7 @@ final class CommandChannel implements Runnable {
      * directory's time is one stat every {@value} ms, and a person waits at most that long for an answer.
      */
     static final long POLL_MILLIS = 200L;
+
     private static final long RECENT_MILLIS = 2_000L;
     static final int MAX_ANSWERED = 1000;
 
@@ -93,11 +94,16 @@ final class CommandChannel implements Runnable {
                 if (modified == 0L) {
                     // Removed under us (systemd-tmpfiles cleans a quiet service's /tmp): made again, owner-only.
                     if (!prepare()) {
-                        Reporter.journal("agent", "the requests directory " + requests + " was removed and cannot be made again; the forensics CLI gets no answers");
+                        Reporter.journal(
+                                "agent",
+                                "the requests directory " + requests
+                                        + " was removed and cannot be made again; the forensics CLI gets no answers");
                         runtime.advertise("unavailable");
                         return;
                     }
-                    Reporter.journal("agent", "the requests directory " + requests + " was removed while the JVM ran; recreated");
+                    Reporter.journal(
+                            "agent",
+                            "the requests directory " + requests + " was removed while the JVM ran; recreated");
                     modified = dir.lastModified();
                     seen = -1;
                 }
@@ -112,7 +118,9 @@ final class CommandChannel implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
-            Reporter.journal("agent", "request channel stopped after an internal error; the forensics CLI gets no answers: " + t);
+            Reporter.journal(
+                    "agent",
+                    "request channel stopped after an internal error; the forensics CLI gets no answers: " + t);
             runtime.advertise("unavailable");
         }
     }
@@ -142,7 +150,10 @@ final class CommandChannel implements Runnable {
             return false; // the output directory was said to be unusable at start-up; one more line would help nobody
         }
         if (!PrivateFiles.tryCreateDir(requests) || !PrivateFiles.ownedByUsAndPrivate(requests)) {
-            Reporter.journal("agent", "requests: " + requests + " is not a private directory of this user; the forensics CLI gets no answers");
+            Reporter.journal(
+                    "agent",
+                    "requests: " + requests
+                            + " is not a private directory of this user; the forensics CLI gets no answers");
             return false;
         }
         return true;
@@ -159,7 +170,10 @@ final class CommandChannel implements Runnable {
                 if (mine(name)) {
                     handle(p);
                 } else if ((name.endsWith(RESPONSE) || name.contains(".tmp"))
-                        && now - Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() > ABANDONED_MILLIS) {
+                        && now
+                                        - Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS)
+                                                .toMillis()
+                                > ABANDONED_MILLIS) {
                     Files.deleteIfExists(p);
                 }
             }

@@ -1,17 +1,17 @@
 package dev.forensics.agent;
 
-import dev.forensics.report.Text;
-import dev.forensics.report.Pid;
 import dev.forensics.bootstrap.AdviceErrors;
 import dev.forensics.bootstrap.Feature;
-import dev.forensics.report.Jfr;
 import dev.forensics.environment.Doctor;
 import dev.forensics.environment.Risks;
+import dev.forensics.report.Jfr;
 import dev.forensics.report.Json;
+import dev.forensics.report.Pid;
 import dev.forensics.report.RecentFindings;
 import dev.forensics.report.Reporter;
 import dev.forensics.report.Section;
 import dev.forensics.report.Sections;
+import dev.forensics.report.Text;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.DirectoryStream;
@@ -104,8 +104,12 @@ final class Commands {
         m.put("installed", r != null);
         if (r != null) {
             m.put("installMillis", runtime.installMillis());
-            m.put("hooksActive", r.in(HookStatus.State.ACTIVE, HookStatus.State.READY).size());
-            m.put("hooksMissing", r.in(HookStatus.State.MISSING, HookStatus.State.FAILED).size());
+            m.put(
+                    "hooksActive",
+                    r.in(HookStatus.State.ACTIVE, HookStatus.State.READY).size());
+            m.put(
+                    "hooksMissing",
+                    r.in(HookStatus.State.MISSING, HookStatus.State.FAILED).size());
             m.put("hooksNotApplicable", r.in(HookStatus.State.NOT_APPLICABLE).size());
             m.put("transformationErrors", r.transformationErrors());
             List<Object> hooks = new ArrayList<>();
@@ -131,16 +135,22 @@ final class Commands {
         out.add("forensics " + AgentRuntime.VERSION + " in pid " + pid + " on JDK " + Text.jdkVersion() + ", loaded "
                 + (runtime.attached() ? "by attach " : "at startup ") + age(runtime.startedMillis()) + " ago");
         Path journal = Reporter.journalFile();
-        out.add("output directory: " + runtime.dir() + (journal == null ? "" : " (journal " + journal.getFileName() + ")"));
+        out.add("output directory: " + runtime.dir()
+                + (journal == null ? "" : " (journal " + journal.getFileName() + ")"));
         if (r == null) {
-            out.add("self-check: installation not finished after " + wait.toSeconds() + " s; ask again with forensics report");
+            out.add("self-check: installation not finished after " + wait.toSeconds()
+                    + " s; ask again with forensics report");
         } else {
-            out.add("self-check: " + r.in(HookStatus.State.ACTIVE, HookStatus.State.READY).size() + " hooks active, "
+            out.add("self-check: "
+                    + r.in(HookStatus.State.ACTIVE, HookStatus.State.READY).size() + " hooks active, "
                     + r.in(HookStatus.State.MISSING, HookStatus.State.FAILED).size() + " missing, "
-                    + r.in(HookStatus.State.NOT_APPLICABLE).size() + " not applicable; installed in " + runtime.installMillis()
-                    + " ms; " + AdviceErrors.total() + " advice errors, " + r.transformationErrors() + " transformation errors");
+                    + r.in(HookStatus.State.NOT_APPLICABLE).size() + " not applicable; installed in "
+                    + runtime.installMillis()
+                    + " ms; " + AdviceErrors.total() + " advice errors, " + r.transformationErrors()
+                    + " transformation errors");
             for (HookStatus.Entry e : r.entries()) {
-                out.add("  hook " + e.hook().name() + " " + e.state().name().toLowerCase(Locale.ROOT) + ": " + e.detail());
+                out.add("  hook " + e.hook().name() + " " + e.state().name().toLowerCase(Locale.ROOT) + ": "
+                        + e.detail());
             }
         }
         List<String> disabled = disabledFeatures();
@@ -203,12 +213,14 @@ final class Commands {
     private static List<String> findingsLines(List<RecentFindings.Entry> findings, String title) {
         List<String> out = new ArrayList<>();
         long dropped = RecentFindings.dropped();
-        out.add(title + " (" + findings.size() + " distinct, newest first" + (dropped > 0 ? "; " + dropped + " older ones forgotten" : "") + "):");
+        out.add(title + " (" + findings.size() + " distinct, newest first"
+                + (dropped > 0 ? "; " + dropped + " older ones forgotten" : "") + "):");
         if (findings.isEmpty()) {
             out.add("  (none)");
         }
         for (RecentFindings.Entry e : findings) {
-            out.add("  " + hhmmss(e.last()) + " " + e.finding().severity() + " " + e.finding().category() + ": " + e.finding().message()
+            out.add("  " + hhmmss(e.last()) + " " + e.finding().severity() + " "
+                    + e.finding().category() + ": " + e.finding().message()
                     + (e.count() > 1 ? " (" + e.count() + " times since " + hhmmss(e.first()) + ")" : ""));
         }
         return out;
@@ -234,7 +246,11 @@ final class Commands {
     Map<String, Object> health() {
         Runtime rt = Runtime.getRuntime();
         Map<String, Object> m = new LinkedHashMap<>();
-        ProcessHandle.current().info().startInstant().ifPresent(s -> m.put("uptimeMillis", Duration.between(s, Instant.now()).toMillis()));
+        ProcessHandle.current()
+                .info()
+                .startInstant()
+                .ifPresent(s ->
+                        m.put("uptimeMillis", Duration.between(s, Instant.now()).toMillis()));
         m.put("heapUsedBytes", rt.totalMemory() - rt.freeMemory());
         m.put("heapCommittedBytes", rt.totalMemory());
         m.put("heapMaxBytes", rt.maxMemory());
@@ -257,7 +273,11 @@ final class Commands {
         if (up != null) {
             sb.append(" up ").append(duration((Long) up)).append(';');
         }
-        sb.append(" heap ").append(mb(h.get("heapUsedBytes"))).append(" used of ").append(mb(h.get("heapMaxBytes"))).append(" max;");
+        sb.append(" heap ")
+                .append(mb(h.get("heapUsedBytes")))
+                .append(" used of ")
+                .append(mb(h.get("heapMaxBytes")))
+                .append(" max;");
         sb.append(' ').append(h.get("threads")).append(" threads");
         if (h.containsKey("openFiles")) {
             sb.append("; ").append(h.get("openFiles")).append(" open files");
@@ -326,7 +346,9 @@ final class Commands {
 
     private String jfr(AgentCommand c) throws Exception {
         if (!Jfr.AVAILABLE) {
-            return error(AgentCommand.UNAVAILABLE, "pid " + pid + " runs without the jdk.jfr module; no recording is possible");
+            return error(
+                    AgentCommand.UNAVAILABLE,
+                    "pid " + pid + " runs without the jdk.jfr module; no recording is possible");
         }
         JfrCommands.Result r;
         switch (c.name()) {

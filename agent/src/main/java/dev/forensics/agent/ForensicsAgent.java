@@ -27,7 +27,11 @@ public final class ForensicsAgent {
     private static void start(String options, Instrumentation inst, boolean attached) {
         try {
             if (ForensicsAgent.class.getClassLoader() != null) {
-                File jar = new File(ForensicsAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+                File jar = new File(ForensicsAgent.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI());
                 inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
             }
             AgentRuntime.start(options, inst, attached);

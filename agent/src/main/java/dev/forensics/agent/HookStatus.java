@@ -27,7 +27,13 @@ import org.objectweb.asm.Opcodes;
  * never changes while the JVM runs, so each is read at most once.
  */
 final class HookStatus {
-    enum State { ACTIVE, READY, MISSING, NOT_APPLICABLE, FAILED }
+    enum State {
+        ACTIVE,
+        READY,
+        MISSING,
+        NOT_APPLICABLE,
+        FAILED
+    }
 
     record Entry(Hook hook, State state, String detail) {}
 
@@ -93,8 +99,10 @@ final class HookStatus {
                 entries.add(new Entry(hook, State.FAILED, hook.typeName() + " is loaded but was not woven"));
             } else {
                 String problem = readClassFiles ? jdkVerdict(hook) : present(hook, ClassLoader.getSystemClassLoader());
-                entries.add(problem != null ? new Entry(hook, State.MISSING, problem)
-                        : new Entry(hook, State.READY, "applied when " + hook.typeName() + " loads"));
+                entries.add(
+                        problem != null
+                                ? new Entry(hook, State.MISSING, problem)
+                                : new Entry(hook, State.READY, "applied when " + hook.typeName() + " loads"));
             }
         }
         return new Report(Collections.unmodifiableList(entries), errors.get());
@@ -111,11 +119,15 @@ final class HookStatus {
         String where = holder == null ? foundIn.get(hook.name()) : Loaders.describe(holder);
         if (where == null) {
             int seen = Loaders.all().size();
-            return new Entry(hook, State.NOT_APPLICABLE, "library in none of the " + seen + " class loader" + (seen == 1 ? "" : "s") + " seen so far");
+            return new Entry(
+                    hook,
+                    State.NOT_APPLICABLE,
+                    "library in none of the " + seen + " class loader" + (seen == 1 ? "" : "s") + " seen so far");
         }
         foundIn.put(hook.name(), where);
         String problem = holder == null ? null : readClassFiles ? verify(hook, holder) : present(hook, holder);
-        return problem != null ? new Entry(hook, State.MISSING, problem + " (in " + where + ")")
+        return problem != null
+                ? new Entry(hook, State.MISSING, problem + " (in " + where + ")")
                 : new Entry(hook, State.READY, "applied when " + hook.typeName() + " loads (library in " + where + ")");
     }
 
@@ -132,7 +144,9 @@ final class HookStatus {
     /** Null when the hook's class file exists, looked up without reading it. */
     static String present(Hook hook, ClassLoader loader) {
         try {
-            return loader.getResource(hook.owner() + ".class") != null ? null : "type " + hook.typeName() + " not found";
+            return loader.getResource(hook.owner() + ".class") != null
+                    ? null
+                    : "type " + hook.typeName() + " not found";
         } catch (RuntimeException e) {
             return "type " + hook.typeName() + " unreadable: " + e;
         }
@@ -150,13 +164,21 @@ final class HookStatus {
             return "type " + hook.typeName() + " unreadable: " + e;
         }
         boolean[] found = {false};
-        new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                found[0] |= (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0 && Weaver.matches(hook, name, descriptor);
-                return null;
-            }
-        }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
-        return found[0] ? null : "no method " + hook.method() + (hook.descriptor() == null ? "" : hook.descriptor()) + " in " + hook.typeName();
+        new ClassReader(bytes)
+                .accept(
+                        new ClassVisitor(Opcodes.ASM9) {
+                            @Override
+                            public MethodVisitor visitMethod(
+                                    int access, String name, String descriptor, String signature, String[] exceptions) {
+                                found[0] |= (access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0
+                                        && Weaver.matches(hook, name, descriptor);
+                                return null;
+                            }
+                        },
+                        ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+        return found[0]
+                ? null
+                : "no method " + hook.method() + (hook.descriptor() == null ? "" : hook.descriptor()) + " in "
+                        + hook.typeName();
     }
 }

@@ -91,7 +91,8 @@ final class Installer {
 
         /** Reading the version opens files: not on the thread that is defining a class, which may hold loader locks. */
         @Override
-        public void unwatched(UnwatchedClients.Client client, String className, ClassLoader loader, ProtectionDomain domain) {
+        public void unwatched(
+                UnwatchedClients.Client client, String className, ClassLoader loader, ProtectionDomain domain) {
             Thread t = new Thread(new NoteUnwatched(client, className, loader, domain), "forensics-unwatched");
             t.setDaemon(true);
             t.start();
@@ -115,7 +116,8 @@ final class Installer {
         public void run() {
             try {
                 Reporter.journal("agent", "hook " + hook.name() + " missing: " + detail);
-                Stderr.line("forensics: hook " + hook.name() + " matched nothing on this JVM and is inactive: " + detail);
+                Stderr.line(
+                        "forensics: hook " + hook.name() + " matched nothing on this JVM and is inactive: " + detail);
             } catch (Throwable t) {
                 // a line not written is the whole cost of a failure here
             }
@@ -140,8 +142,11 @@ final class Installer {
         public void run() {
             try {
                 String version = LibraryVersion.of(loader, domain, client.groupId(), client.artifactId());
-                Reporter.journal("leak", client.name() + (version == null ? " (version unknown)" : " " + version)
-                        + " is in use; its response bodies are not tracked (" + className + " in " + Loaders.describe(loader) + ")");
+                Reporter.journal(
+                        "leak",
+                        client.name() + (version == null ? " (version unknown)" : " " + version)
+                                + " is in use; its response bodies are not tracked (" + className + " in "
+                                + Loaders.describe(loader) + ")");
             } catch (Throwable t) {
                 // a line not written is the whole cost of a failure here
             }
@@ -158,7 +163,9 @@ final class Installer {
         }
         for (Hook h : hooks) {
             if (h.library() != null && h.typeName().equals(className) && announced.add(h.name())) {
-                Reporter.journal("agent", "hook " + h.name() + " active: " + className + " woven in " + Loaders.describe(loader));
+                Reporter.journal(
+                        "agent",
+                        "hook " + h.name() + " active: " + className + " woven in " + Loaders.describe(loader));
             }
         }
     }
@@ -167,7 +174,9 @@ final class Installer {
     private void weavingFailed(String className, Throwable error) {
         status.weavingFailed();
         if (checked) {
-            Reporter.report(Finding.error("agent", "transform:" + className,
+            Reporter.report(Finding.error(
+                    "agent",
+                    "transform:" + className,
                     "forensics: weaving " + className + " failed; its hooks are inactive: " + error));
         }
     }

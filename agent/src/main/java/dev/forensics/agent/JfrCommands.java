@@ -47,13 +47,18 @@ final class JfrCommands {
         Recording running = running();
         if (running != null) {
             Path dest = running.getDestination();
-            return new Result(null, "running", dest, "a forensics recording already runs in pid " + pid + " since " + running.getStartTime()
-                    + (dest == null ? "" : ", destined for " + dest) + "; nothing was started");
+            return new Result(
+                    null,
+                    "running",
+                    dest,
+                    "a forensics recording already runs in pid " + pid + " since " + running.getStartTime()
+                            + (dest == null ? "" : ", destined for " + dest) + "; nothing was started");
         }
         Configuration settings;
         try (InputStream in = ClassLoader.getSystemResourceAsStream("forensics.jfc")) {
             if (in == null) {
-                return Result.failed(AgentCommand.FAILED, "forensics.jfc is missing from the agent jar loaded in pid " + pid);
+                return Result.failed(
+                        AgentCommand.FAILED, "forensics.jfc is missing from the agent jar loaded in pid " + pid);
             }
             try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
                 settings = Configuration.create(r);
@@ -75,9 +80,17 @@ final class JfrCommands {
             rec.setDumpOnExit(true); // the JVM's death must not cost the recording
         }
         rec.start();
-        return new Result(null, "running", file, "started JFR recording '" + NAME + "' with forensics.jfc in pid " + pid
-                + " (keeping at most " + Commands.duration(rec.getMaxAge().toMillis()) + " and " + rec.getMaxSize() / (1024 * 1024) + " MB)"
-                + (file == null ? "; forensics jfr dump " + pid + " writes it out" : "; written to " + file + " when stopped or when the JVM exits"));
+        return new Result(
+                null,
+                "running",
+                file,
+                "started JFR recording '" + NAME + "' with forensics.jfc in pid " + pid
+                        + " (keeping at most "
+                        + Commands.duration(rec.getMaxAge().toMillis()) + " and " + rec.getMaxSize() / (1024 * 1024)
+                        + " MB)"
+                        + (file == null
+                                ? "; forensics jfr dump " + pid + " writes it out"
+                                : "; written to " + file + " when stopped or when the JVM exits"));
     }
 
     static synchronized Result dump(Path dir, Path file) throws Exception {
@@ -90,8 +103,12 @@ final class JfrCommands {
         if (problem != null) {
             return Result.failed(AgentCommand.FAILED, problem);
         }
-        return new Result(null, "running", dest, "dumped the forensics recording of pid " + Pid.current() + " to " + dest
-                + " (" + Files.size(dest) + " bytes); it keeps recording");
+        return new Result(
+                null,
+                "running",
+                dest,
+                "dumped the forensics recording of pid " + Pid.current() + " to " + dest + " (" + Files.size(dest)
+                        + " bytes); it keeps recording");
     }
 
     static synchronized Result stop(Path dir, Path file) throws Exception {
@@ -114,16 +131,25 @@ final class JfrCommands {
         StringBuilder where = new StringBuilder();
         for (Path p : new Path[] {dest, destination}) {
             if (p != null && Files.exists(p)) {
-                where.append(where.length() == 0 ? "" : " and ").append(p).append(" (").append(Files.size(p)).append(" bytes)");
+                where.append(where.length() == 0 ? "" : " and ")
+                        .append(p)
+                        .append(" (")
+                        .append(Files.size(p))
+                        .append(" bytes)");
             }
         }
-        return new Result(null, "closed", dest != null ? dest : destination, "stopped the forensics recording of pid "
-                + Pid.current() + "; written to " + where);
+        return new Result(
+                null,
+                "closed",
+                dest != null ? dest : destination,
+                "stopped the forensics recording of pid " + Pid.current() + "; written to " + where);
     }
 
     private static Result noRecording() {
         long pid = Pid.current();
-        return Result.failed(AgentCommand.NO_RECORDING, "no forensics recording runs in pid " + pid + "; start one with: forensics jfr start " + pid);
+        return Result.failed(
+                AgentCommand.NO_RECORDING,
+                "no forensics recording runs in pid " + pid + "; start one with: forensics jfr start " + pid);
     }
 
     /** The running "forensics" recording; never starts JFR just to find there is none. */
@@ -132,7 +158,8 @@ final class JfrCommands {
             return null;
         }
         for (Recording r : FlightRecorder.getFlightRecorder().getRecordings()) {
-            if (NAME.equals(r.getName()) && (r.getState() == RecordingState.RUNNING || r.getState() == RecordingState.DELAYED)) {
+            if (NAME.equals(r.getName())
+                    && (r.getState() == RecordingState.RUNNING || r.getState() == RecordingState.DELAYED)) {
                 return r;
             }
         }
@@ -140,7 +167,8 @@ final class JfrCommands {
     }
 
     private static Path defaultFile(Path dir) {
-        return dir.resolve("recording-" + Pid.current() + "-" + LocalDateTime.now().format(STAMP) + ".jfr");
+        return dir.resolve(
+                "recording-" + Pid.current() + "-" + LocalDateTime.now().format(STAMP) + ".jfr");
     }
 
     /** Dumps into a fresh 0600 file beside the destination, then renames it over: never world-readable, never half. */
@@ -180,7 +208,9 @@ final class JfrCommands {
             return "cannot write " + dest + ": pid " + Pid.current() + " (user " + System.getProperty("user.name")
                     + ") may not write in " + parent;
         }
-        if (Files.isSymbolicLink(dest) || Files.exists(dest, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(dest, LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.isSymbolicLink(dest)
+                || Files.exists(dest, LinkOption.NOFOLLOW_LINKS)
+                        && !Files.isRegularFile(dest, LinkOption.NOFOLLOW_LINKS)) {
             return "refusing to write " + dest + ": it is not a regular file";
         }
         return null;

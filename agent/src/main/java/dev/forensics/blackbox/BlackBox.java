@@ -1,11 +1,10 @@
 package dev.forensics.blackbox;
 
-import dev.forensics.termination.Termination;
 import dev.forensics.environment.Host;
 import dev.forensics.report.Stderr;
+import dev.forensics.termination.Termination;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
-import java.time.Duration;
 
 /**
  * A small owner-only state file, {@code black-box-<pid>.txt} in the output directory, that a run keeps current
@@ -72,7 +71,9 @@ public final class BlackBox {
             t.setDaemon(true);
             t.start();
         } catch (Throwable t) {
-            Stderr.line("forensics: black box and doctor disabled after an internal error; the application is unaffected: " + t);
+            Stderr.line(
+                    "forensics: black box and doctor disabled after an internal error; the application is unaffected: "
+                            + t);
         }
     }
 
@@ -93,8 +94,14 @@ public final class BlackBox {
         @Override
         public void run() {
             try {
-                Recorder r = new Recorder(Host.current(settings.sources().envRoot()), dir, settings.heartbeat().toMillis(), settings.box(),
-                        settings.doctor(), settings.sources().unitPath(), inst);
+                Recorder r = new Recorder(
+                        Host.current(settings.sources().envRoot()),
+                        dir,
+                        settings.heartbeat().toMillis(),
+                        settings.box(),
+                        settings.doctor(),
+                        settings.sources().unitPath(),
+                        inst);
                 recorder = r;
                 if (settings.box()) {
                     current = r;
@@ -102,7 +109,9 @@ public final class BlackBox {
                 r.run();
             } catch (Throwable t) {
                 current = null;
-                Stderr.line("forensics: black box and doctor disabled after an internal error; the application is unaffected: " + t);
+                Stderr.line(
+                        "forensics: black box and doctor disabled after an internal error; the application is unaffected: "
+                                + t);
             } finally {
                 done = true;
             }

@@ -1,7 +1,7 @@
 package dev.forensics.blackbox;
 
-import dev.forensics.report.PrivateFiles;
 import dev.forensics.report.Printable;
+import dev.forensics.report.PrivateFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -43,7 +43,8 @@ final class BoxFile implements AutoCloseable {
     }
 
     private static Object key(Path file) throws IOException {
-        return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        return Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                .fileKey();
     }
 
     /**
@@ -128,7 +129,9 @@ final class BoxFile implements AutoCloseable {
         Map<String, String> shorter = new LinkedHashMap<>(fields);
         String longest = null;
         for (Map.Entry<String, String> e : shorter.entrySet()) {
-            if (e.getValue() != null && (longest == null || e.getValue().length() > shorter.get(longest).length())) {
+            if (e.getValue() != null
+                    && (longest == null
+                            || e.getValue().length() > shorter.get(longest).length())) {
                 longest = e.getKey();
             }
         }
@@ -138,7 +141,10 @@ final class BoxFile implements AutoCloseable {
     }
 
     private static String clean(String v) {
-        String s = Printable.line(v.indexOf('\n') < 0 && v.indexOf('\r') < 0 ? v : v.replace('\r', ' ').replace('\n', ' '));
+        String s = Printable.line(
+                v.indexOf('\n') < 0 && v.indexOf('\r') < 0
+                        ? v
+                        : v.replace('\r', ' ').replace('\n', ' '));
         return s.length() > MAX_VALUE ? s.substring(0, MAX_VALUE) + "…" : s;
     }
 

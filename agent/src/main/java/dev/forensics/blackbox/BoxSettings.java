@@ -12,5 +12,4 @@ import java.time.Duration;
  * @param heartbeat   {@code heartbeat}
  * @param sources     where the environment is read
  */
-public record BoxSettings(boolean box, boolean doctor, boolean termination, Duration heartbeat, Sources sources) {
-}
+public record BoxSettings(boolean box, boolean doctor, boolean termination, Duration heartbeat, Sources sources) {}

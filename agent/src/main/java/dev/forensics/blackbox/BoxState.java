@@ -2,7 +2,9 @@ package dev.forensics.blackbox;
 
 /** Where a run is, as its black box says: the word in the file is what a later start reads back. */
 enum BoxState {
-    RUNNING("running"), SHUTTING_DOWN("shutting-down"), CLOSED("closed");
+    RUNNING("running"),
+    SHUTTING_DOWN("shutting-down"),
+    CLOSED("closed");
 
     private final String word;
 

@@ -176,7 +176,8 @@ final class HookThreads {
                     return "signal " + name.substring(0, name.indexOf(' ')) + ", handled by the JVM";
                 }
                 if (exit) {
-                    return "System.exit called on thread \"" + name + "\"" + (caller == null ? "" : " by " + Sites.frame(caller));
+                    return "System.exit called on thread \"" + name + "\""
+                            + (caller == null ? "" : " by " + Sites.frame(caller));
                 }
                 if (name.equals("DestroyJavaVM")) {
                     return "the last non-daemon thread ended";

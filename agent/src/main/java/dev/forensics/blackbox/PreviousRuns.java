@@ -1,13 +1,13 @@
 package dev.forensics.blackbox;
 
-import dev.forensics.report.Text;
-import dev.forensics.report.Clock;
 import dev.forensics.environment.Cgroups;
 import dev.forensics.environment.Host;
 import dev.forensics.environment.ProcessFacts;
+import dev.forensics.report.Clock;
 import dev.forensics.report.Finding;
 import dev.forensics.report.PrivateFiles;
 import dev.forensics.report.Reporter;
+import dev.forensics.report.Text;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -19,9 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
-
-
-
 
 /**
  * The black boxes earlier runs left in the output directory. A box of a process that is gone and was never closed
@@ -107,12 +104,14 @@ final class PreviousRuns {
             try {
                 Map<String, String> box = c.box();
                 if (box == null) {
-                    lines.add("an unreadable black box of pid " + c.pid() + " was removed (the write was cut short, e.g. by a power loss)");
+                    lines.add("an unreadable black box of pid " + c.pid()
+                            + " was removed (the write was cut short, e.g. by a power loss)");
                     Reporter.journal("blackbox", lines.get(lines.size() - 1));
                 } else if (BoxState.of(box.get("state")) == BoxState.CLOSED) {
                     long took = num(box, "closed_ms") - num(box, "shutdown_ms");
-                    String line = "previous run (pid " + c.pid() + ", started " + when(box, "started") + ") ended at " + when(box, "closed") + ": "
-                            + box.get("outcome") + (num(box, "shutdown_ms") > 0 && took >= 0 ? "; its shutdown took " + seconds(took) : "");
+                    String line = "previous run (pid " + c.pid() + ", started " + when(box, "started") + ") ended at "
+                            + when(box, "closed") + ": " + box.get("outcome")
+                            + (num(box, "shutdown_ms") > 0 && took >= 0 ? "; its shutdown took " + seconds(took) : "");
                     lines.add(line);
                     Reporter.journal("blackbox", line);
                     if (num(box, "closed_ms") > lastEnd && num(box, "shutdown_ms") > 0 && took >= 0) {
@@ -124,8 +123,12 @@ final class PreviousRuns {
                     String verdict = verdict(host, box, evidence);
                     Path file = writeVerdict(dir, c.pid(), box, verdict, evidence);
                     lines.add(verdict);
-                    log.accept(Finding.error("blackbox", "previous-run:" + c.pid() + ":" + box.get("start_ticks"),
-                            verdict + (file == null ? "" : " — details in " + file)).with("pid", c.pid()).with("lastWords", file));
+                    log.accept(Finding.error(
+                                    "blackbox",
+                                    "previous-run:" + c.pid() + ":" + box.get("start_ticks"),
+                                    verdict + (file == null ? "" : " — details in " + file))
+                            .with("pid", c.pid())
+                            .with("lastWords", file));
                     long shutdownAt = num(box, "shutdown_ms");
                     if (shutdownAt > 0 && num(box, "heartbeat_ms") > lastEnd) {
                         lastEnd = num(box, "heartbeat_ms");
@@ -149,12 +152,15 @@ final class PreviousRuns {
      */
     static String verdict(Host host, Map<String, String> b, List<String> evidence) {
         long interval = num(b, "heartbeat_interval_ms");
-        String lastBeat = when(b, "heartbeat") + " (last heartbeat" + (interval > 0 ? "; one every " + seconds(interval) : "") + ")";
+        String lastBeat = when(b, "heartbeat") + " (last heartbeat"
+                + (interval > 0 ? "; one every " + seconds(interval) : "") + ")";
         String head = b.get("last_words") != null
                 // Termination capture wrote last words when the shutdown began; the box says it never finished.
-                ? "previous run (pid " + b.get("pid") + ", started " + when(b, "started") + ") did not finish its shutdown and was gone at about "
-                        + lastBeat + "; its last words are in " + b.get("last_words")
-                : "previous run (pid " + b.get("pid") + ", started " + when(b, "started") + ") died without last words at about " + lastBeat;
+                ? "previous run (pid " + b.get("pid") + ", started " + when(b, "started")
+                        + ") did not finish its shutdown and was gone at about " + lastBeat + "; its last words are in "
+                        + b.get("last_words")
+                : "previous run (pid " + b.get("pid") + ", started " + when(b, "started")
+                        + ") died without last words at about " + lastBeat;
         String nowBoot = ProcessFacts.bootId(host);
         boolean bootKnown = b.get("boot_id") != null && nowBoot != null;
         boolean sameBoot = bootKnown && Objects.equals(b.get("boot_id"), nowBoot);
@@ -177,23 +183,28 @@ final class PreviousRuns {
             long hostWas = num(b, "host_oom_kill");
             long hostNow = Host.parseLong(Host.field(host.read("/proc/vmstat"), "oom_kill"), -1);
             if (cgDir != null) {
-                evidence.add("oom_kill of " + cgDir + (version == 1 ? "/memory.oom_control" : "/memory.events") + ": " + was + " at the last heartbeat, " + now + " now");
+                evidence.add("oom_kill of " + cgDir + (version == 1 ? "/memory.oom_control" : "/memory.events") + ": "
+                        + was + " at the last heartbeat, " + now + " now");
             }
             if (version == 2 && cgDir != null) {
-                evidence.add("oom_kill of the parent cgroup " + Cgroups.parent(cgDir) + ": " + parentWas + " then, " + parentNow + " now");
+                evidence.add("oom_kill of the parent cgroup " + Cgroups.parent(cgDir) + ": " + parentWas + " then, "
+                        + parentNow + " now");
             }
             evidence.add("oom_kill in /proc/vmstat: " + hostWas + " then, " + hostNow + " now");
             if (was >= 0 && now > was) {
-                why.add("likely SIGKILL from the kernel OOM killer: the oom_kill counter of its memory cgroup " + b.get("memory_cgroup_path")
-                        + " went " + was + " → " + now + " since its last heartbeat" + (memory == null ? "" : "; " + memory));
+                why.add("likely SIGKILL from the kernel OOM killer: the oom_kill counter of its memory cgroup "
+                        + b.get("memory_cgroup_path") + " went " + was + " → " + now + " since its last heartbeat"
+                        + (memory == null ? "" : "; " + memory));
                 oom = true;
             } else if (parentWas >= 0 && parentNow > parentWas && version == 2) {
-                why.add("likely SIGKILL from the kernel OOM killer: the oom_kill counter of the parent cgroup " + Cgroups.parent(b.get("memory_cgroup_path"))
-                        + " went " + parentWas + " → " + parentNow + " since its last heartbeat" + (memory == null ? "" : "; " + memory));
+                why.add("likely SIGKILL from the kernel OOM killer: the oom_kill counter of the parent cgroup "
+                        + Cgroups.parent(b.get("memory_cgroup_path")) + " went " + parentWas + " → " + parentNow
+                        + " since its last heartbeat" + (memory == null ? "" : "; " + memory));
                 oom = true;
             } else if (hostWas >= 0 && hostNow > hostWas) {
-                why.add("likely SIGKILL; the kernel OOM killer killed a process on this host since its last heartbeat (/proc/vmstat oom_kill "
-                        + hostWas + " → " + hostNow + ")" + (memory == null ? "" : "; " + memory));
+                why.add(
+                        "likely SIGKILL; the kernel OOM killer killed a process on this host since its last heartbeat (/proc/vmstat oom_kill "
+                                + hostWas + " → " + hostNow + ")" + (memory == null ? "" : "; " + memory));
                 oom = true;
             }
         } else if (bootKnown && !sameBoot) {
@@ -201,34 +212,52 @@ final class PreviousRuns {
         }
         String cause = b.getOrDefault("shutdown_cause", "");
         if (BoxState.of(b.get("state")) == BoxState.SHUTTING_DOWN && cause.contains("Runtime.halt")) {
-            why.add(0, "it halted: " + cause + " — Runtime.halt ends the JVM at once, without shutdown hooks or last words");
+            why.add(
+                    0,
+                    "it halted: " + cause
+                            + " — Runtime.halt ends the JVM at once, without shutdown hooks or last words");
             evidence.add("state shutting-down since " + when(b, "shutdown") + " with cause " + cause);
         } else if (BoxState.of(b.get("state")) == BoxState.SHUTTING_DOWN) {
             long began = num(b, "shutdown_ms");
             long ran = num(b, "heartbeat_ms") - began;
             String hooks = b.get("hooks_running");
-            StringBuilder s = new StringBuilder(why.isEmpty() ? "likely SIGKILL during its shutdown" : "it was shutting down");
-            s.append(": the shutdown began at ").append(when(b, "shutdown")).append(" (").append(b.get("shutdown_cause")).append(")")
-                    .append(" and was still running ").append(seconds(Math.max(0, ran))).append(" later");
+            StringBuilder s =
+                    new StringBuilder(why.isEmpty() ? "likely SIGKILL during its shutdown" : "it was shutting down");
+            s.append(": the shutdown began at ")
+                    .append(when(b, "shutdown"))
+                    .append(" (")
+                    .append(b.get("shutdown_cause"))
+                    .append(")")
+                    .append(" and was still running ")
+                    .append(seconds(Math.max(0, ran)))
+                    .append(" later");
             s.append(hooks == null || hooks.isEmpty() ? "" : "; hook(s) still running: " + hooks);
             long timeout = num(b, "stop_timeout_ms");
             if (timeout > 0 && ran >= timeout * 8 / 10 - Math.max(interval, 1000)) {
-                s.append("; that is about the stop timeout of ").append(b.get("supervisor")).append(", after which it sends SIGKILL");
+                s.append("; that is about the stop timeout of ")
+                        .append(b.get("supervisor"))
+                        .append(", after which it sends SIGKILL");
             }
             why.add(s.toString());
-            evidence.add("state shutting-down since " + when(b, "shutdown") + "; hooks running: " + (hooks == null ? "none recorded" : hooks));
+            evidence.add("state shutting-down since " + when(b, "shutdown") + "; hooks running: "
+                    + (hooks == null ? "none recorded" : hooks));
         } else if (bootKnown && !sameBoot && hsErr == null) {
-            why.add("the host restarted in between (its boot id changed) without the JVM shutting down: a power loss, a hard reset, a kernel "
-                    + "panic or a virtual machine stopped from outside");
+            why.add(
+                    "the host restarted in between (its boot id changed) without the JVM shutting down: a power loss, a hard reset, a kernel "
+                            + "panic or a virtual machine stopped from outside");
         }
         if (why.isEmpty()) {
-            why.add("likely SIGKILL (kill -9, a supervisor or container runtime that stopped waiting, or the OOM killer with no counter to show it)"
-                    + (memory != null && fraction(b, "memory_usage", "memory_limit") >= 0.9 ? "; " + memory : ""));
+            why.add(
+                    "likely SIGKILL (kill -9, a supervisor or container runtime that stopped waiting, or the OOM killer with no counter to show it)"
+                            + (memory != null && fraction(b, "memory_usage", "memory_limit") >= 0.9
+                                    ? "; " + memory
+                                    : ""));
         }
         String flags = b.getOrDefault("flags", "");
         boolean shuttingDown = BoxState.of(b.get("state")) == BoxState.SHUTTING_DOWN;
         if (flags.contains("Xrs") && hsErr == null && !oom && !shuttingDown) {
-            why.add("or a SIGTERM, SIGINT or SIGHUP: with -Xrs the JVM has no handler for them and dies at once, without hooks");
+            why.add(
+                    "or a SIGTERM, SIGINT or SIGHUP: with -Xrs the JVM has no handler for them and dies at once, without hooks");
         }
         if (flags.contains("ExitOnOutOfMemoryError") && hsErr == null && !oom && !shuttingDown) {
             double heap = fraction(b, "heap_used", "heap_max");
@@ -282,7 +311,8 @@ final class PreviousRuns {
             Path p = host.path(c);
             try {
                 // A log older than the run is another process's with the same pid.
-                if (Files.isRegularFile(p) && Files.getLastModifiedTime(p).toMillis() >= num(b, "started_ms") - 1000
+                if (Files.isRegularFile(p)
+                        && Files.getLastModifiedTime(p).toMillis() >= num(b, "started_ms") - 1000
                         && (heartbeat < 0 || Files.getLastModifiedTime(p).toMillis() >= heartbeat - 60_000)) {
                     return c;
                 }
@@ -293,9 +323,11 @@ final class PreviousRuns {
         return null;
     }
 
-    private static Path writeVerdict(Path dir, long pid, Map<String, String> box, String verdict, List<String> evidence) {
+    private static Path writeVerdict(
+            Path dir, long pid, Map<String, String> box, String verdict, List<String> evidence) {
         long at = num(box, "heartbeat_ms");
-        Path file = dir.resolve("no-last-words-" + pid + "-" + Clock.compact(at > 0 ? at : System.currentTimeMillis()).substring(0, 15) + ".txt");
+        Path file = dir.resolve("no-last-words-" + pid + "-"
+                + Clock.compact(at > 0 ? at : System.currentTimeMillis()).substring(0, 15) + ".txt");
         StringBuilder sb = new StringBuilder();
         sb.append(verdict).append("\n\nevidence:\n");
         for (String e : evidence) {

@@ -1,6 +1,5 @@
 package dev.forensics.blackbox;
 
-import dev.forensics.report.Pid;
 import dev.forensics.environment.Cgroups;
 import dev.forensics.environment.Doctor;
 import dev.forensics.environment.Host;
@@ -10,6 +9,7 @@ import dev.forensics.environment.ProcessFacts;
 import dev.forensics.environment.Risks;
 import dev.forensics.report.Finding;
 import dev.forensics.report.Jfr;
+import dev.forensics.report.Pid;
 import dev.forensics.report.Redaction;
 import dev.forensics.report.Reporter;
 import dev.forensics.report.Section;
@@ -33,6 +33,7 @@ final class Recorder {
     static final int MAX_HOOK_NAMES = 16;
     /** Start-up findings reach the application's log only after this long, or at shutdown if that comes first. */
     static final long SETTLE_MILLIS = 5000;
+
     static final int MAX_PENDING = 64;
 
     private final Host host;
@@ -59,6 +60,7 @@ final class Recorder {
     private volatile List<Thread> hookSnapshot = List.of();
     /** How long a registered hook may take to be started by the JDK's runHooks before it is taken as never starting. */
     private static final long HOOK_START_NANOS = 2_000_000_000L;
+
     private volatile List<Thread> hooksAtShutdown = List.of();
     private long closedMillis = -1;
     private String outcome;
@@ -71,7 +73,14 @@ final class Recorder {
     private boolean settled;
     private final long settleAt = System.nanoTime() + SETTLE_MILLIS * 1_000_000;
 
-    Recorder(Host host, Path dir, long intervalMillis, boolean boxOn, boolean doctorOn, List<String> unitPath, Instrumentation inst) {
+    Recorder(
+            Host host,
+            Path dir,
+            long intervalMillis,
+            boolean boxOn,
+            boolean doctorOn,
+            List<String> unitPath,
+            Instrumentation inst) {
         this.host = host;
         this.dir = dir;
         this.intervalMillis = intervalMillis;
@@ -133,12 +142,18 @@ final class Recorder {
                 settle();
                 return;
             }
-            Reporter.journal("blackbox", "black box " + dir.resolve(BlackBox.fileName(pid)) + ": heartbeat every " + PreviousRuns.seconds(intervalMillis)
-                    + "; first write after " + (t1 - t0) / 1_000_000 + " ms, earlier runs checked in " + (t2 - t1) / 1_000_000
-                    + " ms, hook list opened in " + (t3 - t2) / 1_000_000 + " ms, doctor " + (d1 - d0) / 1_000_000 + " ms (on this thread, not the application's)");
+            Reporter.journal(
+                    "blackbox",
+                    "black box " + dir.resolve(BlackBox.fileName(pid)) + ": heartbeat every "
+                            + PreviousRuns.seconds(intervalMillis)
+                            + "; first write after " + (t1 - t0) / 1_000_000 + " ms, earlier runs checked in "
+                            + (t2 - t1) / 1_000_000
+                            + " ms, hook list opened in " + (t3 - t2) / 1_000_000 + " ms, doctor "
+                            + (d1 - d0) / 1_000_000 + " ms (on this thread, not the application's)");
             firstPass.countDown();
             while (state != BoxState.CLOSED) {
-                long sleep = state == BoxState.RUNNING ? intervalMillis : Math.min(intervalMillis, SHUTDOWN_INTERVAL_MILLIS);
+                long sleep =
+                        state == BoxState.RUNNING ? intervalMillis : Math.min(intervalMillis, SHUTDOWN_INTERVAL_MILLIS);
                 long untilSettled = (settleAt - System.nanoTime()) / 1_000_000;
                 Thread.sleep(isSettled() ? sleep : Math.max(1, Math.min(sleep, untilSettled)));
                 if (!isSettled() && System.nanoTime() - settleAt >= 0) {
@@ -157,7 +172,10 @@ final class Recorder {
                     } catch (java.io.IOException e) {
                         if (!writeFailureSaid) { // a full disk: said once, tried again at the next heartbeat
                             writeFailureSaid = true;
-                            Reporter.journal("blackbox", "black box " + file() + " cannot be written now (" + e + "); trying again at each heartbeat");
+                            Reporter.journal(
+                                    "blackbox",
+                                    "black box " + file() + " cannot be written now (" + e
+                                            + "); trying again at each heartbeat");
                         }
                     }
                 }
@@ -189,8 +207,8 @@ final class Recorder {
     /** The doctor fails on its own: the black box keeps going without it. */
     private void doctor() {
         try {
-            Doctor.Report report = Doctor.examine(Doctor.Inputs.self(host).unitPath(unitPath)
-                    .previousShutdownMillis(previous.lastShutdownMillis()));
+            Doctor.Report report = Doctor.examine(
+                    Doctor.Inputs.self(host).unitPath(unitPath).previousShutdownMillis(previous.lastShutdownMillis()));
             Risks.publish(report, this::deliver);
             synchronized (lock) {
                 supervisor = report.supervisor();
@@ -208,7 +226,11 @@ final class Recorder {
         long ticks = self == null ? -1 : self.startTicks();
         long startedMs = ProcessFacts.startMillis(host, ticks);
         if (startedMs < 0) {
-            startedMs = ProcessHandle.current().info().startInstant().map(i -> i.toEpochMilli()).orElse(System.currentTimeMillis());
+            startedMs = ProcessHandle.current()
+                    .info()
+                    .startInstant()
+                    .map(i -> i.toEpochMilli())
+                    .orElse(System.currentTimeMillis());
         }
         JvmArgs args = JvmArgs.of(host, "self");
         List<String> flags = new ArrayList<>();
@@ -221,14 +243,19 @@ final class Recorder {
             flags.add("Xrs");
         }
         List<String> argv = args.commandLine();
-        String command = argv.isEmpty() ? "java " + System.getProperty("sun.java.command", "") : Redaction.commandLine(argv.toArray(new String[0]));
+        String command = argv.isEmpty()
+                ? "java " + System.getProperty("sun.java.command", "")
+                : Redaction.commandLine(argv.toArray(new String[0]));
         memoryDir = Cgroups.memoryDir(host, "self");
         identity.put("pid", Long.toString(pid));
         identity.put("boot_id", ProcessFacts.bootId(host));
         identity.put("start_ticks", Long.toString(ticks));
         identity.put("started_ms", Long.toString(startedMs));
         identity.put("started", PreviousRuns.human(startedMs));
-        identity.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + " (" + System.getProperty("java.vm.vendor") + ")");
+        identity.put(
+                "jvm",
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + " ("
+                        + System.getProperty("java.vm.vendor") + ")");
         identity.put("command", command);
         identity.put("cwd", System.getProperty("user.dir"));
         identity.put("error_file", args.value("-XX:ErrorFile="));
@@ -260,7 +287,10 @@ final class Recorder {
             m.put("supervisor", supervisor.description());
             m.put("stop_timeout_ms", Long.toString(supervisor.stopTimeoutMillis()));
         }
-        m.put("heartbeat_ms", Long.toString(heartbeatMillis)); // epoch ms only: formatting a date every heartbeat costs more than the write
+        m.put(
+                "heartbeat_ms",
+                Long.toString(
+                        heartbeatMillis)); // epoch ms only: formatting a date every heartbeat costs more than the write
         m.put("heartbeats", Long.toString(heartbeats));
         m.put("memory_usage", Long.toString(sample.usage()));
         m.put("memory_limit", Long.toString(sample.limit()));
@@ -400,7 +430,9 @@ final class Recorder {
             }
             state = BoxState.CLOSED;
             lastWords = lastWordsPath != null ? lastWordsPath : lastWords;
-            outcome = lastWords != null ? "last words in " + lastWords : "exited normally (shutdown cause: " + (shutdownCause == null ? "unknown" : shutdownCause) + ")";
+            outcome = lastWords != null
+                    ? "last words in " + lastWords
+                    : "exited normally (shutdown cause: " + (shutdownCause == null ? "unknown" : shutdownCause) + ")";
             writeQuietly();
         }
     }
@@ -468,8 +500,10 @@ final class Recorder {
         @Override
         public List<String> lines() {
             List<String> out = new ArrayList<>();
-            out.add(dir.resolve(BlackBox.fileName(pid)) + ": " + state.word() + ", heartbeat every " + PreviousRuns.seconds(intervalMillis) + ", last at "
-                    + (heartbeatMillis < 0 ? "never" : PreviousRuns.human(heartbeatMillis)) + (failed ? " (disabled after an error)" : ""));
+            out.add(dir.resolve(BlackBox.fileName(pid)) + ": " + state.word() + ", heartbeat every "
+                    + PreviousRuns.seconds(intervalMillis) + ", last at "
+                    + (heartbeatMillis < 0 ? "never" : PreviousRuns.human(heartbeatMillis))
+                    + (failed ? " (disabled after an error)" : ""));
             out.addAll(previous.lines());
             return out;
         }

@@ -30,8 +30,16 @@ public final class BodyHooks {
          * Starts tracking {@code body}; returns its record, or null when the table is full or the body is tracked
          * already. {@code url} is rendered only when the body is reported; {@code flags} are {@link #LENGTH_COMPLETES}.
          */
-        Object open(Object body, Object origin, String client, String kind, int status, String method, Object url,
-                    long contentLength, int flags);
+        Object open(
+                Object body,
+                Object origin,
+                String client,
+                String kind,
+                int status,
+                String method,
+                Object url,
+                long contentLength,
+                int flags);
 
         /** The record of a tracked body, or null. */
         Object find(Object body);
@@ -56,8 +64,7 @@ public final class BodyHooks {
          * timed out); reported once per pool, with the bodies of that client still open and where most come from.
          * {@code client} is what the labels of that client's bodies contain.
          */
-        default void poolRefused(String client, String pool, String refusal) {
-        }
+        default void poolRefused(String client, String pool, String refusal) {}
     }
 
     /** Reading {@code contentLength} bytes is the end of the body (the client releases it then). */

@@ -35,6 +35,7 @@ public final class IdentityStash<V> {
     private static final class Stripe<V> {
         @SuppressWarnings("unchecked")
         Entry<V>[] buckets = new Entry[16];
+
         int size;
     }
 

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 public final class PipeHooks {
     /** Which write path failed; the layer the application called. */
     public static final int SOCKET = 0;
+
     public static final int CHANNEL = 1;
     public static final int TLS = 2;
 
@@ -48,7 +49,8 @@ public final class PipeHooks {
     }
 
     /** {@code SocketChannelImpl.write(ByteBuffer[], int, int)}, the gathering write. */
-    public static void channelGatherFailed(Throwable error, SocketAddress remote, ByteBuffer[] srcs, int offset, int length) {
+    public static void channelGatherFailed(
+            Throwable error, SocketAddress remote, ByteBuffer[] srcs, int offset, int length) {
         long bytes = 0;
         if (srcs != null) {
             for (int i = Math.max(0, offset), end = Math.min(srcs.length, offset + length); i < end; i++) {

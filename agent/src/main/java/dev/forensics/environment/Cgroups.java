@@ -59,7 +59,10 @@ public final class Cgroups {
         try {
             int id = Integer.parseInt(l.substring(0, a).trim());
             String ctl = l.substring(a + 1, b);
-            return new Line(id, ctl.isEmpty() ? List.of() : Arrays.asList(ctl.split(",")), l.substring(b + 1).trim());
+            return new Line(
+                    id,
+                    ctl.isEmpty() ? List.of() : Arrays.asList(ctl.split(",")),
+                    l.substring(b + 1).trim());
         } catch (NumberFormatException e) {
             return null;
         }
@@ -159,7 +162,8 @@ public final class Cgroups {
 
     private static Mount mount(List<Mount> mounts, String type, String controller, String fallback) {
         for (Mount m : mounts) {
-            if (m.fsType().equals(type) && (controller == null || m.superOptions().contains(controller))) {
+            if (m.fsType().equals(type)
+                    && (controller == null || m.superOptions().contains(controller))) {
                 return m;
             }
         }
@@ -201,14 +205,20 @@ public final class Cgroups {
         String d = dir.dir();
         if (dir.version() == 1) {
             long limit = Host.parseLong(host.firstLine(d + "/memory.limit_in_bytes"), -1);
-            return new MemorySample(Host.parseLong(host.firstLine(d + "/memory.usage_in_bytes"), -1),
+            return new MemorySample(
+                    Host.parseLong(host.firstLine(d + "/memory.usage_in_bytes"), -1),
                     limit >= V1_UNLIMITED ? -1 : limit,
-                    Host.parseLong(Host.field(host.read(d + "/memory.oom_control"), "oom_kill"), -1), -1, hostOom);
+                    Host.parseLong(Host.field(host.read(d + "/memory.oom_control"), "oom_kill"), -1),
+                    -1,
+                    hostOom);
         }
         String max = host.firstLine(d + "/memory.max");
-        return new MemorySample(Host.parseLong(host.firstLine(d + "/memory.current"), -1),
+        return new MemorySample(
+                Host.parseLong(host.firstLine(d + "/memory.current"), -1),
                 "max".equals(max) ? -1 : Host.parseLong(max, -1),
-                oomKills(host, d), parentOomKills(host, d), hostOom);
+                oomKills(host, d),
+                parentOomKills(host, d),
+                hostOom);
     }
 
     static long oomKills(Host host, String dir) {

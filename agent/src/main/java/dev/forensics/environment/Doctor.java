@@ -1,8 +1,8 @@
 package dev.forensics.environment;
 
 import dev.forensics.report.Loaders;
-import dev.forensics.report.Text;
 import dev.forensics.report.Redaction;
+import dev.forensics.report.Text;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
@@ -139,9 +139,13 @@ public final class Doctor {
         String cgroupFile = "/proc/" + in.pid + "/cgroup";
         if (scope != null) {
             String kill = killUserProcesses(in.host);
-            risks.add(Risk.warn("session-scope", "runs in login session scope " + scope + ": dies when that session ends, and nohup does not help",
-                    "This JVM runs inside the login session scope " + scope + " (" + f.unitPath + "), not as a service: when that SSH or login "
-                            + "session ends it is killed with the scope if logind's KillUserProcesses=yes (" + kill + "), or when the session is "
+            risks.add(Risk.warn(
+                    "session-scope",
+                    "runs in login session scope " + scope + ": dies when that session ends, and nohup does not help",
+                    "This JVM runs inside the login session scope " + scope + " (" + f.unitPath
+                            + "), not as a service: when that SSH or login "
+                            + "session ends it is killed with the scope if logind's KillUserProcesses=yes (" + kill
+                            + "), or when the session is "
                             + "terminated (loginctl terminate-session/terminate-user); nohup does not help, it only ignores SIGHUP and leaves the JVM in the scope.",
                     "Run it as a systemd service (a unit with Restart=always, `systemctl enable --now app`), or start it outside the session with "
                             + "`systemd-run --unit=app -p Restart=always java …`; for a user service, `loginctl enable-linger <user>` keeps it after logout.",
@@ -153,12 +157,17 @@ public final class Doctor {
             String user = userName(in.host, uid, in.env("USER"));
             boolean linger = user != null && in.host.exists("/var/lib/systemd/linger/" + user);
             if (!linger) {
-                risks.add(Risk.warn("user-manager-no-linger", "user service under user@" + uid + ".service without lingering: stops when the user logs out",
-                        "This JVM runs under the per-user service manager user@" + uid + ".service (" + f.unitPath + ") and lingering is off for "
-                                + (user == null ? "uid " + uid : user) + ": the user manager, and every user service with it, stops when the user's last login session ends.",
-                        "`loginctl enable-linger " + (user == null ? "<user>" : user) + "` (check with `loginctl show-user " + (user == null ? "<user>" : user)
+                risks.add(Risk.warn(
+                        "user-manager-no-linger",
+                        "user service under user@" + uid + ".service without lingering: stops when the user logs out",
+                        "This JVM runs under the per-user service manager user@" + uid + ".service (" + f.unitPath
+                                + ") and lingering is off for " + (user == null ? "uid " + uid : user)
+                                + ": the user manager, and every user service with it, stops when the user's last login session ends.",
+                        "`loginctl enable-linger " + (user == null ? "<user>" : user)
+                                + "` (check with `loginctl show-user " + (user == null ? "<user>" : user)
                                 + " -p Linger`), or run it as a system service.",
-                        cgroupFile + ": " + f.unitPath + "; /var/lib/systemd/linger/" + (user == null ? "?" : user) + " absent"));
+                        cgroupFile + ": " + f.unitPath + "; /var/lib/systemd/linger/" + (user == null ? "?" : user)
+                                + " absent"));
             }
         }
     }
@@ -173,7 +182,11 @@ public final class Doctor {
             java.nio.file.Path d = host.path(dir);
             if (java.nio.file.Files.isDirectory(d)) {
                 try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(d)) {
-                    s.map(p -> dir + "/" + p.getFileName()).filter(p -> p.endsWith(".conf")).sorted().limit(32).forEach(files::add);
+                    s.map(p -> dir + "/" + p.getFileName())
+                            .filter(p -> p.endsWith(".conf"))
+                            .sorted()
+                            .limit(32)
+                            .forEach(files::add);
                 } catch (IOException | RuntimeException ignored) {
                     // keep what was found
                 }
@@ -192,7 +205,8 @@ public final class Doctor {
                 }
             }
         }
-        return value == null ? "not set in logind.conf: the build default applies, yes upstream, no on Debian, Ubuntu and RHEL"
+        return value == null
+                ? "not set in logind.conf: the build default applies, yes upstream, no on Debian, Ubuntu and RHEL"
                 : "KillUserProcesses=" + value + " in " + source;
     }
 
@@ -206,28 +220,37 @@ public final class Doctor {
         boolean hupIgnored = ProcessFacts.isSet(f.ignored, ProcessFacts.SIGHUP);
         String mask = "SigIgn " + Text.hex16(f.ignored);
         if (f.stat != null && f.stat.hasControllingTerminal() && !hupIgnored) {
-            risks.add(Risk.warn("controlling-terminal", "attached to terminal " + f.stat.ttyName() + ": an SSH disconnect (SIGHUP) stops it",
-                    "This JVM has the controlling terminal " + f.stat.ttyName() + " and does not ignore SIGHUP: when the terminal closes (an SSH "
+            risks.add(Risk.warn(
+                    "controlling-terminal",
+                    "attached to terminal " + f.stat.ttyName() + ": an SSH disconnect (SIGHUP) stops it",
+                    "This JVM has the controlling terminal " + f.stat.ttyName()
+                            + " and does not ignore SIGHUP: when the terminal closes (an SSH "
                             + "disconnect, a closed window) the JVM gets SIGHUP and shuts down.",
                     "Run it as a systemd service or with `systemd-run`; `setsid nohup java … &` at least detaches it from the terminal.",
                     "/proc/" + in.pid + "/stat tty_nr " + f.stat.ttyNr() + "; " + status + " " + mask));
         }
         if (hupIgnored) {
-            risks.add(Risk.note("sighup-ignored", "SIGHUP ignored (nohup)",
+            risks.add(Risk.note(
+                    "sighup-ignored",
+                    "SIGHUP ignored (nohup)",
                     "SIGHUP is ignored (inherited, typically from nohup), so the JVM installs no SIGHUP handler: a terminal hangup neither stops it "
                             + "nor runs its hooks. It does not protect against the end of a login session scope, SIGTERM or SIGKILL.",
                     "If the intent is to outlive the login session, run it as a systemd service instead of with nohup.",
                     status + " " + mask));
         }
         if (ProcessFacts.isSet(f.ignored, ProcessFacts.SIGTERM)) {
-            risks.add(Risk.warn("sigterm-ignored", "SIGTERM ignored: stop requests do nothing until SIGKILL",
+            risks.add(Risk.warn(
+                    "sigterm-ignored",
+                    "SIGTERM ignored: stop requests do nothing until SIGKILL",
                     "SIGTERM is ignored (inherited from the parent process), so the JVM installs no handler for it: kill, `systemctl stop` and `docker stop` "
                             + "do nothing until SIGKILL arrives after the stop timeout, and then no shutdown hook runs.",
                     "Start the JVM from a parent that does not ignore SIGTERM (look for `trap '' TERM` or signal(SIGTERM, SIG_IGN) in the wrapper).",
                     status + " " + mask));
         }
         if (ProcessFacts.isSet(f.ignored, ProcessFacts.SIGINT)) {
-            risks.add(Risk.note("sigint-ignored", "SIGINT ignored",
+            risks.add(Risk.note(
+                    "sigint-ignored",
+                    "SIGINT ignored",
                     "SIGINT is ignored (a background job of a non-interactive shell inherits that): Ctrl-C and kill -INT do not stop this JVM.",
                     "Stop it with SIGTERM; start it as a service to get predictable signal handling.",
                     status + " " + mask));
@@ -235,20 +258,33 @@ public final class Doctor {
     }
 
     private static void container(Inputs in, Facts f, List<Risk> risks) {
-        boolean container = in.host.exists("/.dockerenv") || in.host.exists("/run/.containerenv") || in.env("container") != null
+        boolean container = in.host.exists("/.dockerenv")
+                || in.host.exists("/run/.containerenv")
+                || in.env("container") != null
                 || in.env("KUBERNETES_SERVICE_HOST") != null;
         String init1 = in.host.read("/proc/1/cgroup");
         container |= init1 != null && Surroundings.namesContainerRuntime(init1);
         if (f.stat != null && f.stat.pid() == 1) {
             boolean xrs = f.args.reducedSignals();
-            String message = "This JVM is PID 1" + (container ? " of its container" : "") + ": the kernel delivers to PID 1 only the signals it has a "
+            String message = "This JVM is PID 1" + (container ? " of its container" : "")
+                    + ": the kernel delivers to PID 1 only the signals it has a "
                     + "handler for, and orphaned processes are re-parented to it for reaping, which the JVM does not do (zombies pile up if it starts "
                     + "processes that fork). SIGTERM still works because the JVM handles it"
-                    + (xrs ? " — except that -Xrs removes that handler, so SIGTERM is dropped and the container is SIGKILLed at the end of its grace period." : ".");
-            String fix = "Run a minimal init as PID 1 that forwards signals and reaps: `docker run --init`, or ENTRYPOINT [\"tini\", \"--\", \"java\", …]; "
-                    + "in Kubernetes, shareProcessNamespace: true makes the pause container PID 1.";
-            risks.add(xrs ? Risk.warn("jvm-pid1", "the JVM is PID 1 with -Xrs: the kernel drops SIGTERM", message, fix, "/proc/self/stat pid 1")
-                    : Risk.note("jvm-pid1", "the JVM is PID 1", message, fix, "/proc/self/stat pid 1"));
+                    + (xrs
+                            ? " — except that -Xrs removes that handler, so SIGTERM is dropped and the container is SIGKILLed at the end of its grace period."
+                            : ".");
+            String fix =
+                    "Run a minimal init as PID 1 that forwards signals and reaps: `docker run --init`, or ENTRYPOINT [\"tini\", \"--\", \"java\", …]; "
+                            + "in Kubernetes, shareProcessNamespace: true makes the pause container PID 1.";
+            risks.add(
+                    xrs
+                            ? Risk.warn(
+                                    "jvm-pid1",
+                                    "the JVM is PID 1 with -Xrs: the kernel drops SIGTERM",
+                                    message,
+                                    fix,
+                                    "/proc/self/stat pid 1")
+                            : Risk.note("jvm-pid1", "the JVM is PID 1", message, fix, "/proc/self/stat pid 1"));
             return;
         }
         ProcStat init = ProcStat.of(in.host, "1");
@@ -256,8 +292,11 @@ public final class Doctor {
         String comm = init == null ? null : init.comm();
         if (ServiceRisks.isShell(comm) || (!cmd.isEmpty() && isShellPath(cmd.get(0)))) {
             String shown = Redaction.commandLine(cmd.toArray(new String[0]));
-            risks.add(Risk.warn("pid1-shell", "PID 1 is a shell that does not pass SIGTERM on: SIGKILL after the grace period, no hooks",
-                    "PID 1" + (container ? " of this container" : "") + " is a shell (" + (shown.length() > 200 ? shown.substring(0, 200) + "…" : shown)
+            risks.add(Risk.warn(
+                    "pid1-shell",
+                    "PID 1 is a shell that does not pass SIGTERM on: SIGKILL after the grace period, no hooks",
+                    "PID 1" + (container ? " of this container" : "") + " is a shell ("
+                            + (shown.length() > 200 ? shown.substring(0, 200) + "…" : shown)
                             + "), not the JVM: `docker stop` and Kubernetes send SIGTERM to PID 1 only, the shell neither passes it on nor exits, and after "
                             + "the grace period (docker 10 s, Kubernetes 30 s) everything is SIGKILLed: no shutdown hooks, no last words.",
                     "Use `exec java …` in the entrypoint script, or the exec form ENTRYPOINT [\"java\", …] instead of the shell form; or an init that "
@@ -275,14 +314,18 @@ public final class Doctor {
         JvmArgs a = f.args;
         String where = "/proc/" + f.pid + "/cmdline and JAVA_TOOL_OPTIONS/JDK_JAVA_OPTIONS/_JAVA_OPTIONS";
         if (a.reducedSignals()) {
-            risks.add(Risk.warn("xrs", "-Xrs: no shutdown hooks on SIGTERM, SIGINT or SIGHUP",
+            risks.add(Risk.warn(
+                    "xrs",
+                    "-Xrs: no shutdown hooks on SIGTERM, SIGINT or SIGHUP",
                     "-Xrs is set: the JVM installs no handlers for SIGTERM, SIGINT and SIGHUP, so those signals kill it outright — no shutdown hooks, no "
                             + "flushed logs, no last words — and systemd then sees death by SIGTERM, which it counts as a clean exit.",
                     "Remove -Xrs (it exists for JVMs embedded in a native process that handles signals itself).",
                     where));
         }
         if (a.flag("ExitOnOutOfMemoryError")) {
-            risks.add(Risk.warn("exit-on-oom", "-XX:+ExitOnOutOfMemoryError: exits without hooks at the first OutOfMemoryError",
+            risks.add(Risk.warn(
+                    "exit-on-oom",
+                    "-XX:+ExitOnOutOfMemoryError: exits without hooks at the first OutOfMemoryError",
                     "-XX:+ExitOnOutOfMemoryError is set: at the first OutOfMemoryError the JVM exits at once with status 3 without running shutdown "
                             + "hooks — no last words, no flushed logs; only \"Terminating due to java.lang.OutOfMemoryError\" on stderr, and the black box at the next start.",
                     "Keep it if fail-fast is wanted, but make sure the supervisor restarts on exit status 3 and add -XX:+HeapDumpOnOutOfMemoryError "
@@ -290,7 +333,9 @@ public final class Doctor {
                     where));
         }
         if (a.flag("CrashOnOutOfMemoryError")) {
-            risks.add(Risk.warn("crash-on-oom", "-XX:+CrashOnOutOfMemoryError: aborts without hooks at the first OutOfMemoryError",
+            risks.add(Risk.warn(
+                    "crash-on-oom",
+                    "-XX:+CrashOnOutOfMemoryError: aborts without hooks at the first OutOfMemoryError",
                     "-XX:+CrashOnOutOfMemoryError is set: at the first OutOfMemoryError the JVM aborts (SIGABRT, hs_err file, core dump) without running shutdown hooks.",
                     "Make sure the supervisor restarts after SIGABRT and that core dumps have room; add -XX:+HeapDumpOnOutOfMemoryError to see what filled the heap.",
                     where));
@@ -304,14 +349,31 @@ public final class Doctor {
         boolean log = in.host.exists("/dev/termination-log");
         long took = in.previousShutdownMillis;
         String previous = took < 0 ? "" : " The previous run's shutdown took " + seconds(took) + ".";
-        String message = "Kubernetes pod: on deletion the kubelet runs the preStop hook, sends SIGTERM, and SIGKILLs the container when "
-                + "terminationGracePeriodSeconds (default 30 s, counted from the start of preStop) runs out." + previous
-                + (log ? " /dev/termination-log exists: what is written there becomes the container's termination message in `kubectl describe pod`." : "");
-        String fix = "Keep the shutdown well under the grace period or raise terminationGracePeriodSeconds; set terminationMessagePolicy: "
-                + "FallbackToLogsOnError to see the log tail when nothing was written to the termination log.";
+        String message =
+                "Kubernetes pod: on deletion the kubelet runs the preStop hook, sends SIGTERM, and SIGKILLs the container when "
+                        + "terminationGracePeriodSeconds (default 30 s, counted from the start of preStop) runs out."
+                        + previous
+                        + (log
+                                ? " /dev/termination-log exists: what is written there becomes the container's termination message in `kubectl describe pod`."
+                                : "");
+        String fix =
+                "Keep the shutdown well under the grace period or raise terminationGracePeriodSeconds; set terminationMessagePolicy: "
+                        + "FallbackToLogsOnError to see the log tail when nothing was written to the termination log.";
         String evidence = "KUBERNETES_SERVICE_HOST" + (log ? ", /dev/termination-log" : "");
-        risks.add(took >= 25_000 ? Risk.warn("kubernetes-grace", "the last shutdown took " + seconds(took) + " of the default 30 s grace period", message, fix, evidence)
-                : Risk.note("kubernetes-grace", "Kubernetes: SIGKILL after terminationGracePeriodSeconds", message, fix, evidence));
+        risks.add(
+                took >= 25_000
+                        ? Risk.warn(
+                                "kubernetes-grace",
+                                "the last shutdown took " + seconds(took) + " of the default 30 s grace period",
+                                message,
+                                fix,
+                                evidence)
+                        : Risk.note(
+                                "kubernetes-grace",
+                                "Kubernetes: SIGKILL after terminationGracePeriodSeconds",
+                                message,
+                                fix,
+                                evidence));
         if (supervisor[0] == null) {
             supervisor[0] = new Supervisor("Kubernetes (terminationGracePeriodSeconds, default 30 s)", 30_000);
         }

@@ -183,7 +183,8 @@ public final class Host {
                 char c = text.charAt(after);
                 if (c == ' ' || c == '\t' || c == ':') {
                     int end = text.indexOf('\n', after);
-                    String v = text.substring(after + 1, end < 0 ? text.length() : end).trim();
+                    String v = text.substring(after + 1, end < 0 ? text.length() : end)
+                            .trim();
                     return v.startsWith(":") ? v.substring(1).trim() : v;
                 }
             }

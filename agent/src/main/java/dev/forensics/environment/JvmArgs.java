@@ -15,9 +15,24 @@ import java.util.function.Function;
  */
 public final class JvmArgs {
     /** Launcher options whose value is the next argument. */
-    private static final Set<String> TAKES_VALUE = Set.of("-cp", "-classpath", "--class-path", "-p", "--module-path",
-            "--upgrade-module-path", "--add-modules", "--limit-modules", "--add-reads", "--add-exports", "--add-opens",
-            "--patch-module", "--enable-native-access", "--source", "--describe-module", "-d");
+    private static final Set<String> TAKES_VALUE = Set.of(
+            "-cp",
+            "-classpath",
+            "--class-path",
+            "-p",
+            "--module-path",
+            "--upgrade-module-path",
+            "--add-modules",
+            "--limit-modules",
+            "--add-reads",
+            "--add-exports",
+            "--add-opens",
+            "--patch-module",
+            "--enable-native-access",
+            "--source",
+            "--describe-module",
+            "-d");
+
     static final int MAX_ARGFILE = 64 * 1024;
 
     private final List<String> commandLine;
@@ -30,7 +45,9 @@ public final class JvmArgs {
 
     public static JvmArgs of(Host host, String pid) {
         String cwd = "/proc/" + pid + "/cwd/";
-        return parse(host.nulSeparated("/proc/" + pid + "/cmdline"), host.envOf(pid),
+        return parse(
+                host.nulSeparated("/proc/" + pid + "/cmdline"),
+                host.envOf(pid),
                 file -> host.read(file.startsWith("/") ? file : cwd + file));
     }
 
@@ -51,7 +68,11 @@ public final class JvmArgs {
         }
         for (int i = 0; i < launcher.size(); i++) {
             String a = launcher.get(i);
-            if (!a.startsWith("-") || a.equals("-jar") || a.equals("-m") || a.equals("--module") || a.startsWith("--module=")) {
+            if (!a.startsWith("-")
+                    || a.equals("-jar")
+                    || a.equals("-m")
+                    || a.equals("--module")
+                    || a.startsWith("--module=")) {
                 break; // the main class, jar or module: everything after it belongs to the application
             }
             if (TAKES_VALUE.contains(a)) {

@@ -23,8 +23,14 @@ public record ProcStat(long pid, String comm, char state, long ppid, long sessio
             String comm = line.substring(open + 1, close);
             String[] f = dev.forensics.report.Text.fields(line.substring(close + 1));
             // f[0] is field 3 (state); field n is f[n - 3].
-            return new ProcStat(pid, comm, f[0].charAt(0), Long.parseLong(f[1]), Long.parseLong(f[3]),
-                    Long.parseLong(f[4]), Long.parseLong(f[19]));
+            return new ProcStat(
+                    pid,
+                    comm,
+                    f[0].charAt(0),
+                    Long.parseLong(f[1]),
+                    Long.parseLong(f[3]),
+                    Long.parseLong(f[4]),
+                    Long.parseLong(f[19]));
         } catch (RuntimeException e) {
             return null;
         }

@@ -25,7 +25,8 @@ public record Risk(String id, Finding.Severity severity, String headline, String
 
     /** The journal line: what, then the fix, then where it was read. */
     public String line() {
-        return "risk " + id + ": " + message + " Fix: " + fix + (evidence == null || evidence.isEmpty() ? "" : " (evidence: " + evidence + ")");
+        return "risk " + id + ": " + message + " Fix: " + fix
+                + (evidence == null || evidence.isEmpty() ? "" : " (evidence: " + evidence + ")");
     }
 
     public Map<String, Object> data() {

@@ -29,13 +29,21 @@ public final class Risks implements Section {
         boolean first = latest == null;
         latest = report;
         for (Risk r : report.risks()) {
-            Reporter.journal(new Finding("doctor", r.severity(), null, r.line()).with("kind", "risk").with("risk", r.id()));
+            Reporter.journal(new Finding("doctor", r.severity(), null, r.line())
+                    .with("kind", "risk")
+                    .with("risk", r.id()));
         }
         List<Risk> warnings = report.warnings();
-        Reporter.journal("doctor", "doctor: " + warnings.size() + " risk(s), " + (report.risks().size() - warnings.size())
-                + " note(s) in " + report.micros() / 1000 + " ms" + (report.supervisor() == null ? "" : "; stopped by " + report.supervisor().description()));
+        Reporter.journal(
+                "doctor",
+                "doctor: " + warnings.size() + " risk(s), " + (report.risks().size() - warnings.size()) + " note(s) in "
+                        + report.micros() / 1000 + " ms"
+                        + (report.supervisor() == null
+                                ? ""
+                                : "; stopped by " + report.supervisor().description()));
         if (!warnings.isEmpty()) {
-            log.accept(Finding.warn("doctor", "doctor-summary", summary(warnings)).with("count", (long) warnings.size()));
+            log.accept(
+                    Finding.warn("doctor", "doctor-summary", summary(warnings)).with("count", (long) warnings.size()));
         }
         if (first) {
             Sections.register(new Risks());
@@ -46,7 +54,9 @@ public final class Risks implements Section {
     }
 
     static String summary(List<Risk> warnings) {
-        StringBuilder sb = new StringBuilder().append(warnings.size()).append(warnings.size() == 1 ? " risk" : " risks")
+        StringBuilder sb = new StringBuilder()
+                .append(warnings.size())
+                .append(warnings.size() == 1 ? " risk" : " risks")
                 .append(" at start-up: ");
         for (int i = 0; i < warnings.size(); i++) {
             Risk r = warnings.get(i);
@@ -67,7 +77,8 @@ public final class Risks implements Section {
      * {@code unitPath}): what {@code forensics doctor <pid>} asks for, even when the start-up check was off.
      */
     public static Doctor.Report examineNow(Sources sources) {
-        return Doctor.examine(Doctor.Inputs.self(Host.current(sources.envRoot())).unitPath(sources.unitPath()));
+        return Doctor.examine(
+                Doctor.Inputs.self(Host.current(sources.envRoot())).unitPath(sources.unitPath()));
     }
 
     @Override
@@ -106,7 +117,9 @@ public final class Risks implements Section {
                 items.add(risk.data());
             }
             m.put("supervisor", r.supervisor() == null ? null : r.supervisor().description());
-            m.put("stopTimeoutMillis", r.supervisor() == null ? -1 : r.supervisor().stopTimeoutMillis());
+            m.put(
+                    "stopTimeoutMillis",
+                    r.supervisor() == null ? -1 : r.supervisor().stopTimeoutMillis());
         }
         m.put("risks", items);
         return m;

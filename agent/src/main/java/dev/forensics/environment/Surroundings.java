@@ -20,7 +20,9 @@ public final class Surroundings {
      */
     static String sessionScope(String cgroupPath) {
         String last = cgroupPath.substring(cgroupPath.lastIndexOf('/') + 1);
-        return last.length() > "session-.scope".length() && last.startsWith("session-") && last.endsWith(".scope") ? last : null;
+        return last.length() > "session-.scope".length() && last.startsWith("session-") && last.endsWith(".scope")
+                ? last
+                : null;
     }
 
     /** True when a cgroup file names a container runtime. Shared with the doctor. */
@@ -86,8 +88,8 @@ public final class Surroundings {
         s.unit = unit;
         s.unitSource = unit == null ? null : unit.file();
         s.stopTimeoutMillis = unit == null ? stopTimeoutMillis : unit.timeoutStopMillis(stopTimeoutMillis);
-        s.stopTimeoutSource = unit != null && unit.get("TimeoutStopSec") != null ? "set in " + unit.file()
-                : "systemd's default";
+        s.stopTimeoutSource =
+                unit != null && unit.get("TimeoutStopSec") != null ? "set in " + unit.file() : "systemd's default";
         return s;
     }
 
@@ -95,7 +97,8 @@ public final class Surroundings {
         setCgroup(Cgroups.unitPath(Cgroups.lines(host, "self")), "/proc/self/cgroup");
         if (serviceName != null) {
             boolean user = userManagerUid != null;
-            List<String> paths = unitPath != null ? unitPath
+            List<String> paths = unitPath != null
+                    ? unitPath
                     : user ? SystemdUnit.userPaths(home(), userManagerUid) : SystemdUnit.SYSTEM_PATHS;
             long managerDefault = SystemdUnit.managerDefaultTimeoutStopMillis(host, user);
             unit = SystemdUnit.find(host, serviceName, paths);
@@ -116,7 +119,8 @@ public final class Surroundings {
                 mainProcessSource = "SYSTEMD_EXEC_PID=" + execPid.trim() + ", this JVM is pid " + self.pid();
             } else if (parent != null && ServiceRisks.isShell(parent.comm())) {
                 mainProcess = false;
-                mainProcessSource = "its parent is the shell " + parent.comm() + " (pid " + parent.pid() + ", /proc/" + parent.pid() + "/stat)";
+                mainProcessSource = "its parent is the shell " + parent.comm() + " (pid " + parent.pid() + ", /proc/"
+                        + parent.pid() + "/stat)";
             }
         } else if (sessionScope != null) {
             stopTimeoutMillis = SystemdUnit.managerDefaultTimeoutStopMillis(host, false);
@@ -148,7 +152,9 @@ public final class Surroundings {
     }
 
     private static String defaultSource(long managerDefault) {
-        return managerDefault == SystemdUnit.DEFAULT_TIMEOUT_STOP_MILLIS ? "systemd's default" : "the manager's DefaultTimeoutStopSec=";
+        return managerDefault == SystemdUnit.DEFAULT_TIMEOUT_STOP_MILLIS
+                ? "systemd's default"
+                : "the manager's DefaultTimeoutStopSec=";
     }
 
     private void readProcesses() {
@@ -227,7 +233,9 @@ public final class Surroundings {
     public String summary() {
         StringBuilder sb = new StringBuilder("cgroup ").append(cgroupPath == null ? "unknown" : cgroupPath);
         if (serviceName != null) {
-            sb.append("; unit ").append(serviceName).append(unit == null ? " (unit file not found)" : " (" + unitSource + ")");
+            sb.append("; unit ")
+                    .append(serviceName)
+                    .append(unit == null ? " (unit file not found)" : " (" + unitSource + ")");
         }
         if (sessionScope != null) {
             sb.append("; login session scope ").append(sessionScope);

@@ -19,10 +19,21 @@ import java.util.stream.Stream;
  */
 public final class SystemdUnit {
     /** systemd's system unit search path, highest priority first (systemd.unit(5)). */
-    public static final List<String> SYSTEM_PATHS = List.of("/etc/systemd/system.control", "/run/systemd/system.control",
-            "/run/systemd/transient", "/run/systemd/generator.early", "/etc/systemd/system", "/etc/systemd/system.attached",
-            "/run/systemd/system", "/run/systemd/system.attached", "/run/systemd/generator", "/usr/local/lib/systemd/system",
-            "/usr/lib/systemd/system", "/lib/systemd/system", "/run/systemd/generator.late");
+    public static final List<String> SYSTEM_PATHS = List.of(
+            "/etc/systemd/system.control",
+            "/run/systemd/system.control",
+            "/run/systemd/transient",
+            "/run/systemd/generator.early",
+            "/etc/systemd/system",
+            "/etc/systemd/system.attached",
+            "/run/systemd/system",
+            "/run/systemd/system.attached",
+            "/run/systemd/generator",
+            "/usr/local/lib/systemd/system",
+            "/usr/lib/systemd/system",
+            "/lib/systemd/system",
+            "/run/systemd/generator.late");
+
     static final long DEFAULT_TIMEOUT_STOP_MILLIS = 90_000;
     static final int MAX_DROP_INS = 64;
 
@@ -33,7 +44,8 @@ public final class SystemdUnit {
     /** Every assignment in the order systemd applies them, for settings two keys write (TimeoutSec, TimeoutStopSec). */
     private final List<String[]> order;
 
-    private SystemdUnit(String name, String file, List<String> dropIns, Map<String, List<String>> service, List<String[]> order) {
+    private SystemdUnit(
+            String name, String file, List<String> dropIns, Map<String, List<String>> service, List<String[]> order) {
         this.name = name;
         this.file = file;
         this.dropIns = dropIns;
@@ -105,8 +117,10 @@ public final class SystemdUnit {
                     continue;
                 }
                 try (Stream<Path> files = Files.list(d)) {
-                    files.filter(p -> p.getFileName().toString().endsWith(".conf")).limit(MAX_DROP_INS)
-                            .forEach(p -> dropIns.putIfAbsent(dirName + "/" + p.getFileName(), dir + "/" + dirName + "/" + p.getFileName()));
+                    files.filter(p -> p.getFileName().toString().endsWith(".conf"))
+                            .limit(MAX_DROP_INS)
+                            .forEach(p -> dropIns.putIfAbsent(
+                                    dirName + "/" + p.getFileName(), dir + "/" + dirName + "/" + p.getFileName()));
                 } catch (Exception e) {
                     // an unreadable drop-in directory is skipped, as systemd would log and go on
                 }
@@ -245,7 +259,9 @@ public final class SystemdUnit {
         Path dropDir = host.path(base + ".d");
         if (Files.isDirectory(dropDir)) {
             try (Stream<Path> files = Files.list(dropDir)) {
-                files.filter(p -> p.getFileName().toString().endsWith(".conf")).sorted().limit(MAX_DROP_INS)
+                files.filter(p -> p.getFileName().toString().endsWith(".conf"))
+                        .sorted()
+                        .limit(MAX_DROP_INS)
                         .forEach(p -> {
                             String t = Host.read(p);
                             if (t != null) {
@@ -318,16 +334,47 @@ public final class SystemdUnit {
 
     private static double unitMillis(String u) {
         switch (u) {
-            case "": case "s": case "sec": case "second": case "seconds": return 1000;
-            case "us": case "usec": case "µs": return 0.001;
-            case "ms": case "msec": return 1;
-            case "m": case "min": case "minute": case "minutes": return 60_000;
-            case "h": case "hr": case "hour": case "hours": return 3_600_000;
-            case "d": case "day": case "days": return 86_400_000;
-            case "w": case "week": case "weeks": return 7 * 86_400_000.0;
-            case "M": case "month": case "months": return 30.44 * 86_400_000;
-            case "y": case "year": case "years": return 365.25 * 86_400_000;
-            default: return -1;
+            case "":
+            case "s":
+            case "sec":
+            case "second":
+            case "seconds":
+                return 1000;
+            case "us":
+            case "usec":
+            case "µs":
+                return 0.001;
+            case "ms":
+            case "msec":
+                return 1;
+            case "m":
+            case "min":
+            case "minute":
+            case "minutes":
+                return 60_000;
+            case "h":
+            case "hr":
+            case "hour":
+            case "hours":
+                return 3_600_000;
+            case "d":
+            case "day":
+            case "days":
+                return 86_400_000;
+            case "w":
+            case "week":
+            case "weeks":
+                return 7 * 86_400_000.0;
+            case "M":
+            case "month":
+            case "months":
+                return 30.44 * 86_400_000;
+            case "y":
+            case "year":
+            case "years":
+                return 365.25 * 86_400_000;
+            default:
+                return -1;
         }
     }
 
@@ -406,21 +453,29 @@ public final class SystemdUnit {
         String token = e.token();
         String what = e.signal() != null ? "death by " + e.signal() : "exit status " + e.code();
         if (statusList("RestartForceExitStatus").contains(token)) {
-            return new RestartDecision(true, "RestartForceExitStatus=" + String.join(" ", statusList("RestartForceExitStatus")) + " includes " + token);
+            return new RestartDecision(
+                    true,
+                    "RestartForceExitStatus=" + String.join(" ", statusList("RestartForceExitStatus")) + " includes "
+                            + token);
         }
         if (statusList("RestartPreventExitStatus").contains(token)) {
-            return new RestartDecision(false, "RestartPreventExitStatus=" + String.join(" ", statusList("RestartPreventExitStatus")) + " includes " + token);
+            return new RestartDecision(
+                    false,
+                    "RestartPreventExitStatus=" + String.join(" ", statusList("RestartPreventExitStatus"))
+                            + " includes " + token);
         }
         boolean clean = isClean(e);
         String restart = restart();
         String setting = get("Restart") == null ? "Restart= is not set (no)" : "Restart=" + restart;
         String cleanness;
         if (clean && statusList("SuccessExitStatus").contains(token)) {
-            cleanness = "SuccessExitStatus=" + String.join(" ", statusList("SuccessExitStatus")) + " make this exit clean";
+            cleanness =
+                    "SuccessExitStatus=" + String.join(" ", statusList("SuccessExitStatus")) + " make this exit clean";
         } else if (clean) {
             cleanness = what + " is a clean exit to systemd";
         } else {
-            cleanness = what + " is a failure to systemd (only 0, SIGHUP, SIGINT, SIGTERM, SIGPIPE and SuccessExitStatus= are clean)";
+            cleanness = what
+                    + " is a failure to systemd (only 0, SIGHUP, SIGINT, SIGTERM, SIGPIPE and SuccessExitStatus= are clean)";
         }
         boolean restarts = restartsAfter(e);
         switch (restart) {
@@ -431,9 +486,13 @@ public final class SystemdUnit {
                 return new RestartDecision(restarts, setting + " and " + cleanness);
             case "on-abnormal":
             case "on-abort":
-                return new RestartDecision(restarts, restarts ? setting + " and " + what + " is an unclean signal"
-                        : setting + " restarts only after an unclean signal" + (restart.equals("on-abnormal") ? ", a timeout or a watchdog" : "")
-                        + ", and this is " + (e.signal() != null ? what + ", a clean one" : what));
+                return new RestartDecision(
+                        restarts,
+                        restarts
+                                ? setting + " and " + what + " is an unclean signal"
+                                : setting + " restarts only after an unclean signal"
+                                        + (restart.equals("on-abnormal") ? ", a timeout or a watchdog" : "")
+                                        + ", and this is " + (e.signal() != null ? what + ", a clean one" : what));
             case "on-watchdog":
                 return new RestartDecision(false, setting + " restarts only after a watchdog timeout");
             default:

@@ -15,11 +15,23 @@ import java.util.List;
  * @param name    what the self-check calls this hook, e.g. {@code exit.halt}
  * @param feature the {@link dev.forensics.bootstrap.Feature} this hook belongs to, disabled if its call fails
  */
-public record Hook(String name, int feature, String library, String owner, String method, String descriptor,
-                   Call enter, Call exit, Exit exitWhen) {
+public record Hook(
+        String name,
+        int feature,
+        String library,
+        String owner,
+        String method,
+        String descriptor,
+        Call enter,
+        Call exit,
+        Exit exitWhen) {
 
     /** When the exit call runs: after a normal return, when the method throws, or both. */
-    public enum Exit { RETURN, THROW, BOTH }
+    public enum Exit {
+        RETURN,
+        THROW,
+        BOTH
+    }
 
     public Hook {
         if (enter != null && method.equals("<init>")) {
@@ -42,7 +54,8 @@ public record Hook(String name, int feature, String library, String owner, Strin
         return new Builder(name, feature, null, type, method, descriptor);
     }
 
-    public static Builder library(String name, int feature, String library, String type, String method, String descriptor) {
+    public static Builder library(
+            String name, int feature, String library, String type, String method, String descriptor) {
         return new Builder(name, feature, library, type, method, descriptor);
     }
 
@@ -77,7 +90,15 @@ public record Hook(String name, int feature, String library, String owner, Strin
      * client's types); {@code fieldType} is the field's own descriptor.
      */
     public record Arg(Kind kind, int index, String fieldOwner, String name, String fieldType, String type) {
-        public enum Kind { THIS, PARAM, FIELD, RETURNED, THROWN, ENTERED, CONSTANT }
+        public enum Kind {
+            THIS,
+            PARAM,
+            FIELD,
+            RETURNED,
+            THROWN,
+            ENTERED,
+            CONSTANT
+        }
 
         public static final String OBJECT = "Ljava/lang/Object;";
 
@@ -121,7 +142,6 @@ public record Hook(String name, int feature, String library, String owner, Strin
         public static Arg entered() {
             return new Arg(Kind.ENTERED, 0, null, null, null, OBJECT);
         }
-
     }
 
     /** Reads as the table row it builds: {@code Hook.jdk(...).atEntry(...)}, {@code .atExit(...)}, {@code .onThrow(...)}. */
@@ -150,22 +170,57 @@ public record Hook(String name, int feature, String library, String owner, Strin
         }
 
         public Hook atEntry(String hooks, String call, Arg... args) {
-            return new Hook(name, feature, library, owner, method, descriptor, new Call(hooks, call, false, List.of(args)), null, null);
+            return new Hook(
+                    name,
+                    feature,
+                    library,
+                    owner,
+                    method,
+                    descriptor,
+                    new Call(hooks, call, false, List.of(args)),
+                    null,
+                    null);
         }
 
         public Hook atExit(String hooks, String call, Arg... args) {
-            return new Hook(name, feature, library, owner, method, descriptor, enter, new Call(hooks, call, false, List.of(args)), Exit.RETURN);
+            return new Hook(
+                    name,
+                    feature,
+                    library,
+                    owner,
+                    method,
+                    descriptor,
+                    enter,
+                    new Call(hooks, call, false, List.of(args)),
+                    Exit.RETURN);
         }
 
         /** After a normal return and when the method throws. */
         public Hook atExitOrThrow(String hooks, String call, Arg... args) {
-            return new Hook(name, feature, library, owner, method, descriptor, enter, new Call(hooks, call, false, List.of(args)), Exit.BOTH);
+            return new Hook(
+                    name,
+                    feature,
+                    library,
+                    owner,
+                    method,
+                    descriptor,
+                    enter,
+                    new Call(hooks, call, false, List.of(args)),
+                    Exit.BOTH);
         }
 
         /** Only when the method throws: the success path carries no woven code at all. */
         public Hook onThrow(String hooks, String call, Arg... args) {
-            return new Hook(name, feature, library, owner, method, descriptor, enter, new Call(hooks, call, false, List.of(args)), Exit.THROW);
+            return new Hook(
+                    name,
+                    feature,
+                    library,
+                    owner,
+                    method,
+                    descriptor,
+                    enter,
+                    new Call(hooks, call, false, List.of(args)),
+                    Exit.THROW);
         }
-
     }
 }

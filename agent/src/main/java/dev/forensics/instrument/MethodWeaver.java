@@ -48,7 +48,8 @@ final class MethodWeaver extends MethodVisitor {
      * @param freeSlot the first local slot the original method (and any weaver before this one) leaves unused
      * @param frames   whether the class carries stack map frames (class files of version 50 and later)
      */
-    MethodWeaver(MethodVisitor mv, Hook hook, String owner, int access, String descriptor, int freeSlot, boolean frames) {
+    MethodWeaver(
+            MethodVisitor mv, Hook hook, String owner, int access, String descriptor, int freeSlot, boolean frames) {
         super(Opcodes.ASM9, mv);
         this.hook = hook;
         this.isStatic = (access & Opcodes.ACC_STATIC) != 0;
@@ -99,7 +100,12 @@ final class MethodWeaver extends MethodVisitor {
             }
             super.visitLabel(start);
             push(hook.enter(), Site.ENTRY);
-            super.visitMethodInsn(Opcodes.INVOKESTATIC, hook.enter().owner(), hook.enter().name(), hook.enter().descriptor(), false);
+            super.visitMethodInsn(
+                    Opcodes.INVOKESTATIC,
+                    hook.enter().owner(),
+                    hook.enter().name(),
+                    hook.enter().descriptor(),
+                    false);
             if (keepsEntered()) {
                 super.visitVarInsn(Opcodes.ASTORE, enterSlot);
             }
@@ -194,7 +200,12 @@ final class MethodWeaver extends MethodVisitor {
         super.visitTryCatchBlock(start, end, handler, "java/lang/Throwable");
         super.visitLabel(start);
         push(hook.exit(), Site.RETURN);
-        super.visitMethodInsn(Opcodes.INVOKESTATIC, hook.exit().owner(), hook.exit().name(), hook.exit().descriptor(), false);
+        super.visitMethodInsn(
+                Opcodes.INVOKESTATIC,
+                hook.exit().owner(),
+                hook.exit().name(),
+                hook.exit().descriptor(),
+                false);
         super.visitLabel(end);
         Label ret = new Label();
         super.visitLabel(ret);
@@ -223,7 +234,12 @@ final class MethodWeaver extends MethodVisitor {
         super.visitTryCatchBlock(start, end, failed, "java/lang/Throwable");
         super.visitLabel(start);
         push(hook.exit(), Site.THROW);
-        super.visitMethodInsn(Opcodes.INVOKESTATIC, hook.exit().owner(), hook.exit().name(), hook.exit().descriptor(), false);
+        super.visitMethodInsn(
+                Opcodes.INVOKESTATIC,
+                hook.exit().owner(),
+                hook.exit().name(),
+                hook.exit().descriptor(),
+                false);
         super.visitLabel(end);
         Label rethrow = new Label();
         super.visitLabel(rethrow);
@@ -314,7 +330,11 @@ final class MethodWeaver extends MethodVisitor {
         super.visitMultiANewArrayInsn(descriptor, numDimensions);
     }
 
-    private enum Site { ENTRY, RETURN, THROW }
+    private enum Site {
+        ENTRY,
+        RETURN,
+        THROW
+    }
 
     private void push(Call call, Site site) {
         for (Arg a : call.args()) {
@@ -329,7 +349,11 @@ final class MethodWeaver extends MethodVisitor {
                 }
                 case FIELD:
                     super.visitVarInsn(Opcodes.ALOAD, 0);
-                    super.visitFieldInsn(Opcodes.GETFIELD, a.fieldOwner() != null ? a.fieldOwner() : hook.owner(), a.name(), a.fieldType());
+                    super.visitFieldInsn(
+                            Opcodes.GETFIELD,
+                            a.fieldOwner() != null ? a.fieldOwner() : hook.owner(),
+                            a.name(),
+                            a.fieldType());
                     break;
                 case RETURNED:
                     if (site == Site.RETURN) {

@@ -45,13 +45,33 @@ public final class UnwatchedClients {
         {"org/asynchttpclient/DefaultAsyncHttpClient", "AsyncHttpClient", "org.asynchttpclient", "async-http-client"},
         {"com/ning/http/client/AsyncHttpClient", "AsyncHttpClient 1 (com.ning)", "com.ning", "async-http-client"},
         {"io/vertx/ext/web/client/WebClient", "Vert.x Web Client", "io.vertx", "vertx-web-client"},
-        {"org/apache/http/impl/nio/client/InternalHttpAsyncClient", "Apache HttpAsyncClient 4", "org.apache.httpcomponents", "httpasyncclient"},
-        {"io/micronaut/http/client/netty/DefaultHttpClient", "Micronaut HTTP client", "io.micronaut", "micronaut-http-client"},
+        {
+            "org/apache/http/impl/nio/client/InternalHttpAsyncClient",
+            "Apache HttpAsyncClient 4",
+            "org.apache.httpcomponents",
+            "httpasyncclient"
+        },
+        {
+            "io/micronaut/http/client/netty/DefaultHttpClient",
+            "Micronaut HTTP client",
+            "io.micronaut",
+            "micronaut-http-client"
+        },
         {"com/linecorp/armeria/client/DefaultWebClient", "Armeria WebClient", "com.linecorp.armeria", "armeria"},
         {"io/helidon/webclient/api/WebClient", "Helidon WebClient", "io.helidon.webclient", "helidon-webclient-api"},
         {"io/ktor/client/engine/cio/CIOEngine", "Ktor CIO client engine", "io.ktor", "ktor-client-cio-jvm"},
-        {"org/glassfish/jersey/netty/connector/NettyConnector", "Jersey Netty connector", "org.glassfish.jersey.connectors", "jersey-netty-connector"},
-        {"org/glassfish/jersey/grizzly/connector/GrizzlyConnector", "Jersey Grizzly connector", "org.glassfish.jersey.connectors", "jersey-grizzly-connector"},
+        {
+            "org/glassfish/jersey/netty/connector/NettyConnector",
+            "Jersey Netty connector",
+            "org.glassfish.jersey.connectors",
+            "jersey-netty-connector"
+        },
+        {
+            "org/glassfish/jersey/grizzly/connector/GrizzlyConnector",
+            "Jersey Grizzly connector",
+            "org.glassfish.jersey.connectors",
+            "jersey-grizzly-connector"
+        },
     };
 
     private final Map<String, Integer> byClass = new HashMap<>();

@@ -26,7 +26,11 @@ import org.objectweb.asm.Opcodes;
  */
 public final class Weaver implements ClassFileTransformer {
     /** What became of a hook so far; read by the self-check. */
-    public enum State { WOVEN, NO_METHOD, FAILED }
+    public enum State {
+        WOVEN,
+        NO_METHOD,
+        FAILED
+    }
 
     public record Outcome(State state, String detail) {}
 
@@ -47,15 +51,14 @@ public final class Weaver implements ClassFileTransformer {
          * A client the agent does not track is in use: its class {@code className} was defined (or was loaded already
          * on attach) in {@code loader}; said once per client. Called on the class-loading thread: only hand it off.
          */
-        default void unwatched(UnwatchedClients.Client client, String className, ClassLoader loader, ProtectionDomain domain) {
-        }
+        default void unwatched(
+                UnwatchedClients.Client client, String className, ClassLoader loader, ProtectionDomain domain) {}
 
         /**
          * {@code hook}'s class was defined and has no method the hook matches (the JDK or library changed shape): said
          * once per hook. Called on the class-loading thread: only hand it off.
          */
-        default void matchedNothing(Hook hook, String detail) {
-        }
+        default void matchedNothing(Hook hook, String detail) {}
     }
 
     public Weaver(List<Hook> hooks, Listener listener) {
@@ -117,7 +120,13 @@ public final class Weaver implements ClassFileTransformer {
     }
 
     @Override
-    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain, byte[] classFile) {
+    public byte[] transform(
+            Module module,
+            ClassLoader loader,
+            String className,
+            Class<?> redefined,
+            ProtectionDomain domain,
+            byte[] classFile) {
         Loaders.saw(loader);
         if (className == null) {
             return null;
@@ -235,26 +244,30 @@ public final class Weaver implements ClassFileTransformer {
         ClassWriter writer = new ClassWriter(reader, 0);
         boolean[] woven = new boolean[hooks.size()]; // by index: a record's equals would link invokedynamic
         String owner = reader.getClassName();
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-                if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
-                    return mv;
-                }
-                Integer locals = maxLocals.get(name + descriptor);
-                int free = locals == null ? 0 : locals;
-                // The first hook of a method in the table is the outermost visitor: its calls run first.
-                for (int i = hooks.size() - 1; i >= 0; i--) {
-                    Hook h = hooks.get(i);
-                    if (matches(h, name, descriptor) && usable(h, access)) {
-                        mv = new MethodWeaver(mv, h, owner, access, descriptor, free + i * MethodWeaver.slotsUsed(), frames);
-                        woven[i] = true;
+        reader.accept(
+                new ClassVisitor(Opcodes.ASM9, writer) {
+                    @Override
+                    public MethodVisitor visitMethod(
+                            int access, String name, String descriptor, String signature, String[] exceptions) {
+                        MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+                        if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
+                            return mv;
+                        }
+                        Integer locals = maxLocals.get(name + descriptor);
+                        int free = locals == null ? 0 : locals;
+                        // The first hook of a method in the table is the outermost visitor: its calls run first.
+                        for (int i = hooks.size() - 1; i >= 0; i--) {
+                            Hook h = hooks.get(i);
+                            if (matches(h, name, descriptor) && usable(h, access)) {
+                                mv = new MethodWeaver(
+                                        mv, h, owner, access, descriptor, free + i * MethodWeaver.slotsUsed(), frames);
+                                woven[i] = true;
+                            }
+                        }
+                        return mv;
                     }
-                }
-                return mv;
-            }
-        }, ClassReader.EXPAND_FRAMES);
+                },
+                ClassReader.EXPAND_FRAMES);
         boolean any = false;
         for (int i = 0; i < hooks.size(); i++) {
             Hook h = hooks.get(i);
@@ -262,8 +275,12 @@ public final class Weaver implements ClassFileTransformer {
             if (woven[i]) {
                 outcomes.put(h.name(), new Outcome(State.WOVEN, "woven"));
             } else {
-                outcomes.putIfAbsent(h.name(), new Outcome(State.NO_METHOD, "no method " + h.method()
-                        + (h.descriptor() == null ? "" : h.descriptor()) + " in " + h.typeName()));
+                outcomes.putIfAbsent(
+                        h.name(),
+                        new Outcome(
+                                State.NO_METHOD,
+                                "no method " + h.method() + (h.descriptor() == null ? "" : h.descriptor()) + " in "
+                                        + h.typeName()));
             }
         }
         return any ? writer.toByteArray() : null;
@@ -294,21 +311,26 @@ public final class Weaver implements ClassFileTransformer {
     /** max_locals of every method: the first slot free for what the weaver keeps. */
     private static Map<String, Integer> maxLocals(ClassReader reader, List<Hook> hooks) {
         Map<String, Integer> out = new HashMap<>();
-        reader.accept(new ClassVisitor(Opcodes.ASM9) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                boolean hooked = false;
-                for (Hook h : hooks) {
-                    hooked |= matches(h, name, descriptor);
-                }
-                return !hooked ? null : new MethodVisitor(Opcodes.ASM9) {
+        reader.accept(
+                new ClassVisitor(Opcodes.ASM9) {
                     @Override
-                    public void visitMaxs(int maxStack, int locals) {
-                        out.put(name + descriptor, locals);
+                    public MethodVisitor visitMethod(
+                            int access, String name, String descriptor, String signature, String[] exceptions) {
+                        boolean hooked = false;
+                        for (Hook h : hooks) {
+                            hooked |= matches(h, name, descriptor);
+                        }
+                        return !hooked
+                                ? null
+                                : new MethodVisitor(Opcodes.ASM9) {
+                                    @Override
+                                    public void visitMaxs(int maxStack, int locals) {
+                                        out.put(name + descriptor, locals);
+                                    }
+                                };
                     }
-                };
-            }
-        }, ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
+                },
+                ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
         return out;
     }
 }

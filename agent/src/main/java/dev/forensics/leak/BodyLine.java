@@ -1,9 +1,9 @@
 package dev.forensics.leak;
 
 import dev.forensics.report.Clock;
-import dev.forensics.report.Text;
 import dev.forensics.report.Redaction;
 import dev.forensics.report.Sites;
+import dev.forensics.report.Text;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,7 +19,8 @@ final class BodyLine {
     private static final long START_MILLIS = System.currentTimeMillis();
     private static final int CACHE = 512;
     private static final int MAX_INTERNED = 4096;
-    private static final java.util.concurrent.ConcurrentHashMap<String, String> INTERNED = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.ConcurrentHashMap<String, String> INTERNED =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private static boolean internFull; // plain: a thread that sees it late only looks up a few more times
     private static final Map<String, String> REDACTED = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -203,8 +204,8 @@ final class BodyLine {
 
     /** {@code POST https://api.example.com/v1/chat → 500 (JDK HttpClient, ofInputStream)}. */
     static String request(TrackedBody r) {
-        return (r.method == null ? "?" : r.method) + " " + url(r) + " → " + (r.status > 0 ? Integer.toString(r.status) : "?")
-                + " (" + r.client + ", " + r.kind + ")";
+        return (r.method == null ? "?" : r.method) + " " + url(r) + " → "
+                + (r.status > 0 ? Integer.toString(r.status) : "?") + " (" + r.client + ", " + r.kind + ")";
     }
 
     /** What aggregates findings: the same site and the same request shape. */

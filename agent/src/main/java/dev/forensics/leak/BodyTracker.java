@@ -48,15 +48,24 @@ final class BodyTracker {
      * Starts tracking a body; returns null when the table is full (counted in {@link #untracked()}) or when the body
      * is already tracked (the first registration wins: it names where the body was first handed out).
      */
-    TrackedBody open(Object body, Origin origin, String client, String kind, int status, String method, Object url,
-                     long contentLength, int flags) {
+    TrackedBody open(
+            Object body,
+            Origin origin,
+            String client,
+            String kind,
+            int status,
+            String method,
+            Object url,
+            long contentLength,
+            int flags) {
         if (open.incrementAndGet() > maxOpen) {
             open.decrementAndGet();
             untracked.increment();
             return null;
         }
         int hash = System.identityHashCode(body);
-        TrackedBody record = new TrackedBody(body, queue, hash, origin, client, kind, status, method, url, contentLength, flags);
+        TrackedBody record =
+                new TrackedBody(body, queue, hash, origin, client, kind, status, method, url, contentLength, flags);
         Stripe s = stripe(hash);
         synchronized (s) {
             if (find(s, body, hash) != null) {
@@ -136,7 +145,9 @@ final class BodyTracker {
                     closed = r;
                 } else {
                     r.bytesRead += n;
-                    if ((r.flags & TrackedBody.LENGTH_COMPLETES) != 0 && r.contentLength >= 0 && r.bytesRead >= r.contentLength) {
+                    if ((r.flags & TrackedBody.LENGTH_COMPLETES) != 0
+                            && r.contentLength >= 0
+                            && r.bytesRead >= r.contentLength) {
                         unlinkClosed(s, r);
                         closed = r;
                     }

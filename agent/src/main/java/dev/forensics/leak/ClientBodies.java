@@ -34,8 +34,16 @@ final class ClientBodies implements BodyHooks.Tracker {
     }
 
     @Override
-    public Object open(Object body, Object origin, String client, String kind, int status, String method, Object url,
-                       long contentLength, int flags) {
+    public Object open(
+            Object body,
+            Object origin,
+            String client,
+            String kind,
+            int status,
+            String method,
+            Object url,
+            long contentLength,
+            int flags) {
         int own = (flags & BodyHooks.LENGTH_COMPLETES) != 0 ? TrackedBody.LENGTH_COMPLETES : 0;
         Origin o = (Origin) origin;
         // An origin taken right here (not for later) is still on the caller's stack: a new shape's body takes it now.

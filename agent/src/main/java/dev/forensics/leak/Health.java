@@ -93,9 +93,16 @@ public final class Health implements HealthMBean {
                 if (!f.warned) {
                     f.warned = true;
                     long seconds = periodNanos * STEADY / 1_000_000_000L;
-                    Reporter.report(Finding.warn("health", "grows:" + f.name, f.name + " grew at each of the last " + STEADY
-                            + " samples: " + f.oldest() + " → " + v + " in " + seconds + " s; a steady rise means something is not"
-                            + " released" + (i == 0 || i == 3 ? "; open response bodies by origin site: " + watcher.topSites(3) : "")));
+                    Reporter.report(Finding.warn(
+                            "health",
+                            "grows:" + f.name,
+                            f.name + " grew at each of the last " + STEADY
+                                    + " samples: " + f.oldest() + " → " + v + " in " + seconds
+                                    + " s; a steady rise means something is not"
+                                    + " released"
+                                    + (i == 0 || i == 3
+                                            ? "; open response bodies by origin site: " + watcher.topSites(3)
+                                            : "")));
                 }
             } else {
                 f.warned = false;
@@ -129,7 +136,8 @@ public final class Health implements HealthMBean {
                     ObjectName name = new ObjectName(OBJECT_NAME);
                     if (!server.isRegistered(name)) {
                         server.registerMBean(this, name);
-                        Reporter.journal("health", "MBean " + OBJECT_NAME + " registered with the platform MBean server");
+                        Reporter.journal(
+                                "health", "MBean " + OBJECT_NAME + " registered with the platform MBean server");
                     }
                     return;
                 }

@@ -1,9 +1,9 @@
 package dev.forensics.leak;
 
+import dev.forensics.bootstrap.events.ConnectionPoolRefusedEvent;
 import dev.forensics.bootstrap.events.HealthEvent;
 import dev.forensics.bootstrap.events.OpenResponseBodiesEvent;
 import dev.forensics.bootstrap.events.ResponseBodyGroup;
-import dev.forensics.bootstrap.events.ConnectionPoolRefusedEvent;
 import dev.forensics.bootstrap.events.ResponseBodyHeldEvent;
 import dev.forensics.bootstrap.events.ResponseBodyLeakEvent;
 import dev.forensics.report.Jfr;

@@ -14,8 +14,15 @@ import java.time.Duration;
  * @param haltSummary  whether termination capture runs, which alone tells the feature of a {@code Runtime.halt}
  * @param metrics      {@code metrics}: whether the figures are published as meters
  */
-public record LeakSettings(boolean tracking, String stacks, String appPackages, Duration heldAfter,
-                           Duration healthPeriod, int maxOpen, boolean haltSummary, boolean metrics) {
+public record LeakSettings(
+        boolean tracking,
+        String stacks,
+        String appPackages,
+        Duration heldAfter,
+        Duration healthPeriod,
+        int maxOpen,
+        boolean haltSummary,
+        boolean metrics) {
     /** Whether the stack sampler takes {@code value}. */
     public static boolean validStacks(String value) {
         return value != null && Origin.Sampler.parse(value) != null;

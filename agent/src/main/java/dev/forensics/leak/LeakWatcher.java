@@ -44,6 +44,7 @@ final class LeakWatcher implements Runnable {
     private final Tallies leaks = new Tallies(MAX_SITES);
     /** Which bodies take a stack whatever the sampler says; shared with the application threads' side. */
     private final Shapes shapes = new Shapes();
+
     private final ConcurrentLinkedQueue<Withdrawal> withdrawals = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedWithdrawals = new AtomicInteger();
     private final AtomicLong droppedWithdrawals = new AtomicLong();
@@ -51,7 +52,9 @@ final class LeakWatcher implements Runnable {
     private final AtomicBoolean summarized = new AtomicBoolean();
     private final Map<String, Boolean> stackJournaled = new LinkedHashMap<>();
     /** Pools that refused a request, each reported once (bounded); the refusals wait here for the next tick. */
-    private final java.util.concurrent.ConcurrentHashMap<String, Boolean> refusedPools = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, Boolean> refusedPools =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private final ConcurrentLinkedQueue<String[]> refusals = new ConcurrentLinkedQueue<>();
     static final int MAX_POOLS = 64;
     private volatile Health health;
@@ -60,6 +63,7 @@ final class LeakWatcher implements Runnable {
     private volatile Map<String, Long> openByClient = Map.of();
     /** GC-confirmed leaks by {client, status class}; guarded by itself. Bounded: clients x six classes. */
     private final Map<List<String>, Long> leakedBy = new LinkedHashMap<>();
+
     private final Set<String> leakClients = new HashSet<>();
     static final int MAX_CLIENTS = 16;
     /** The metrics option: off, nothing is counted for meters and no class of theirs loads. */
@@ -196,10 +200,17 @@ final class LeakWatcher implements Runnable {
             if (Jfr.AVAILABLE) {
                 LeakEvents.poolRefused(client, r[1], r[2], open, top, most);
             }
-            Finding f = Finding.error("leak", "pool:" + client + ":" + r[1], refusalLine(client, r[1], r[2], open, top, most,
-                    top == null ? null : first.get(top)))
-                    .with("kind", "pool-refused").with("client", client).with("pool", r[1]).with("refusal", r[2])
-                    .with("open", open).with("site", top).with("count", top == null ? null : most);
+            Finding f = Finding.error(
+                            "leak",
+                            "pool:" + client + ":" + r[1],
+                            refusalLine(client, r[1], r[2], open, top, most, top == null ? null : first.get(top)))
+                    .with("kind", "pool-refused")
+                    .with("client", client)
+                    .with("pool", r[1])
+                    .with("refusal", r[2])
+                    .with("open", open)
+                    .with("site", top)
+                    .with("count", top == null ? null : most);
             Reporter.report(f);
             if (top != null) {
                 journalStackOnce(first.get(top));
@@ -207,22 +218,33 @@ final class LeakWatcher implements Runnable {
         }
     }
 
-    static String refusalLine(String client, String pool, String refusal, long open, String site, long atSite, Tallies.Tally example) {
-        StringBuilder sb = new StringBuilder("connection pool '").append(pool).append("' (").append(client).append(") refused an acquire: ")
-                .append(refusal).append("; ");
+    static String refusalLine(
+            String client, String pool, String refusal, long open, String site, long atSite, Tallies.Tally example) {
+        StringBuilder sb = new StringBuilder("connection pool '")
+                .append(pool)
+                .append("' (")
+                .append(client)
+                .append(") refused an acquire: ")
+                .append(refusal)
+                .append("; ");
         if (open == 0 || site == null) {
-            return sb.append("no ").append(client).append(" response body is open, so its connections are busy with requests in flight:")
-                    .append(" the pool is too small for the load or the server too slow").toString();
+            return sb.append("no ")
+                    .append(client)
+                    .append(" response body is open, so its connections are busy with requests in flight:")
+                    .append(" the pool is too small for the load or the server too slow")
+                    .toString();
         }
         sb.append(BodyLine.plural(open, "response body", "response bodies")).append(" open, ");
-        sb.append(atSite == open ? (open == 1 ? "from " : "all from ") : "most (" + atSite + ") from ").append(site);
+        sb.append(atSite == open ? (open == 1 ? "from " : "all from ") : "most (" + atSite + ") from ")
+                .append(site);
         if (example != null) {
             sb.append(" — ").append(example.request);
         }
         if (BodyLine.UNSAMPLED.equals(site)) {
             return sb.append("; leakStacks=always names the site").toString();
         }
-        return sb.append("; fix that site: consume, release or cancel every response body, error responses too").toString();
+        return sb.append("; fix that site: consume, release or cancel every response body, error responses too")
+                .toString();
     }
 
     long heldReported() {
@@ -271,7 +293,8 @@ final class LeakWatcher implements Runnable {
         }
         for (int i = 0; i < written.size(); i++) {
             Tallies.Tally t = written.get(i);
-            Reporter.reportRateLimited(fields(Finding.error("leak", "leak:" + t.key, lines.get(i)), t).with("count", counts.get(i))
+            Reporter.reportRateLimited(fields(Finding.error("leak", "leak:" + t.key, lines.get(i)), t)
+                    .with("count", counts.get(i))
                     .with("total", t.count));
             journalStackOnce(t);
         }
@@ -279,18 +302,28 @@ final class LeakWatcher implements Runnable {
 
     /** The facts of a group of bodies as fields: where, which client, what request (URL redacted already). */
     static Finding fields(Finding f, Tallies.Tally t) {
-        return f.with("site", t.site).with("client", t.client).with("method", t.method).with("url", t.url)
+        return f.with("site", t.site)
+                .with("client", t.client)
+                .with("method", t.method)
+                .with("url", t.url)
                 .with("status", t.status > 0 ? Integer.valueOf(t.status) : null);
     }
 
     static String leakLine(Tallies.Tally t) {
         StringBuilder sb = new StringBuilder();
-        sb.append(BodyLine.plural(t.count, "response body", "response bodies")).append(" leaked at ").append(t.site)
-                .append(" — ").append(t.request).append("; ");
+        sb.append(BodyLine.plural(t.count, "response body", "response bodies"))
+                .append(" leaked at ")
+                .append(t.site)
+                .append(" — ")
+                .append(t.request)
+                .append("; ");
         if (t.count == 1) {
             sb.append("obtained ").append(BodyLine.clock(t.firstNanos));
         } else {
-            sb.append("first ").append(BodyLine.clock(t.firstNanos)).append(", last ").append(BodyLine.clock(t.lastNanos));
+            sb.append("first ")
+                    .append(BodyLine.clock(t.firstNanos))
+                    .append(", last ")
+                    .append(BodyLine.clock(t.lastNanos));
         }
         return tail(sb, t);
     }
@@ -298,9 +331,17 @@ final class LeakWatcher implements Runnable {
     /** {@code 37 response bodies leaked at X (total 100 since 14:02:11) — …}: a site's later leaks, with its running total. */
     static String progressLine(Tallies.Tally t, long batch) {
         StringBuilder sb = new StringBuilder();
-        sb.append(BodyLine.plural(batch, "response body", "response bodies")).append(" leaked at ").append(t.site)
-                .append(" (total ").append(t.count).append(" since ").append(BodyLine.clock(t.firstNanos)).append(") — ")
-                .append(t.request).append("; last obtained ").append(BodyLine.clock(t.lastNanos));
+        sb.append(BodyLine.plural(batch, "response body", "response bodies"))
+                .append(" leaked at ")
+                .append(t.site)
+                .append(" (total ")
+                .append(t.count)
+                .append(" since ")
+                .append(BodyLine.clock(t.firstNanos))
+                .append(") — ")
+                .append(t.request)
+                .append("; last obtained ")
+                .append(BodyLine.clock(t.lastNanos));
         return tail(sb, t);
     }
 
@@ -317,13 +358,18 @@ final class LeakWatcher implements Runnable {
 
     private void journalStackOnce(Tallies.Tally t) {
         synchronized (stackJournaled) {
-            if (t.stack.isEmpty() || stackJournaled.size() >= MAX_SITES || stackJournaled.put(t.site, Boolean.TRUE) != null) {
+            if (t.stack.isEmpty()
+                    || stackJournaled.size() >= MAX_SITES
+                    || stackJournaled.put(t.site, Boolean.TRUE) != null) {
                 return;
             }
         }
         int rest = t.stack.indexOf('\n'); // the site itself heads the line already
         if (rest > 0) {
-            Reporter.journal("leak", "origin stack of bodies obtained at " + t.site + ": " + t.stack.substring(rest + 3).replace("\n  ", " "));
+            Reporter.journal(
+                    "leak",
+                    "origin stack of bodies obtained at " + t.site + ": "
+                            + t.stack.substring(rest + 3).replace("\n  ", " "));
         }
     }
 
@@ -387,14 +433,19 @@ final class LeakWatcher implements Runnable {
         Reference.reachabilityFence(held);
         for (Tallies.Tally t : byKey.largestFirst()) {
             long oldest = now - t.firstNanos;
-            String line = BodyLine.plural(t.count, "response body", "response bodies") + " open longer than " + BodyLine.age(heldNanos)
-                    + " at " + t.site + " — " + t.request + "; oldest " + BodyLine.age(oldest) + " (obtained " + BodyLine.clock(t.firstNanos)
-                    + "); a later close withdraws this" + (BodyLine.isError(t.status) ? "; an error response: its body must be closed too" : "");
+            String line = BodyLine.plural(t.count, "response body", "response bodies") + " open longer than "
+                    + BodyLine.age(heldNanos)
+                    + " at " + t.site + " — " + t.request + "; oldest " + BodyLine.age(oldest) + " (obtained "
+                    + BodyLine.clock(t.firstNanos)
+                    + "); a later close withdraws this"
+                    + (BodyLine.isError(t.status) ? "; an error response: its body must be closed too" : "");
             if (Jfr.AVAILABLE) {
                 LeakEvents.held(t, oldest / 1_000_000L, false);
             }
-            Reporter.report(fields(Finding.warn("leak", "held:" + t.key, line), t).with("count", t.count)
-                    .with("oldestMillis", oldest / 1_000_000L).with("heldAfterMillis", heldNanos / 1_000_000L));
+            Reporter.report(fields(Finding.warn("leak", "held:" + t.key, line), t)
+                    .with("count", t.count)
+                    .with("oldestMillis", oldest / 1_000_000L)
+                    .with("heldAfterMillis", heldNanos / 1_000_000L));
             journalStackOnce(t);
         }
     }
@@ -414,13 +465,16 @@ final class LeakWatcher implements Runnable {
         }
         for (Tallies.Tally t : byKey.largestFirst()) {
             long heldFor = longest.getOrDefault(t.key, 0L);
-            String line = "withdrawn: " + BodyLine.plural(t.count, "response body", "response bodies") + " reported as open longer than "
-                    + BodyLine.age(heldNanos) + " at " + t.site + " " + (t.count == 1 ? "was" : "were") + " closed after all, after "
+            String line = "withdrawn: " + BodyLine.plural(t.count, "response body", "response bodies")
+                    + " reported as open longer than "
+                    + BodyLine.age(heldNanos) + " at " + t.site + " " + (t.count == 1 ? "was" : "were")
+                    + " closed after all, after "
                     + BodyLine.age(heldFor) + " — " + t.request;
             if (Jfr.AVAILABLE) {
                 LeakEvents.held(t, heldFor / 1_000_000L, true);
             }
-            Reporter.report(fields(Finding.info("leak", "withdrawn:" + t.key, line), t).with("count", t.count)
+            Reporter.report(fields(Finding.info("leak", "withdrawn:" + t.key, line), t)
+                    .with("count", t.count)
                     .with("heldMillis", heldFor / 1_000_000L));
         }
     }
@@ -489,40 +543,54 @@ final class LeakWatcher implements Runnable {
         List<Finding> out = new ArrayList<>();
         LiveTable table = liveRows(budgetNanos);
         List<Tallies.Tally> rows = table.rows;
-        out.add(entry(indent + BodyLine.plural(table.open, "response body", "response bodies") + " open" + (rows.isEmpty() ? "" : ", by origin site:"))
-                .with("kind", "open-total").with("count", table.open));
+        out.add(entry(indent + BodyLine.plural(table.open, "response body", "response bodies") + " open"
+                        + (rows.isEmpty() ? "" : ", by origin site:"))
+                .with("kind", "open-total")
+                .with("count", table.open));
         int shown = 0;
         for (Tallies.Tally t : rows) {
             if (shown++ == MAX_ROWS) {
                 out.add(entry(indent + "  … and " + (rows.size() - MAX_ROWS) + " more sites"));
                 break;
             }
-            out.add(fields(entry(indent + "  " + t.count + " at " + t.site + " — " + t.request + "; oldest " + BodyLine.age(now - t.firstNanos)
-                    + (t.count > 1 ? ", newest " + BodyLine.age(now - t.lastNanos) : "")
-                    + (BodyLine.isError(t.status) ? "; error response" : "")), t)
-                    .with("kind", "open-site").with("count", t.count).with("oldestMillis", (now - t.firstNanos) / 1_000_000L));
+            out.add(fields(
+                            entry(indent + "  " + t.count + " at " + t.site + " — " + t.request + "; oldest "
+                                    + BodyLine.age(now - t.firstNanos)
+                                    + (t.count > 1 ? ", newest " + BodyLine.age(now - t.lastNanos) : "")
+                                    + (BodyLine.isError(t.status) ? "; error response" : "")),
+                            t)
+                    .with("kind", "open-site")
+                    .with("count", t.count)
+                    .with("oldestMillis", (now - t.firstNanos) / 1_000_000L));
         }
         if (table.ungrouped > 0) {
-            out.add(entry(indent + "  " + table.ungrouped + " more not grouped: grouping stops after " + budgetNanos / 1_000_000L
-                    + " ms while the JVM shuts down, to keep the shutdown fast"));
+            out.add(entry(indent + "  " + table.ungrouped + " more not grouped: grouping stops after "
+                    + budgetNanos / 1_000_000L + " ms while the JVM shuts down, to keep the shutdown fast"));
         }
         synchronized (leaks) {
             long leaked = leaks.total();
             if (leaked > 0) {
                 List<Tallies.Tally> sites = leaks.largestFirst();
-                out.add(entry(indent + BodyLine.plural(leaked, "response body", "response bodies") + " leaked since start (GC-confirmed), by origin site:")
-                        .with("kind", "leak-total").with("count", leaked));
+                out.add(entry(indent + BodyLine.plural(leaked, "response body", "response bodies")
+                                + " leaked since start (GC-confirmed), by origin site:")
+                        .with("kind", "leak-total")
+                        .with("count", leaked));
                 int n = 0;
                 for (Tallies.Tally t : sites) {
                     if (n++ == MAX_ROWS) {
                         out.add(entry(indent + "  … and " + (sites.size() - MAX_ROWS) + " more sites"));
                         break;
                     }
-                    out.add(fields(entry(indent + "  " + t.count + " at " + t.site + " — " + t.request + "; first " + BodyLine.clock(t.firstNanos)
-                            + ", last " + BodyLine.clock(t.lastNanos)), t).with("kind", "leak-site").with("count", t.count));
+                    out.add(fields(
+                                    entry(indent + "  " + t.count + " at " + t.site + " — " + t.request + "; first "
+                                            + BodyLine.clock(t.firstNanos) + ", last " + BodyLine.clock(t.lastNanos)),
+                                    t)
+                            .with("kind", "leak-site")
+                            .with("count", t.count));
                 }
                 if (leaks.overflow() > 0) {
-                    out.add(entry(indent + "  " + leaks.overflow() + " more at sites beyond the first " + MAX_SITES + " (not grouped)"));
+                    out.add(entry(indent + "  " + leaks.overflow() + " more at sites beyond the first " + MAX_SITES
+                            + " (not grouped)"));
                 }
             }
         }
@@ -537,7 +605,8 @@ final class LeakWatcher implements Runnable {
     /** Caps and what they dropped, so a reader knows whether the table is complete. */
     String limits() {
         ClientBodies c = clients;
-        return "tracking: " + tracker.tracked() + " bodies tracked since start, peak " + tracker.peak() + " open at once (cap leakMaxOpen="
+        return "tracking: " + tracker.tracked() + " bodies tracked since start, peak " + tracker.peak()
+                + " open at once (cap leakMaxOpen="
                 + maxOpen + "), " + tracker.untracked() + " not tracked because the table was full, "
                 + (c == null ? 0 : c.droppedPending()) + " request origins dropped, " + droppedWithdrawals.get()
                 + " withdrawals dropped; stacks sampled " + stacks;
@@ -552,7 +621,12 @@ final class LeakWatcher implements Runnable {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < Math.min(n, rows.size()); i++) {
             Tallies.Tally t = rows.get(i);
-            sb.append(i == 0 ? "" : "; ").append(t.count).append(" at ").append(t.site).append(" — ").append(t.request);
+            sb.append(i == 0 ? "" : "; ")
+                    .append(t.count)
+                    .append(" at ")
+                    .append(t.site)
+                    .append(" — ")
+                    .append(t.request);
         }
         return sb.toString();
     }
@@ -585,10 +659,13 @@ final class LeakWatcher implements Runnable {
                 }
             }
             reportLeaks(true);
-            if (tracker.tracked() > 0 || tracker.untracked() > 0) { // a process that never saw a body has nothing to summarise
+            if (tracker.tracked() > 0
+                    || tracker.untracked() > 0) { // a process that never saw a body has nothing to summarise
                 // beside the application's hooks, but the JVM waits for it
                 List<Finding> entries = entries(EXIT_SUMMARY_BUDGET_NANOS, "  ");
-                Reporter.journal(new Finding("leak", Finding.Severity.INFO, null, "open response bodies at exit (" + why + "):").with("kind", "open-at-exit"));
+                Reporter.journal(
+                        new Finding("leak", Finding.Severity.INFO, null, "open response bodies at exit (" + why + "):")
+                                .with("kind", "open-at-exit"));
                 for (Finding f : entries) {
                     Reporter.journal(f);
                 }

@@ -28,7 +28,8 @@ public final class Leaks {
         }
 
         BodyTracker tracker = new BodyTracker(s.maxOpen());
-        LeakWatcher w = new LeakWatcher(tracker, s.heldAfter().toNanos(), health == null ? 0 : health.toNanos(), sampler.toString());
+        LeakWatcher w = new LeakWatcher(
+                tracker, s.heldAfter().toNanos(), health == null ? 0 : health.toNanos(), sampler.toString());
         ClientBodies clients = new ClientBodies(tracker, w, w.shapes());
         Health healthSampler = health != null ? new Health(tracker, w) : null;
         w.attach(clients, healthSampler);

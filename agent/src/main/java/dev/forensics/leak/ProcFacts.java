@@ -61,7 +61,8 @@ final class ProcFacts {
         long count = 0;
         for (String fd : fds) {
             try {
-                long inode = socketInode(Files.readSymbolicLink(Paths.get("/proc/self/fd", fd)).toString());
+                long inode = socketInode(
+                        Files.readSymbolicLink(Paths.get("/proc/self/fd", fd)).toString());
                 if (inode > 0 && closeWait.contains(inode)) {
                     count++;
                 }

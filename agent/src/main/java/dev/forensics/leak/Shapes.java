@@ -36,6 +36,7 @@ final class Shapes {
     private final int[] keys = new int[SLOTS];
     /** Captures still owed to the shape in the same slot. */
     private final byte[] owed = new byte[SLOTS];
+
     private int used;
     private boolean full;
     private final AtomicInteger deferredOwed = new AtomicInteger(FIRST_DEFERRED);

@@ -29,6 +29,7 @@ final class Tallies {
         long fresh;
         /** Bodies added since the group's last line, and when that was written (0: never). */
         long unreported;
+
         long lastLineNanos;
 
         Tally(String key, TrackedBody r) {

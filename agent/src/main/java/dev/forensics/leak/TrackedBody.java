@@ -25,6 +25,7 @@ final class TrackedBody extends PhantomReference<Object> {
     final String thread;
     /** The stack that obtained the body, resolved when reported; null when it was not sampled. */
     final Origin.Stack stack;
+
     final String client;
     final String kind;
     final int status;
@@ -35,12 +36,23 @@ final class TrackedBody extends PhantomReference<Object> {
      * only when reported.
      */
     final Object url;
+
     final long contentLength;
     long bytesRead;
     int flags;
 
-    TrackedBody(Object body, ReferenceQueue<Object> queue, int hash, Origin origin, String client, String kind, int status,
-                String method, Object url, long contentLength, int flags) {
+    TrackedBody(
+            Object body,
+            ReferenceQueue<Object> queue,
+            int hash,
+            Origin origin,
+            String client,
+            String kind,
+            int status,
+            String method,
+            Object url,
+            long contentLength,
+            int flags) {
         super(body, queue);
         this.hash = hash;
         this.openedNanos = origin.nanos;

@@ -67,10 +67,14 @@ public final class MeterBindings {
         micrometerDone = true;
         try {
             micrometer = MicrometerMeters.bind(loader, Meters.all());
-            Reporter.journal("metrics", "meters bound to Micrometer's global registry (" + micrometer.description() + "): "
-                    + micrometer.registered() + " series");
+            Reporter.journal(
+                    "metrics",
+                    "meters bound to Micrometer's global registry (" + micrometer.description() + "): "
+                            + micrometer.registered() + " series");
         } catch (Throwable t) {
-            Reporter.journal("metrics", "Micrometer found via " + Loaders.describe(loader) + " but the meters could not be bound: " + t);
+            Reporter.journal(
+                    "metrics",
+                    "Micrometer found via " + Loaders.describe(loader) + " but the meters could not be bound: " + t);
         }
     }
 
@@ -82,15 +86,20 @@ public final class MeterBindings {
         try {
             OtelMeters o = OtelMeters.bindIfSet(loader, Meters.all());
             if (o == null) {
-                return; // the application has not set its GlobalOpenTelemetry (yet): look again later, never set it ourselves
+                return; // the application has not set its GlobalOpenTelemetry (yet): look again later, never set it
+                // ourselves
             }
             otelDone = true;
             otel = o;
-            Reporter.journal("metrics", "meters bound to OpenTelemetry's global meter provider (" + o.description() + "): "
-                    + o.instruments() + " instruments");
+            Reporter.journal(
+                    "metrics",
+                    "meters bound to OpenTelemetry's global meter provider (" + o.description() + "): "
+                            + o.instruments() + " instruments");
         } catch (Throwable t) {
             otelDone = true;
-            Reporter.journal("metrics", "OpenTelemetry found via " + Loaders.describe(loader) + " but the meters could not be bound: " + t);
+            Reporter.journal(
+                    "metrics",
+                    "OpenTelemetry found via " + Loaders.describe(loader) + " but the meters could not be bound: " + t);
         }
     }
 }

@@ -12,7 +12,10 @@ import java.util.Map;
  * A meter whose feature is off has no figures and is simply not there.
  */
 public final class Meters {
-    public enum Type { GAUGE, COUNTER }
+    public enum Type {
+        GAUGE,
+        COUNTER
+    }
 
     /** What a meter reads: every series it has now, as tag values (in the meter's tag order) and a value. */
     public interface Reading {
@@ -25,7 +28,14 @@ public final class Meters {
     }
 
     /** One meter. {@code dynamic}: its series (tag values) appear as they happen, so registries that need each one named are told again. */
-    public record Meter(String name, Type type, String description, String unit, List<String> tags, boolean dynamic, Reading reading) {}
+    public record Meter(
+            String name,
+            Type type,
+            String description,
+            String unit,
+            List<String> tags,
+            boolean dynamic,
+            Reading reading) {}
 
     /** The leak feature's figures, all read from counters it keeps anyway. */
     public interface LeakFigures {
@@ -94,45 +104,97 @@ public final class Meters {
         List<Meter> out = new ArrayList<>();
         LeakFigures l = leaks;
         if (l != null) {
-            out.add(new Meter("forensics.response.bodies.open", Type.GAUGE, "HTTP response bodies obtained and not yet closed, by client",
-                    "{body}", List.of("client"), true, s -> {
+            out.add(new Meter(
+                    "forensics.response.bodies.open",
+                    Type.GAUGE,
+                    "HTTP response bodies obtained and not yet closed, by client",
+                    "{body}",
+                    List.of("client"),
+                    true,
+                    s -> {
                         Map<String, Long> by = l.openByClient();
                         for (Map.Entry<String, Long> e : by.entrySet()) {
                             s.value(e.getValue(), e.getKey());
                         }
                     }));
-            out.add(new Meter("forensics.response.bodies.leaked", Type.COUNTER,
+            out.add(new Meter(
+                    "forensics.response.bodies.leaked",
+                    Type.COUNTER,
                     "HTTP response bodies never closed and collected (GC-confirmed leaks), by client and status class",
-                    "{body}", List.of("client", "status"), true, s -> {
-                        for (Map.Entry<List<String>, Long> e : l.leakedByClientAndStatus().entrySet()) {
+                    "{body}",
+                    List.of("client", "status"),
+                    true,
+                    s -> {
+                        for (Map.Entry<List<String>, Long> e :
+                                l.leakedByClientAndStatus().entrySet()) {
                             s.value(e.getValue(), e.getKey().get(0), e.getKey().get(1));
                         }
                     }));
-            out.add(plain("forensics.response.bodies.held.too.long", Type.COUNTER,
-                    "HTTP response bodies reported open longer than leakHeldAfter", "{body}", s -> s.value(l.heldTooLong())));
-            out.add(plain("forensics.response.bodies.untracked", Type.COUNTER,
-                    "HTTP response bodies not tracked because the table was full (leakMaxOpen)", "{body}", s -> s.value(l.untracked())));
-            out.add(plain("forensics.jvm.threads.live", Type.GAUGE, "Live threads, as the forensics health sampler sees them", "{thread}",
+            out.add(plain(
+                    "forensics.response.bodies.held.too.long",
+                    Type.COUNTER,
+                    "HTTP response bodies reported open longer than leakHeldAfter",
+                    "{body}",
+                    s -> s.value(l.heldTooLong())));
+            out.add(plain(
+                    "forensics.response.bodies.untracked",
+                    Type.COUNTER,
+                    "HTTP response bodies not tracked because the table was full (leakMaxOpen)",
+                    "{body}",
+                    s -> s.value(l.untracked())));
+            out.add(plain(
+                    "forensics.jvm.threads.live",
+                    Type.GAUGE,
+                    "Live threads, as the forensics health sampler sees them",
+                    "{thread}",
                     s -> known(s, l.liveThreads())));
-            out.add(plain("forensics.process.fds.open", Type.GAUGE, "Open file descriptors of the process (/proc/self/fd)", "{fd}",
+            out.add(plain(
+                    "forensics.process.fds.open",
+                    Type.GAUGE,
+                    "Open file descriptors of the process (/proc/self/fd)",
+                    "{fd}",
                     s -> known(s, l.openFileDescriptors())));
-            out.add(plain("forensics.sockets.close.wait", Type.GAUGE,
-                    "TCP sockets of the process in CLOSE_WAIT: the peer closed, this side never did", "{socket}",
+            out.add(plain(
+                    "forensics.sockets.close.wait",
+                    Type.GAUGE,
+                    "TCP sockets of the process in CLOSE_WAIT: the peer closed, this side never did",
+                    "{socket}",
                     s -> known(s, l.closeWaitSockets())));
         }
         PipeFigures p = pipes;
         if (p != null) {
-            out.add(new Meter("forensics.pipe.writes.failed", Type.COUNTER, "Socket writes that failed because the peer went away, by kind",
-                    "{write}", List.of("kind"), false, s -> {
+            out.add(new Meter(
+                    "forensics.pipe.writes.failed",
+                    Type.COUNTER,
+                    "Socket writes that failed because the peer went away, by kind",
+                    "{write}",
+                    List.of("kind"),
+                    false,
+                    s -> {
                         for (Map.Entry<String, Long> e : p.failedWrites().entrySet()) {
                             s.value(e.getValue(), e.getKey());
                         }
                     }));
-            out.add(plain("forensics.pipe.loops", Type.COUNTER, "Broken-pipe loops detected: one site writing again and again to a peer that left",
-                    "{loop}", s -> s.value(p.loopsDetected())));
-            out.add(plain("forensics.pipe.loops.active", Type.GAUGE, "Broken-pipe loops still failing", "{loop}", s -> s.value(p.loopsActive())));
-            out.add(new Meter("forensics.stdstreams.broken", Type.GAUGE, "1 when the standard stream's writes fail (its reader is gone)",
-                    "{stream}", List.of("stream"), false, s -> {
+            out.add(plain(
+                    "forensics.pipe.loops",
+                    Type.COUNTER,
+                    "Broken-pipe loops detected: one site writing again and again to a peer that left",
+                    "{loop}",
+                    s -> s.value(p.loopsDetected())));
+            out.add(plain(
+                    "forensics.pipe.loops.active",
+                    Type.GAUGE,
+                    "Broken-pipe loops still failing",
+                    "{loop}",
+                    s -> s.value(p.loopsActive())));
+            out.add(new Meter(
+                    "forensics.stdstreams.broken",
+                    Type.GAUGE,
+                    "1 when the standard stream's writes fail (its reader is gone)",
+                    "{stream}",
+                    List.of("stream"),
+                    false,
+                    s -> {
                         for (Map.Entry<String, Long> e : p.brokenStdStreams().entrySet()) {
                             s.value(e.getValue(), e.getKey());
                         }
@@ -140,11 +202,24 @@ public final class Meters {
         }
         AgentFigures a = agent;
         if (a != null) {
-            out.add(plain("forensics.agent.hooks.active", Type.GAUGE, "Agent hooks woven or ready for their class", "{hook}", s -> s.value(a.hooksActive())));
-            out.add(plain("forensics.agent.hooks.missing", Type.GAUGE, "Agent hooks that matched nothing on this JVM or failed", "{hook}",
+            out.add(plain(
+                    "forensics.agent.hooks.active",
+                    Type.GAUGE,
+                    "Agent hooks woven or ready for their class",
+                    "{hook}",
+                    s -> s.value(a.hooksActive())));
+            out.add(plain(
+                    "forensics.agent.hooks.missing",
+                    Type.GAUGE,
+                    "Agent hooks that matched nothing on this JVM or failed",
+                    "{hook}",
                     s -> s.value(a.hooksMissing())));
-            out.add(plain("forensics.agent.errors.suppressed", Type.COUNTER, "Errors inside the agent's hooks, swallowed (the feature is then off)",
-                    "{error}", s -> s.value(a.suppressedErrors())));
+            out.add(plain(
+                    "forensics.agent.errors.suppressed",
+                    Type.COUNTER,
+                    "Errors inside the agent's hooks, swallowed (the feature is then off)",
+                    "{error}",
+                    s -> s.value(a.suppressedErrors())));
         }
         return Collections.unmodifiableList(out);
     }
@@ -196,7 +271,11 @@ public final class Meters {
                 out.append(s, i, j);
                 if (j < n && s.charAt(j) == '.') {
                     j++;
-                    while (j < n && (digit(s.charAt(j)) || letter(s.charAt(j)) || s.charAt(j) == '.' || s.charAt(j) == '-')) {
+                    while (j < n
+                            && (digit(s.charAt(j))
+                                    || letter(s.charAt(j))
+                                    || s.charAt(j) == '.'
+                                    || s.charAt(j) == '-')) {
                         j++;
                     }
                 }

@@ -38,8 +38,9 @@ final class OtelMeters {
         try {
             isSet = global.getMethod("isSet");
         } catch (NoSuchMethodException e) {
-            throw new UnsupportedOperationException("this OpenTelemetry API has no GlobalOpenTelemetry.isSet() (before 1.50?):"
-                    + " asking for the global instance could change the application's");
+            throw new UnsupportedOperationException(
+                    "this OpenTelemetry API has no GlobalOpenTelemetry.isSet() (before 1.50?):"
+                            + " asking for the global instance could change the application's");
         }
         if (!(boolean) isSet.invoke(null)) {
             return null;
@@ -52,17 +53,21 @@ final class OtelMeters {
         Class<?> measurement = Class.forName("io.opentelemetry.api.metrics.ObservableLongMeasurement", false, api);
         Class<?> attributes = Class.forName("io.opentelemetry.api.common.Attributes", false, api);
         Class<?> attributesBuilder = Class.forName("io.opentelemetry.api.common.AttributesBuilder", false, api);
-        // Once set, get() only returns it (no autoconfiguration); under the OpenTelemetry Java agent, which makes isSet()
+        // Once set, get() only returns it (no autoconfiguration); under the OpenTelemetry Java agent, which makes
+        // isSet()
         // true, get() is what returns the agent's instance (getOrNoop() does only in its newer versions).
         Object otel = call(global.getMethod("get"), null);
         Object meter = call(otelType.getMethod("getMeter", String.class), otel, "forensics");
-        Attrs attrs = new Attrs(attributes.getMethod("builder"), attributesBuilder.getMethod("put", String.class, String.class),
-                attributesBuilder.getMethod("build"), attributes.getMethod("empty"));
+        Attrs attrs = new Attrs(
+                attributes.getMethod("builder"),
+                attributesBuilder.getMethod("put", String.class, String.class),
+                attributesBuilder.getMethod("build"),
+                attributes.getMethod("empty"));
         Method record = measurement.getMethod("record", long.class, attributes);
         Package p = global.getPackage();
         String version = p == null ? null : p.getImplementationVersion();
-        OtelMeters out = new OtelMeters("OpenTelemetry API" + (version == null ? "" : " " + version) + " via " + Loaders.describe(api)
-                + ", " + otel.getClass().getName());
+        OtelMeters out = new OtelMeters("OpenTelemetry API" + (version == null ? "" : " " + version) + " via "
+                + Loaders.describe(api) + ", " + otel.getClass().getName());
         for (Meters.Meter m : meters) {
             Callback callback = new Callback(m, record, attrs);
             Object instrument;

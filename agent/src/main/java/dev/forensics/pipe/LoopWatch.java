@@ -84,7 +84,8 @@ final class LoopWatch implements Runnable {
         if (Jfr.AVAILABLE) {
             PipeEvents.loopEnded(l);
         }
-        Reporter.report(PipeRecorder.fields(Finding.warn("pipe", "pipe-loop-end:" + l.entry.key, PipeRecorder.endedMessage(l)), l)
+        Reporter.report(PipeRecorder.fields(
+                        Finding.warn("pipe", "pipe-loop-end:" + l.entry.key, PipeRecorder.endedMessage(l)), l)
                 .with("atExit", l.endedAtExit));
     }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 final class PipeEvents {
     /** Standard streams that broke before JFR initialised, by fd: they stay broken, so the next recording is told. */
     private static final AtomicReferenceArray<StdStreams.Broken> BROKEN_UNRECORDED = new AtomicReferenceArray<>(3);
+
     private static final Runnable TELL_BROKEN_UNRECORDED = new Runnable() {
         @Override
         public void run() {

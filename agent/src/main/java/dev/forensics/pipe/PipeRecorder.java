@@ -1,11 +1,11 @@
 package dev.forensics.pipe;
 
-import dev.forensics.report.Text;
-import dev.forensics.report.Clock;
 import dev.forensics.bootstrap.PipeHooks;
+import dev.forensics.report.Clock;
 import dev.forensics.report.Finding;
 import dev.forensics.report.Jfr;
 import dev.forensics.report.Reporter;
+import dev.forensics.report.Text;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,7 +26,8 @@ final class PipeRecorder implements PipeHooks.Listener {
     private final LoopWatch watch;
     private final WriteRuns runs;
     /** Failed writes by {@link FailureKind}, since start. */
-    final java.util.concurrent.atomic.AtomicLongArray failed = new java.util.concurrent.atomic.AtomicLongArray(FailureKind.values().length);
+    final java.util.concurrent.atomic.AtomicLongArray failed =
+            new java.util.concurrent.atomic.AtomicLongArray(FailureKind.values().length);
 
     PipeRecorder(WriteFailures failures, StdStreams std, LoopWatch watch) {
         this.failures = failures;
@@ -64,7 +65,8 @@ final class PipeRecorder implements PipeHooks.Listener {
         run.lastNanos = now;
         WriteSite.Site site = run.site();
         if (layer == PipeHooks.SOCKET && site.underTls()) {
-            return; // the TLS write the application called counts it; TLS's own handshake and close writes are not the application's
+            return; // the TLS write the application called counts it; TLS's own handshake and close writes are not the
+            // application's
         }
         failed.incrementAndGet(kind.ordinal()); // for the meters: every counted failure, even one the full table drops
         long nowMillis = System.currentTimeMillis();
@@ -99,17 +101,36 @@ final class PipeRecorder implements PipeHooks.Listener {
 
     /** The loop's facts as fields: where the writes fail, to whom, how often and how. */
     static Finding fields(Finding f, WriteFailures.Loop l) {
-        return f.with("site", l.entry.site).with("peer", l.entry.peer).with("layer", l.entry.layer).with("count", l.failures)
-                .with("bytes", l.bytes).with("error", l.lastMessage).with("failure", l.mainKind().label);
+        return f.with("site", l.entry.site)
+                .with("peer", l.entry.peer)
+                .with("layer", l.entry.layer)
+                .with("count", l.failures)
+                .with("bytes", l.bytes)
+                .with("error", l.lastMessage)
+                .with("failure", l.mainKind().label);
     }
 
     static String detectedMessage(WriteFailures.Loop l, long now) {
         StringBuilder sb = new StringBuilder();
-        sb.append("broken-pipe loop at ").append(l.entry.site).append(": writing to ").append(l.entry.peer)
-                .append(" failed ").append(l.failures).append(" times in ").append(duration(now - l.startNanos))
-                .append(" (").append(rate(l.rate(now))).append("), last \"").append(l.lastMessage).append("\" (")
-                .append(l.mainKind().label).append(", ").append(l.entry.layer).append(" write)")
-                .append("; the peer is gone and the code keeps writing. Progress goes to the journal, totals when it stops.");
+        sb.append("broken-pipe loop at ")
+                .append(l.entry.site)
+                .append(": writing to ")
+                .append(l.entry.peer)
+                .append(" failed ")
+                .append(l.failures)
+                .append(" times in ")
+                .append(duration(now - l.startNanos))
+                .append(" (")
+                .append(rate(l.rate(now)))
+                .append("), last \"")
+                .append(l.lastMessage)
+                .append("\" (")
+                .append(l.mainKind().label)
+                .append(", ")
+                .append(l.entry.layer)
+                .append(" write)")
+                .append(
+                        "; the peer is gone and the code keeps writing. Progress goes to the journal, totals when it stops.");
         List<String> stack = l.stack;
         for (String frame : stack) {
             sb.append("\n    at ").append(frame);
@@ -120,13 +141,16 @@ final class PipeRecorder implements PipeHooks.Listener {
     static String updateMessage(WriteFailures.Progress p) {
         WriteFailures.Loop l = p.loop();
         return "broken-pipe loop at " + l.entry.site + " to " + l.entry.peer + " continues: +" + p.newFailures()
-                + " failed writes in the last " + duration(p.sinceNanos()) + " (" + rate(p.newFailures() * 1e9 / Math.max(p.sinceNanos(), 1))
+                + " failed writes in the last " + duration(p.sinceNanos()) + " ("
+                + rate(p.newFailures() * 1e9 / Math.max(p.sinceNanos(), 1))
                 + "), " + l.failures + " since " + Clock.timeOfDay(l.startMillis);
     }
 
     static String endedMessage(WriteFailures.Loop l) {
-        return "broken-pipe loop at " + l.entry.site + " to " + l.entry.peer + (l.endedAtExit ? " still running when the JVM ended: " : " ended: ")
-                + l.failures + " failed writes over " + duration(l.lastNanos - l.startNanos) + " (" + rate(l.rate(l.lastNanos)) + ") from "
+        return "broken-pipe loop at " + l.entry.site + " to " + l.entry.peer
+                + (l.endedAtExit ? " still running when the JVM ended: " : " ended: ")
+                + l.failures + " failed writes over " + duration(l.lastNanos - l.startNanos) + " ("
+                + rate(l.rate(l.lastNanos)) + ") from "
                 + Clock.timeOfDay(l.startMillis) + " to " + Clock.timeOfDay(l.lastMillis)
                 + " (" + l.kindSummary() + "), " + l.bytes + " bytes attempted, last \"" + l.lastMessage + "\"";
     }
@@ -147,7 +171,9 @@ final class PipeRecorder implements PipeHooks.Listener {
             }
             if (peer instanceof InetSocketAddress) {
                 InetSocketAddress a = (InetSocketAddress) peer;
-                return a.getAddress() == null ? a.getHostString() + ":" + a.getPort() : literal(a.getAddress(), a.getPort());
+                return a.getAddress() == null
+                        ? a.getHostString() + ":" + a.getPort()
+                        : literal(a.getAddress(), a.getPort());
             }
             if (peer instanceof SocketAddress) {
                 return peer.toString(); // a UNIX domain socket path

@@ -11,5 +11,4 @@ import java.time.Duration;
  * @param loopWindow   {@code pipeLoopWindow}
  * @param metrics      {@code metrics}: whether the counters are published as meters
  */
-public record PipeSettings(boolean pipes, boolean stdstreams, int loopFailures, Duration loopWindow, boolean metrics) {
-}
+public record PipeSettings(boolean pipes, boolean stdstreams, int loopFailures, Duration loopWindow, boolean metrics) {}

@@ -25,7 +25,8 @@ public final class Pipes {
     }
 
     private static void register(PipeSettings s) {
-        WriteFailures failures = new WriteFailures(s.loopFailures(), s.loopWindow().toNanos());
+        WriteFailures failures =
+                new WriteFailures(s.loopFailures(), s.loopWindow().toNanos());
         StdStreams std = new StdStreams();
         PipeRecorder recorder = new PipeRecorder(failures, std, new LoopWatch(failures));
         PipeHooks.register(recorder);

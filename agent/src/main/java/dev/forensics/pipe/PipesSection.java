@@ -38,12 +38,14 @@ final class PipesSection implements Section {
             WriteFailures.Snapshot s = failures.snapshot(MAX_OTHERS);
             long now = System.nanoTime();
             for (WriteFailures.Loop l : s.active()) {
-                out.add("loop running at " + l.entry.site + " to " + l.entry.peer + ": " + l.failures + " failed writes since "
+                out.add("loop running at " + l.entry.site + " to " + l.entry.peer + ": " + l.failures
+                        + " failed writes since "
                         + Clock.timeOfDay(l.startMillis) + " (" + PipeRecorder.rate(l.rate(now))
                         + "), " + l.kindSummary() + ", last \"" + l.lastMessage + "\"");
             }
             for (WriteFailures.Loop l : s.closed()) {
-                out.add("loop " + (l.endedAtExit ? "running at exit" : "ended") + " at " + l.entry.site + " to " + l.entry.peer + ": "
+                out.add("loop " + (l.endedAtExit ? "running at exit" : "ended") + " at " + l.entry.site + " to "
+                        + l.entry.peer + ": "
                         + l.failures + " failed writes from " + Clock.timeOfDay(l.startMillis) + " to "
                         + Clock.timeOfDay(l.lastMillis) + " (" + l.kindSummary() + "), "
                         + l.bytes + " bytes attempted");
@@ -59,7 +61,8 @@ final class PipesSection implements Section {
                 out.add((s.otherSites() - s.others().size()) + " more sites with failed writes");
             }
             if (s.droppedFailures() > 0) {
-                out.add(s.droppedFailures() + " failed writes not tracked: " + WriteFailures.MAX_SITES + " sites already tracked");
+                out.add(s.droppedFailures() + " failed writes not tracked: " + WriteFailures.MAX_SITES
+                        + " sites already tracked");
             }
         }
         if (stdstreams && (std.broken(1) != null || std.broken(2) != null)) {

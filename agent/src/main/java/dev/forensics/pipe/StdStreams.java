@@ -42,16 +42,27 @@ final class StdStreams {
         String now = target(fd);
         String target = now != null ? now : atStart[fd];
         WriteSite.Site site = WriteSite.find();
-        Broken b = new Broken(stderr ? "stderr" : "stdout", fd, kind(target), target == null ? "unknown" : target,
-                FailureKind.message(error), site.byAgent() ? "the agent's own stderr line" : site.frame(), System.currentTimeMillis());
+        Broken b = new Broken(
+                stderr ? "stderr" : "stdout",
+                fd,
+                kind(target),
+                target == null ? "unknown" : target,
+                FailureKind.message(error),
+                site.byAgent() ? "the agent's own stderr line" : site.frame(),
+                System.currentTimeMillis());
         if (!broken.compareAndSet(fd, null, b)) {
             return;
         }
         if (stderr && permanent(error)) {
             Stderr.markBroken(); // our own fallback lines stop trying fd 2
         }
-        Reporter.reportLogLater(Finding.warn("stdstream", "stdstream:" + fd, message(b)).with("stream", b.name()).with("fd", fd)
-                .with("was", b.was()).with("target", b.target()).with("error", b.error()).with("site", b.site()));
+        Reporter.reportLogLater(Finding.warn("stdstream", "stdstream:" + fd, message(b))
+                .with("stream", b.name())
+                .with("fd", fd)
+                .with("was", b.was())
+                .with("target", b.target())
+                .with("error", b.error())
+                .with("site", b.site()));
         if (Jfr.AVAILABLE) {
             Thread t = new Thread(() -> PipeEvents.stdStreamBroken(b), "forensics-stdstream");
             t.setDaemon(true);
@@ -63,15 +74,18 @@ final class StdStreams {
         String stream = b.fd() == 1 ? "System.out" : "System.err";
         return b.name() + " (fd " + b.fd() + ") is broken since " + Clock.timestamp(b.atMillis())
                 + ": writes fail with \"" + b.error() + "\". " + what(b.was(), b.target())
-                + ". The JVM ignores SIGPIPE and " + stream + " swallows the error (checkError() is now true), so everything"
-                + " the application prints to " + b.name() + " from now on is lost; forensics keeps reporting to its journal and JFR."
+                + ". The JVM ignores SIGPIPE and " + stream
+                + " swallows the error (checkError() is now true), so everything"
+                + " the application prints to " + b.name()
+                + " from now on is lost; forensics keeps reporting to its journal and JFR."
                 + " First failed write: " + b.site();
     }
 
     private static String what(String was, String target) {
         switch (was) {
             case "pipe":
-                return "It was a pipe (" + target + ") and its reader is gone (the process reading it exited or closed it)";
+                return "It was a pipe (" + target
+                        + ") and its reader is gone (the process reading it exited or closed it)";
             case "terminal":
                 return "It was a terminal (" + target + ") that hung up (its SSH session or terminal window closed)";
             case "socket":

@@ -147,7 +147,10 @@ final class WriteFailures {
             StringBuilder sb = new StringBuilder();
             for (FailureKind k : FailureKind.values()) {
                 if (kinds[k.ordinal()] > 0) {
-                    sb.append(sb.length() == 0 ? "" : ", ").append(k.label).append(' ').append(kinds[k.ordinal()]);
+                    sb.append(sb.length() == 0 ? "" : ", ")
+                            .append(k.label)
+                            .append(' ')
+                            .append(kinds[k.ordinal()]);
                 }
             }
             return sb.toString();
@@ -178,7 +181,15 @@ final class WriteFailures {
     }
 
     /** Counts one failure; returns the loop this failure opened, or null (no verdict, or a loop already open). */
-    Loop record(String layer, String peer, String site, FailureKind kind, String message, long bytes, long now, long nowMillis) {
+    Loop record(
+            String layer,
+            String peer,
+            String site,
+            FailureKind kind,
+            String message,
+            long bytes,
+            long now,
+            long nowMillis) {
         while (true) {
             Entry e = entry(layer, peer, site, now, nowMillis);
             if (e == null) {
@@ -279,7 +290,8 @@ final class WriteFailures {
                     end(l, nowMillis, false);
                     ended.add(l);
                 } else if (now - l.lastUpdateNanos >= updateNanos && l.failures > l.failuresAtLastUpdate) {
-                    updates.add(new Progress(new Loop(l), l.failures - l.failuresAtLastUpdate, now - l.lastUpdateNanos));
+                    updates.add(
+                            new Progress(new Loop(l), l.failures - l.failuresAtLastUpdate, now - l.lastUpdateNanos));
                     l.lastUpdateNanos = now;
                     l.failuresAtLastUpdate = l.failures;
                 }
@@ -346,20 +358,39 @@ final class WriteFailures {
         for (Entry e : entries.values()) {
             synchronized (e) {
                 if (e.loop == null) {
-                    others.add(new String[] {e.peer, e.site, Long.toString(e.failures), Long.toString(e.bytes),
-                            Long.toString(e.lastMillis), e.lastMessage});
+                    others.add(new String[] {
+                        e.peer,
+                        e.site,
+                        Long.toString(e.failures),
+                        Long.toString(e.bytes),
+                        Long.toString(e.lastMillis),
+                        e.lastMessage
+                    });
                 }
             }
         }
-        others.sort(Comparator.comparingLong((String[] row) -> Long.parseLong(row[2])).reversed());
+        others.sort(Comparator.comparingLong((String[] row) -> Long.parseLong(row[2]))
+                .reversed());
         List<Loop> running = new ArrayList<>();
         for (Loop l : active) {
             running.add(l.copy());
         }
-        return new Snapshot(running, new ArrayList<>(closed), new ArrayList<>(others.subList(0, Math.min(maxOthers, others.size()))),
-                others.size(), entries.size(), droppedFailures, closedForgotten);
+        return new Snapshot(
+                running,
+                new ArrayList<>(closed),
+                new ArrayList<>(others.subList(0, Math.min(maxOthers, others.size()))),
+                others.size(),
+                entries.size(),
+                droppedFailures,
+                closedForgotten);
     }
 
-    record Snapshot(List<Loop> active, List<Loop> closed, List<String[]> others, int otherSites, int sites,
-                    long droppedFailures, long closedForgotten) {}
+    record Snapshot(
+            List<Loop> active,
+            List<Loop> closed,
+            List<String[]> others,
+            int otherSites,
+            int sites,
+            long droppedFailures,
+            long closedForgotten) {}
 }

@@ -19,6 +19,7 @@ final class WriteRuns {
      * once walks on every failure, as it would without runs.
      */
     static final int SLOTS = 16;
+
     private static final int PROBES = 4;
     /** Sites a mixed run keeps the entries of, so telling them apart costs the walk but no look-up or table lock. */
     private static final int SITES_PER_RUN = 4;
@@ -45,6 +46,7 @@ final class WriteRuns {
         private WriteFailures.Entry entry;
         /** A mixed run's other sites, most recent first, with their entries; null until a second site is seen. */
         private WriteSite.Site[] others;
+
         private WriteFailures.Entry[] otherEntries;
         private int walks;
         private int random;

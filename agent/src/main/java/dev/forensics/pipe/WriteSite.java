@@ -16,7 +16,8 @@ import java.util.stream.Stream;
  * write is left to the TLS hook and counted once.
  */
 final class WriteSite {
-    private static final StackWalker WALKER = StackWalker.getInstance(Set.of(StackWalker.Option.RETAIN_CLASS_REFERENCE));
+    private static final StackWalker WALKER =
+            StackWalker.getInstance(Set.of(StackWalker.Option.RETAIN_CLASS_REFERENCE));
     static final int STACK_DEPTH = 10;
 
     /**
@@ -59,7 +60,8 @@ final class WriteSite {
             }
             return new Site(Sites.frame(f.toStackTraceElement()), tls, agent);
         }
-        // Only JDK frames: a JDK thread wrote (e.g. the HTTP client's selector); name the first one above the I/O plumbing.
+        // Only JDK frames: a JDK thread wrote (e.g. the HTTP client's selector); name the first one above the I/O
+        // plumbing.
         return new Site(fallback == null ? "unknown code" : fallback, tls, agent);
     };
 
@@ -103,8 +105,13 @@ final class WriteSite {
 
     /** The JDK's own stream and socket classes between a caller and the failing system call. */
     private static boolean isWritePlumbing(String className) {
-        return className.startsWith("java.io.") || className.startsWith("java.net.") || className.startsWith("java.nio.")
-                || className.startsWith("sun.nio.") || className.startsWith("sun.security.ssl.") || className.startsWith("sun.net.")
-                || className.startsWith("java.lang.System") || className.startsWith("jdk.internal.misc.");
+        return className.startsWith("java.io.")
+                || className.startsWith("java.net.")
+                || className.startsWith("java.nio.")
+                || className.startsWith("sun.nio.")
+                || className.startsWith("sun.security.ssl.")
+                || className.startsWith("sun.net.")
+                || className.startsWith("java.lang.System")
+                || className.startsWith("jdk.internal.misc.");
     }
 }

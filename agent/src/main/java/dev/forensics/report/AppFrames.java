@@ -18,21 +18,40 @@ import java.util.jar.Manifest;
  * {@code appPackages} set, the package name decides.
  */
 public final class AppFrames {
-    public enum Kind { APP, LIBRARY, JDK }
+    public enum Kind {
+        APP,
+        LIBRARY,
+        JDK
+    }
 
     /** The location of a class of the JDK (bootstrap or platform loader, or a {@code java.}/{@code jdk.} module). */
     static final String JDK = "<jdk>";
+
     static final int MAX_CACHED = 4096;
 
     private static final String[] LIBRARY_PREFIXES = {
-        "java.", "javax.", "jdk.", "sun.", "com.sun.", "kotlin.", "okhttp3.", "okio.", "org.apache.hc.", "org.apache.http.",
+        "java.",
+        "javax.",
+        "jdk.",
+        "sun.",
+        "com.sun.",
+        "kotlin.",
+        "okhttp3.",
+        "okio.",
+        "org.apache.hc.",
+        "org.apache.http.",
         "org.eclipse.jetty.",
-        "reactor.core.", "reactor.netty.", "io.netty.", "org.springframework.web.reactive.", "org.springframework.http.client.",
+        "reactor.core.",
+        "reactor.netty.",
+        "io.netty.",
+        "org.springframework.web.reactive.",
+        "org.springframework.http.client.",
     };
 
     private static volatile String[] appPackages;
     /** className@loaderName → location ("" when the class was not found). */
     private static final ConcurrentHashMap<String, String> LOCATIONS = new ConcurrentHashMap<>();
+
     private static volatile String mainLocation;
     private static volatile int mainTriedAt = -1;
 
@@ -72,7 +91,9 @@ public final class AppFrames {
         String[] own = appPackages;
         String name = e.getClassName();
         if (own != null) {
-            return ownPackage(name, own) && !Sites.isAgentFrame(name) ? Kind.APP : isJdkName(name) ? Kind.JDK : Kind.LIBRARY;
+            return ownPackage(name, own) && !Sites.isAgentFrame(name)
+                    ? Kind.APP
+                    : isJdkName(name) ? Kind.JDK : Kind.LIBRARY;
         }
         return kind(name, location(e), clientLocation, mainLocation());
     }
@@ -122,15 +143,19 @@ public final class AppFrames {
     }
 
     private static boolean isJdkName(String className) {
-        return className.startsWith("java.") || className.startsWith("jdk.") || className.startsWith("sun.")
-                || className.startsWith("com.sun.") || className.startsWith("javax.");
+        return className.startsWith("java.")
+                || className.startsWith("jdk.")
+                || className.startsWith("sun.")
+                || className.startsWith("com.sun.")
+                || className.startsWith("javax.");
     }
 
     /** Where the frame's class came from, {@link #JDK}, or null when no loader we know has it. Cached. */
     public static String location(StackTraceElement e) {
         String module = e.getModuleName();
         String loader = e.getClassLoaderName();
-        if ((module != null && (module.startsWith("java.") || module.startsWith("jdk."))) || "platform".equals(loader)) {
+        if ((module != null && (module.startsWith("java.") || module.startsWith("jdk.")))
+                || "platform".equals(loader)) {
             return JDK;
         }
         String key = e.getClassName() + "@" + loader;

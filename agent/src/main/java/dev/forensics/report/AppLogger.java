@@ -13,7 +13,11 @@ import java.util.Map;
  * pins the application's class loader.
  */
 final class AppLogger {
-    enum Shown { YES, HIDDEN, STOPPED }
+    enum Shown {
+        YES,
+        HIDDEN,
+        STOPPED
+    }
 
     /** Values live as long as the class they are stored for: the logger lives with its application, no longer. */
     private static final ClassValue<AppLogger[]> HOLDER = new ClassValue<>() {
@@ -33,7 +37,8 @@ final class AppLogger {
     /** How fields travel: SLF4J 2's key-values, the MDC (SLF4J 1.7, or a binding that would print key-values into the text), or not. */
     private volatile KeyValues keyValues;
 
-    private AppLogger(Object logger, Class<?> type, Backend backend, String description) throws ReflectiveOperationException {
+    private AppLogger(Object logger, Class<?> type, Backend backend, String description)
+            throws ReflectiveOperationException {
         this.logger = logger;
         this.error = virtual(type, "error", void.class, String.class);
         this.warn = virtual(type, "warn", void.class, String.class);
@@ -57,14 +62,16 @@ final class AppLogger {
             Class<?> factory = Class.forName("org.slf4j.LoggerFactory", true, loader);
             Class<?> type = Class.forName("org.slf4j.Logger", false, factory.getClassLoader());
             MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-            Object logger = lookup.findStatic(factory, "getLogger", MethodType.methodType(type, String.class)).invoke(name);
+            Object logger = lookup.findStatic(factory, "getLogger", MethodType.methodType(type, String.class))
+                    .invoke(name);
             if (logger == null || logger.getClass().getName().equals("org.slf4j.helpers.NOPLogger")) {
                 return null;
             }
             Object provider = null;
             try {
                 Class<?> iFactory = Class.forName("org.slf4j.ILoggerFactory", false, factory.getClassLoader());
-                provider = lookup.findStatic(factory, "getILoggerFactory", MethodType.methodType(iFactory)).invoke();
+                provider = lookup.findStatic(factory, "getILoggerFactory", MethodType.methodType(iFactory))
+                        .invoke();
             } catch (Throwable t) {
                 // only for the description
             }
@@ -74,7 +81,8 @@ final class AppLogger {
             } catch (Throwable t) {
                 // an unknown or changed provider: lines go to it unchecked
             }
-            String description = framework(provider == null ? logger.getClass() : provider.getClass()) + " via " + Loaders.describe(loader);
+            String description = framework(provider == null ? logger.getClass() : provider.getClass()) + " via "
+                    + Loaders.describe(loader);
             AppLogger bound = new AppLogger(logger, type, backend, description);
             HOLDER.get(logger.getClass())[0] = bound;
             return bound;
@@ -104,7 +112,8 @@ final class AppLogger {
                 }
             } catch (Throwable t) {
                 keyValues = null;
-                LogSink.note("fields of findings no longer go to SLF4J logger '" + LogSink.NAME + "' (" + t + "); the lines still do");
+                LogSink.note("fields of findings no longer go to SLF4J logger '" + LogSink.NAME + "' (" + t
+                        + "); the lines still do");
                 return log(severity, line, null); // whether the line went out is not known: at worst twice, never lost
             }
             Object[] saved = kv.putMdc(fields);
@@ -155,18 +164,26 @@ final class AppLogger {
     /** "Logback 1.5.20", "Log4j 2 2.25.4", "slf4j-simple 2.0.20": the provider by the package of its logger factory. */
     static String framework(Class<?> type) {
         String n = type.getName();
-        String name = n.startsWith("ch.qos.logback.") ? "Logback"
-                : n.startsWith("org.apache.logging.slf4j.") ? "Log4j 2"
-                : n.startsWith("org.slf4j.simple.") || n.startsWith("org.slf4j.impl.Simple") ? "slf4j-simple"
-                : n.startsWith("org.slf4j.jul.") || n.startsWith("org.slf4j.impl.JDK14") ? "java.util.logging"
-                : n.startsWith("org.slf4j.reload4j.") || n.startsWith("org.slf4j.impl.Reload4j") || n.startsWith("org.slf4j.impl.Log4j") ? "Log4j 1"
-                : n;
+        String name = n.startsWith("ch.qos.logback.")
+                ? "Logback"
+                : n.startsWith("org.apache.logging.slf4j.")
+                        ? "Log4j 2"
+                        : n.startsWith("org.slf4j.simple.") || n.startsWith("org.slf4j.impl.Simple")
+                                ? "slf4j-simple"
+                                : n.startsWith("org.slf4j.jul.") || n.startsWith("org.slf4j.impl.JDK14")
+                                        ? "java.util.logging"
+                                        : n.startsWith("org.slf4j.reload4j.")
+                                                        || n.startsWith("org.slf4j.impl.Reload4j")
+                                                        || n.startsWith("org.slf4j.impl.Log4j")
+                                                ? "Log4j 1"
+                                                : n;
         Package p = type.getPackage();
         String version = p == null ? null : p.getImplementationVersion();
         return version == null ? name : name + " " + version;
     }
 
-    static MethodHandle virtual(Class<?> type, String name, Class<?> returns, Class<?>... params) throws ReflectiveOperationException {
+    static MethodHandle virtual(Class<?> type, String name, Class<?> returns, Class<?>... params)
+            throws ReflectiveOperationException {
         return MethodHandles.publicLookup().findVirtual(type, name, MethodType.methodType(returns, params));
     }
 
@@ -187,8 +204,15 @@ final class AppLogger {
         private final MethodHandle mdcPut;
         private final MethodHandle mdcRemove;
 
-        private KeyValues(MethodHandle atError, MethodHandle atWarn, MethodHandle atInfo, MethodHandle addKeyValue, MethodHandle logEvent,
-                MethodHandle mdcGet, MethodHandle mdcPut, MethodHandle mdcRemove) {
+        private KeyValues(
+                MethodHandle atError,
+                MethodHandle atWarn,
+                MethodHandle atInfo,
+                MethodHandle addKeyValue,
+                MethodHandle logEvent,
+                MethodHandle mdcGet,
+                MethodHandle mdcPut,
+                MethodHandle mdcRemove) {
             this.atError = atError;
             this.atWarn = atWarn;
             this.atInfo = atInfo;
@@ -211,8 +235,12 @@ final class AppLogger {
                 Class<?> builder = Class.forName("org.slf4j.spi.LoggingEventBuilder", false, api);
                 Class<?> aware = Class.forName("org.slf4j.spi.LoggingEventAware", false, api);
                 Class<?> level = Class.forName("org.slf4j.event.Level", false, api);
-                boolean asSuch = aware.isInstance(logger) || logger.getClass().getMethod("atError").getDeclaringClass() != type
-                        || logger.getClass().getMethod("makeLoggingEventBuilder", level).getDeclaringClass() != type;
+                boolean asSuch = aware.isInstance(logger)
+                        || logger.getClass().getMethod("atError").getDeclaringClass() != type
+                        || logger.getClass()
+                                        .getMethod("makeLoggingEventBuilder", level)
+                                        .getDeclaringClass()
+                                != type;
                 if (asSuch) {
                     atError = virtual(type, "atError", builder);
                     atWarn = virtual(type, "atWarn", builder);
@@ -242,11 +270,15 @@ final class AppLogger {
         }
 
         /** Logs through the fluent API with the fields as key-values; false when this logger has none (use the MDC). */
-        boolean fluent(Object logger, Finding.Severity severity, String line, Map<String, Object> fields) throws Throwable {
+        boolean fluent(Object logger, Finding.Severity severity, String line, Map<String, Object> fields)
+                throws Throwable {
             if (atError == null) {
                 return false;
             }
-            Object b = (severity == Finding.Severity.ERROR ? atError : severity == Finding.Severity.WARN ? atWarn : atInfo).invoke(logger);
+            Object b = (severity == Finding.Severity.ERROR
+                            ? atError
+                            : severity == Finding.Severity.WARN ? atWarn : atInfo)
+                    .invoke(logger);
             for (Map.Entry<String, Object> e : fields.entrySet()) {
                 Object v = e.getValue();
                 b = addKeyValue.invoke(b, e.getKey(), v instanceof String ? Printable.line((String) v) : v);
@@ -364,7 +396,9 @@ final class AppLogger {
             if (((Iterator<?>) appenders.invoke(logger)).hasNext()) {
                 return true;
             }
-            return (boolean) additive.invoke(logger) && root != logger && ((Iterator<?>) appenders.invoke(root)).hasNext();
+            return (boolean) additive.invoke(logger)
+                    && root != logger
+                    && ((Iterator<?>) appenders.invoke(root)).hasNext();
         }
 
         @Override
@@ -395,12 +429,13 @@ final class AppLogger {
 
         private Log4j(Object context, Class<?> contextType, ClassLoader loader, String name) throws Throwable {
             Class<?> configType = Class.forName("org.apache.logging.log4j.core.config.Configuration", false, loader);
-            Class<?> loggerConfigType = Class.forName("org.apache.logging.log4j.core.config.LoggerConfig", false, loader);
+            Class<?> loggerConfigType =
+                    Class.forName("org.apache.logging.log4j.core.config.LoggerConfig", false, loader);
             this.context = context;
             this.name = name;
             this.configuration = virtual(contextType, "getConfiguration", configType);
-            this.loggerConfig = MethodHandles.publicLookup().findVirtual(configType, "getLoggerConfig",
-                    MethodType.methodType(loggerConfigType, String.class));
+            this.loggerConfig = MethodHandles.publicLookup()
+                    .findVirtual(configType, "getLoggerConfig", MethodType.methodType(loggerConfigType, String.class));
             this.appenders = virtual(loggerConfigType, "getAppenders", Map.class);
             this.additive = virtual(loggerConfigType, "isAdditive", boolean.class);
             this.parent = virtual(loggerConfigType, "getParent", loggerConfigType);
@@ -409,15 +444,21 @@ final class AppLogger {
 
         static Log4j of(ClassLoader bindingLoader, ClassLoader context, String name) throws Throwable {
             Class<?> manager = Class.forName("org.apache.logging.log4j.LogManager", false, bindingLoader);
-            Class<?> spiContext = Class.forName("org.apache.logging.log4j.spi.LoggerContext", false, manager.getClassLoader());
-            Object ctx = MethodHandles.publicLookup().findStatic(manager, "getContext",
-                    MethodType.methodType(spiContext, ClassLoader.class, boolean.class)).invoke(context, false);
+            Class<?> spiContext =
+                    Class.forName("org.apache.logging.log4j.spi.LoggerContext", false, manager.getClassLoader());
+            Object ctx = MethodHandles.publicLookup()
+                    .findStatic(
+                            manager, "getContext", MethodType.methodType(spiContext, ClassLoader.class, boolean.class))
+                    .invoke(context, false);
             if (ctx == null) {
                 return null;
             }
             Class<?> core;
             try {
-                core = Class.forName("org.apache.logging.log4j.core.LoggerContext", false, ctx.getClass().getClassLoader());
+                core = Class.forName(
+                        "org.apache.logging.log4j.core.LoggerContext",
+                        false,
+                        ctx.getClass().getClassLoader());
             } catch (ClassNotFoundException e) {
                 return null; // another implementation of the API: nothing to look at
             }
@@ -446,7 +487,8 @@ final class AppLogger {
 
         @Override
         String howToShow() {
-            return "add <Logger name=\"" + LogSink.NAME + "\" level=\"info\"><AppenderRef ref=\"…\"/></Logger> to the Log4j 2 configuration";
+            return "add <Logger name=\"" + LogSink.NAME
+                    + "\" level=\"info\"><AppenderRef ref=\"…\"/></Logger> to the Log4j 2 configuration";
         }
     }
 }

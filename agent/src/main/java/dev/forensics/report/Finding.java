@@ -12,7 +12,11 @@ import java.util.Map;
  * {@code docs/journal.schema.json} documents.
  */
 public record Finding(String category, Severity severity, String key, String message, Map<String, Object> fields) {
-    public enum Severity { INFO, WARN, ERROR }
+    public enum Severity {
+        INFO,
+        WARN,
+        ERROR
+    }
 
     /** More fields than this are a bug in a producer, not information: the rest are dropped. */
     static final int MAX_FIELDS = 16;
@@ -44,12 +48,15 @@ public record Finding(String category, Severity severity, String key, String mes
      * other object is written as its string).
      */
     public Finding with(String name, Object value) {
-        if (value == null || name == null || reserved(name) || fields.size() >= MAX_FIELDS && !fields.containsKey(name)) {
+        if (value == null
+                || name == null
+                || reserved(name)
+                || fields.size() >= MAX_FIELDS && !fields.containsKey(name)) {
             return this;
         }
-        Object v = value instanceof Integer || value instanceof Short || value instanceof Byte ? Long.valueOf(((Number) value).longValue())
-                : value instanceof Long || value instanceof Boolean ? value
-                : cut(String.valueOf(value));
+        Object v = value instanceof Integer || value instanceof Short || value instanceof Byte
+                ? Long.valueOf(((Number) value).longValue())
+                : value instanceof Long || value instanceof Boolean ? value : cut(String.valueOf(value));
         Map<String, Object> m = new LinkedHashMap<>(fields);
         m.put(name, v);
         return new Finding(category, severity, key, message, Collections.unmodifiableMap(m));

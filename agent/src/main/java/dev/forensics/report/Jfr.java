@@ -36,7 +36,8 @@ import jdk.jfr.RecordingState;
  * the features emit. Until then a hook pays two volatile reads, {@link #ready()}, and loads no event class.
  */
 public final class Jfr {
-    public static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.jfr").isPresent();
+    public static final boolean AVAILABLE =
+            ModuleLayer.boot().findModule("jdk.jfr").isPresent();
 
     private static final Object LOCK = new Object();
     private static final AtomicBoolean LISTENING = new AtomicBoolean();
@@ -44,6 +45,7 @@ public final class Jfr {
     private static volatile boolean wanted;
     /** Periodic sources waiting for JFR; null once it has initialised. Guarded by LOCK. */
     private static List<Runnable> waiting = new ArrayList<>();
+
     private static final List<Runnable> AT_RECORDING_START = new CopyOnWriteArrayList<>();
     private static volatile boolean ready;
 
@@ -210,14 +212,28 @@ public final class Jfr {
         for (Runnable r : AT_RECORDING_START) {
             runQuietly(r); // a recording that started JFR before the agent listened is running already
         }
-        Reporter.journal("jfr", "JFR initialised in this JVM: " + types + " forensics event types and " + sources.size()
-                + " periodic sources registered in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        Reporter.journal(
+                "jfr",
+                "JFR initialised in this JVM: " + types + " forensics event types and " + sources.size()
+                        + " periodic sources registered in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
     }
 
     private static List<Class<? extends Event>> eventTypes() {
-        return List.of(AgentStatusEvent.class, RiskEvent.class, BrokenPipeLoopEvent.class, BrokenPipeLoopEndedEvent.class,
-                BrokenStdStreamEvent.class, ResponseBodyLeakEvent.class, ResponseBodyHeldEvent.class, OpenResponseBodiesEvent.class,
-                ConnectionPoolRefusedEvent.class, HealthEvent.class, SignalReceivedEvent.class, ExitRequestedEvent.class, ShutdownHookEvent.class, LastWordsEvent.class);
+        return List.of(
+                AgentStatusEvent.class,
+                RiskEvent.class,
+                BrokenPipeLoopEvent.class,
+                BrokenPipeLoopEndedEvent.class,
+                BrokenStdStreamEvent.class,
+                ResponseBodyLeakEvent.class,
+                ResponseBodyHeldEvent.class,
+                OpenResponseBodiesEvent.class,
+                ConnectionPoolRefusedEvent.class,
+                HealthEvent.class,
+                SignalReceivedEvent.class,
+                ExitRequestedEvent.class,
+                ShutdownHookEvent.class,
+                LastWordsEvent.class);
     }
 
     private static void runQuietly(Runnable r) {

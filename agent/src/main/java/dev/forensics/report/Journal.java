@@ -28,6 +28,7 @@ public final class Journal {
     private final Path dir;
     /** The longest line: findings are composed from capped parts, and this holds whatever slips through. */
     static final int MAX_LINE = 16 * 1024;
+
     private final Path file;
     private final long maxBytes;
     private final boolean json;
@@ -64,7 +65,9 @@ public final class Journal {
 
     /** Appends one line; returns false when the disk refused it (the caller falls back to stderr). */
     public boolean append(Instant at, String level, String category, String message) {
-        Finding.Severity severity = "ERROR".equals(level) ? Finding.Severity.ERROR : "WARN".equals(level) ? Finding.Severity.WARN : Finding.Severity.INFO;
+        Finding.Severity severity = "ERROR".equals(level)
+                ? Finding.Severity.ERROR
+                : "WARN".equals(level) ? Finding.Severity.WARN : Finding.Severity.INFO;
         return append(at, new Finding(category, severity, null, message), message);
     }
 
@@ -92,8 +95,11 @@ public final class Journal {
             }
             if (written + bytes.length > maxBytes) {
                 full = true;
-                bytes = status(at, "journal reached its cap of " + maxBytes
-                        + " bytes (option journalMaxBytes); later findings go to JFR and the log only").getBytes(StandardCharsets.UTF_8);
+                bytes = status(
+                                at,
+                                "journal reached its cap of " + maxBytes
+                                        + " bytes (option journalMaxBytes); later findings go to JFR and the log only")
+                        .getBytes(StandardCharsets.UTF_8);
             }
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) {
@@ -109,13 +115,16 @@ public final class Journal {
     private void open() throws IOException {
         channel = PrivateFiles.open(file, true);
         written = channel.size();
-        fileKey = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        fileKey = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                .fileKey();
     }
 
     /** True when the path no longer names the file we hold open (removed, or replaced). One stat per line. */
     private boolean removed() {
         try {
-            return fileKey != null && !fileKey.equals(Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey());
+            return fileKey != null
+                    && !fileKey.equals(Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                            .fileKey());
         } catch (IOException | RuntimeException e) {
             return true;
         }
@@ -136,8 +145,11 @@ public final class Journal {
             }
             open();
             full = false;
-            byte[] note = status(at, "this journal was removed while the JVM ran "
-                    + "(by a cleaner of temporary files?) and is recreated; earlier lines are gone").getBytes(StandardCharsets.UTF_8);
+            byte[] note = status(
+                            at,
+                            "this journal was removed while the JVM ran "
+                                    + "(by a cleaner of temporary files?) and is recreated; earlier lines are gone")
+                    .getBytes(StandardCharsets.UTF_8);
             ByteBuffer buf = ByteBuffer.wrap(note);
             while (buf.hasRemaining()) {
                 written += channel.write(buf);
@@ -181,7 +193,8 @@ public final class Journal {
                     continue;
                 }
                 old.add(p);
-                times.add(Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis());
+                times.add(
+                        Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis());
             }
             if (old.size() <= MAX_JOURNALS) {
                 return;
@@ -232,13 +245,17 @@ public final class Journal {
         if (json) {
             return JournalJson.line(at.toEpochMilli(), f, oneLine(message)) + "\n";
         }
-        return Clock.timestamp(at.toEpochMilli()) + "  " + pad(f.severity().name(), 5) + "  " + pad(f.category(), 11) + "  " + oneLine(message) + "\n";
+        return Clock.timestamp(at.toEpochMilli()) + "  " + pad(f.severity().name(), 5) + "  " + pad(f.category(), 11)
+                + "  " + oneLine(message) + "\n";
     }
 
     /** Lines of a multi-line message joined with " | ", every other control character escaped, cut at {@value #MAX_LINE}. */
     static String oneLine(String s) {
         String cut = s.length() > MAX_LINE ? s.substring(0, MAX_LINE) + Redaction.cutNote(s.length()) : s;
-        return Printable.line(cut.indexOf('\n') < 0 && cut.indexOf('\r') < 0 ? cut : cut.replace("\r", "").replace("\n", " | "));
+        return Printable.line(
+                cut.indexOf('\n') < 0 && cut.indexOf('\r') < 0
+                        ? cut
+                        : cut.replace("\r", "").replace("\n", " | "));
     }
 
     private static String pad(String s, int width) {

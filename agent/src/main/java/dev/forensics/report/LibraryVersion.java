@@ -54,7 +54,11 @@ public final class LibraryVersion {
         if (manifest != null) {
             Attributes a = manifest.getMainAttributes();
             String v = a.getValue(Attributes.Name.IMPLEMENTATION_VERSION);
-            return v != null ? v.trim() : a.getValue("Bundle-Version") == null ? null : a.getValue("Bundle-Version").trim();
+            return v != null
+                    ? v.trim()
+                    : a.getValue("Bundle-Version") == null
+                            ? null
+                            : a.getValue("Bundle-Version").trim();
         }
         return null;
     }
@@ -71,7 +75,9 @@ public final class LibraryVersion {
         try {
             CodeSource cs = domain == null ? null : domain.getCodeSource();
             URL where = cs == null ? null : cs.getLocation();
-            if (where == null || !"file".equals(where.getProtocol()) || !where.getPath().endsWith(".jar")) {
+            if (where == null
+                    || !"file".equals(where.getProtocol())
+                    || !where.getPath().endsWith(".jar")) {
                 return null;
             }
             File f = new File(where.toURI());

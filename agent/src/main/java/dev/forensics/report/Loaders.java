@@ -18,6 +18,7 @@ public final class Loaders {
 
     /** Guarded by itself; values are the order of appearance. */
     private static final Map<ClassLoader, Integer> SEEN = new WeakHashMap<>();
+
     private static volatile WeakReference<ClassLoader> last = new WeakReference<>(null);
     private static volatile int generation;
     private static int appeared;

@@ -15,6 +15,7 @@ import java.util.List;
 final class LogSink {
     /** The shortest pause between two look-ups, however fast loaders appear. */
     static final long RETRY_NANOS = 1_000_000_000L;
+
     static final String NAME = "forensics";
 
     private final String mode;
@@ -22,6 +23,7 @@ final class LogSink {
     private volatile WeakReference<AppLogger> logger = new WeakReference<>(null);
     /** Guarded by this. */
     private int triedGeneration = Integer.MIN_VALUE;
+
     private long triedAt;
     private boolean saidSink;
     private boolean saidBroken;
@@ -78,7 +80,8 @@ final class LogSink {
         synchronized (this) {
             if (!saidHidden) {
                 saidHidden = true;
-                note("the application's log hides ERROR findings of logger '" + NAME + "' (" + l.hiddenWhy() + "): they also go to stderr,"
+                note("the application's log hides ERROR findings of logger '" + NAME + "' (" + l.hiddenWhy()
+                        + "): they also go to stderr,"
                         + " at most one line per kind per minute; to show them in the log, " + l.howToShow());
             }
         }
@@ -91,7 +94,8 @@ final class LogSink {
     private synchronized void stopped(AppLogger l) {
         if (!saidStopped) {
             saidStopped = true;
-            note("the application's logging (" + l.description() + ") was stopped when a finding came, as in its shutdown:"
+            note("the application's logging (" + l.description()
+                    + ") was stopped when a finding came, as in its shutdown:"
                     + " findings go to stderr while it stays stopped");
         }
     }
@@ -142,7 +146,8 @@ final class LogSink {
                 saidSink = true;
                 note("findings go to SLF4J logger '" + NAME + "' (" + l.description() + "), " + l.fieldsBy());
             } else if (first) {
-                note(("slf4j".equals(mode) ? "log=slf4j but no" : "no") + " SLF4J provider in any application loader yet ("
+                note(("slf4j".equals(mode) ? "log=slf4j but no" : "no")
+                        + " SLF4J provider in any application loader yet ("
                         + Loaders.all().size() + " looked at): findings go to stderr until one appears");
             }
             return l;
@@ -270,7 +275,10 @@ final class LogSink {
             long left = k[1];
             k[0] = now;
             k[1] = 0;
-            return left == 0 ? message : message + " (+" + left + " more ERROR findings like this hidden by the application's log; all in the journal)";
+            return left == 0
+                    ? message
+                    : message + " (+" + left
+                            + " more ERROR findings like this hidden by the application's log; all in the journal)";
         }
     }
 }

@@ -38,6 +38,7 @@ final class OtelLogs {
     private volatile WeakReference<Bridge> bridge = new WeakReference<>(null);
     /** Guarded by this. */
     private int looks;
+
     private long lookedAt;
     private int lookedGeneration = Integer.MIN_VALUE;
     private boolean apiSeen;
@@ -120,7 +121,10 @@ final class OtelLogs {
                 if (!used || !javaAgent && !set(global)) {
                     continue; // the application never touched the API, or has not set it up yet
                 }
-                Bridge b = Bridge.of(global, LogSink.NAME, Loaders.describe(loader) + (javaAgent ? ", OpenTelemetry Java agent" : ""));
+                Bridge b = Bridge.of(
+                        global,
+                        LogSink.NAME,
+                        Loaders.describe(loader) + (javaAgent ? ", OpenTelemetry Java agent" : ""));
                 if (b != null) {
                     HOLDER.get(global)[0] = b;
                     return b;
@@ -137,14 +141,16 @@ final class OtelLogs {
     private void cannotTell() {
         if (!saidCannotTell) {
             saidCannotTell = true;
-            LogSink.note("OpenTelemetry's API is in an application loader, but whether the application set it up cannot be told"
-                    + " without initialising it (jdk.internal.misc is not open to the agent): no findings go to OpenTelemetry");
+            LogSink.note(
+                    "OpenTelemetry's API is in an application loader, but whether the application set it up cannot be told"
+                            + " without initialising it (jdk.internal.misc is not open to the agent): no findings go to OpenTelemetry");
         }
     }
 
     /** {@code GlobalOpenTelemetry.isSet()}; an API too old to have it is never asked for its (maybe unset) global. */
     private static boolean set(Class<?> global) throws Throwable {
-        MethodHandle isSet = MethodHandles.publicLookup().findStatic(global, "isSet", MethodType.methodType(boolean.class));
+        MethodHandle isSet =
+                MethodHandles.publicLookup().findStatic(global, "isSet", MethodType.methodType(boolean.class));
         return (boolean) isSet.invoke();
     }
 
@@ -187,11 +193,15 @@ final class OtelLogs {
             this.description = description;
             this.logger = logger;
             this.builder = lookup.findVirtual(loggerType, "logRecordBuilder", MethodType.methodType(builderType));
-            this.timestamp = lookup.findVirtual(builderType, "setTimestamp", MethodType.methodType(builderType, long.class, TimeUnit.class));
-            this.severity = lookup.findVirtual(builderType, "setSeverity", MethodType.methodType(builderType, severityType));
-            this.severityText = lookup.findVirtual(builderType, "setSeverityText", MethodType.methodType(builderType, String.class));
+            this.timestamp = lookup.findVirtual(
+                    builderType, "setTimestamp", MethodType.methodType(builderType, long.class, TimeUnit.class));
+            this.severity =
+                    lookup.findVirtual(builderType, "setSeverity", MethodType.methodType(builderType, severityType));
+            this.severityText = lookup.findVirtual(
+                    builderType, "setSeverityText", MethodType.methodType(builderType, String.class));
             this.body = lookup.findVirtual(builderType, "setBody", MethodType.methodType(builderType, String.class));
-            this.attribute = lookup.findVirtual(builderType, "setAttribute", MethodType.methodType(builderType, keyType, Object.class));
+            this.attribute = lookup.findVirtual(
+                    builderType, "setAttribute", MethodType.methodType(builderType, keyType, Object.class));
             this.emit = lookup.findVirtual(builderType, "emit", MethodType.methodType(void.class));
             this.stringKey = lookup.findStatic(keyType, "stringKey", MethodType.methodType(keyType, String.class));
             this.longKey = lookup.findStatic(keyType, "longKey", MethodType.methodType(keyType, String.class));
@@ -213,9 +223,12 @@ final class OtelLogs {
             Class<?> openTelemetry = Class.forName("io.opentelemetry.api.OpenTelemetry", false, api);
             Class<?> providerType = Class.forName("io.opentelemetry.api.logs.LoggerProvider", false, api);
             Class<?> loggerType = Class.forName("io.opentelemetry.api.logs.Logger", false, api);
-            Object otel = lookup.findStatic(global, "get", MethodType.methodType(openTelemetry)).invoke();
-            Object provider = lookup.findVirtual(openTelemetry, "getLogsBridge", MethodType.methodType(providerType)).invoke(otel);
-            Object logger = lookup.findVirtual(providerType, "get", MethodType.methodType(loggerType, String.class)).invoke(provider, name);
+            Object otel = lookup.findStatic(global, "get", MethodType.methodType(openTelemetry))
+                    .invoke();
+            Object provider = lookup.findVirtual(openTelemetry, "getLogsBridge", MethodType.methodType(providerType))
+                    .invoke(otel);
+            Object logger = lookup.findVirtual(providerType, "get", MethodType.methodType(loggerType, String.class))
+                    .invoke(provider, name);
             return logger == null ? null : new Bridge(logger, api, description);
         }
 

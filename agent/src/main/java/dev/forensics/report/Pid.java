@@ -18,7 +18,8 @@ public final class Pid {
 
     private static long read() {
         try {
-            return Long.parseLong(Files.readSymbolicLink(Paths.get("/proc/self")).toString());
+            return Long.parseLong(
+                    Files.readSymbolicLink(Paths.get("/proc/self")).toString());
         } catch (Throwable notLinux) {
             return ProcessHandle.current().pid(); // the slower way, where there is no /proc
         }

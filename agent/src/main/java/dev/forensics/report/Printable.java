@@ -38,7 +38,11 @@ public final class Printable {
             } else if (c < 0x100) {
                 out.append("\\x").append(HEX[c >> 4]).append(HEX[c & 0xf]);
             } else {
-                out.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 0xf]).append(HEX[(c >> 4) & 0xf]).append(HEX[c & 0xf]);
+                out.append("\\u")
+                        .append(HEX[c >> 12])
+                        .append(HEX[(c >> 8) & 0xf])
+                        .append(HEX[(c >> 4) & 0xf])
+                        .append(HEX[c & 0xf]);
             }
         }
         return out.toString();
@@ -52,8 +56,12 @@ public final class Printable {
             return false;
         }
         return c <= 0x9f // DEL and the C1 controls (0x9b is a one-byte CSI on some terminals)
-                || c == 0x2028 || c == 0x2029 // line and paragraph separators
-                || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) // bidirectional embeddings, overrides, isolates
-                || c == 0x200e || c == 0x200f || c == 0x061c; // direction marks
+                || c == 0x2028
+                || c == 0x2029 // line and paragraph separators
+                || (c >= 0x202a && c <= 0x202e)
+                || (c >= 0x2066 && c <= 0x2069) // bidirectional embeddings, overrides, isolates
+                || c == 0x200e
+                || c == 0x200f
+                || c == 0x061c; // direction marks
     }
 }

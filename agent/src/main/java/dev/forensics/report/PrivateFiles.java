@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class PrivateFiles {
     static final Set<PosixFilePermission> DIR = PosixFilePermissions.fromString("rwx------");
     static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
-    private static final boolean POSIX = Paths.get(".").getFileSystem().supportedFileAttributeViews().contains("posix");
+    private static final boolean POSIX =
+            Paths.get(".").getFileSystem().supportedFileAttributeViews().contains("posix");
 
     private PrivateFiles() {}
 
@@ -47,8 +48,11 @@ public final class PrivateFiles {
         } else {
             dir = Paths.get("forensics").toAbsolutePath().normalize();
             problem = unusable(dir, true);
-            if (problem != null && (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(dir, LinkOption.NOFOLLOW_LINKS))) {
-                dir = tmp; // no ./forensics directory and none can be made here (a service started in /): the documented next choice
+            if (problem != null
+                    && (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)
+                            || Files.isRegularFile(dir, LinkOption.NOFOLLOW_LINKS))) {
+                dir = tmp; // no ./forensics directory and none can be made here (a service started in /): the
+                // documented next choice
                 problem = unusable(dir, true);
             }
         }
@@ -85,7 +89,8 @@ public final class PrivateFiles {
             if (create && !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIR));
             }
-            Map<String, Object> a = Files.readAttributes(dir, "unix:uid,mode,isDirectory,isSymbolicLink", LinkOption.NOFOLLOW_LINKS);
+            Map<String, Object> a =
+                    Files.readAttributes(dir, "unix:uid,mode,isDirectory,isSymbolicLink", LinkOption.NOFOLLOW_LINKS);
             int uid = (Integer) a.get("uid");
             int mode = (Integer) a.get("mode");
             if ((Boolean) a.get("isSymbolicLink")) {
@@ -125,7 +130,8 @@ public final class PrivateFiles {
     }
 
     static String reason(Throwable e) {
-        if (e instanceof java.nio.file.FileSystemException && ((java.nio.file.FileSystemException) e).getReason() != null) {
+        if (e instanceof java.nio.file.FileSystemException
+                && ((java.nio.file.FileSystemException) e).getReason() != null) {
             return ((java.nio.file.FileSystemException) e).getReason();
         }
         return e.toString();
@@ -135,7 +141,8 @@ public final class PrivateFiles {
     private static Path freshDir(Path beside) {
         try {
             Path parent = beside.getParent();
-            Path d = Files.createTempDirectory(parent, beside.getFileName() + "-", PosixFilePermissions.asFileAttribute(DIR));
+            Path d = Files.createTempDirectory(
+                    parent, beside.getFileName() + "-", PosixFilePermissions.asFileAttribute(DIR));
             return unusable(d, false) == null ? d : null;
         } catch (IOException | RuntimeException e) {
             return null;
@@ -162,7 +169,12 @@ public final class PrivateFiles {
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-')) {
+            if (!(c >= 'a' && c <= 'z'
+                    || c >= 'A' && c <= 'Z'
+                    || c >= '0' && c <= '9'
+                    || c == '.'
+                    || c == '_'
+                    || c == '-')) {
                 return false;
             }
         }
@@ -180,7 +192,8 @@ public final class PrivateFiles {
             try {
                 for (String line : Files.readAllLines(Paths.get("/proc/self/status"))) {
                     if (line.startsWith("Uid:")) {
-                        u = Integer.parseInt(Text.field(line.substring(4), 1)); // the effective uid; no regex in premain
+                        u = Integer.parseInt(
+                                Text.field(line.substring(4), 1)); // the effective uid; no regex in premain
                         break;
                     }
                 }
@@ -200,7 +213,8 @@ public final class PrivateFiles {
             return dir;
         }
         // Someone else holds the well-known name (or it is loose): use a fresh random one.
-        return POSIX ? Files.createTempDirectory(base, "forensics-", PosixFilePermissions.asFileAttribute(DIR))
+        return POSIX
+                ? Files.createTempDirectory(base, "forensics-", PosixFilePermissions.asFileAttribute(DIR))
                 : Files.createTempDirectory(base, "forensics-");
     }
 
@@ -227,13 +241,15 @@ public final class PrivateFiles {
         opts.add(StandardOpenOption.CREATE);
         opts.add(LinkOption.NOFOLLOW_LINKS);
         opts.add(append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
-        FileAttribute<?>[] attrs = POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE)} : new FileAttribute<?>[0];
+        FileAttribute<?>[] attrs =
+                POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE)} : new FileAttribute<?>[0];
         return FileChannel.open(file, opts, attrs);
     }
 
     /** Creates a new file 0600 that must not exist yet; the caller picks a unique name. */
     public static FileChannel create(Path file) throws IOException {
-        FileAttribute<?>[] attrs = POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE)} : new FileAttribute<?>[0];
+        FileAttribute<?>[] attrs =
+                POSIX ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE)} : new FileAttribute<?>[0];
         Set<OpenOption> opts = new HashSet<>();
         opts.add(StandardOpenOption.WRITE);
         opts.add(StandardOpenOption.CREATE_NEW);
@@ -255,7 +271,11 @@ public final class PrivateFiles {
             throw e;
         }
         try {
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tmp,
+                    file,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (FileAlreadyExistsException e) {
             Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
@@ -269,7 +289,9 @@ public final class PrivateFiles {
         try {
             Map<String, Object> a = Files.readAttributes(dir, "unix:uid,mode,isDirectory", LinkOption.NOFOLLOW_LINKS);
             int me = uid();
-            return (Boolean) a.get("isDirectory") && (me < 0 || (Integer) a.get("uid") == me) && ((Integer) a.get("mode") & 07777) == 0700;
+            return (Boolean) a.get("isDirectory")
+                    && (me < 0 || (Integer) a.get("uid") == me)
+                    && ((Integer) a.get("mode") & 07777) == 0700;
         } catch (IOException | RuntimeException e) {
             return false;
         }

@@ -57,7 +57,8 @@ public final class RecentFindings {
         List<Entry> out = new ArrayList<>();
         synchronized (SLOTS) {
             for (Slot s : SLOTS.values()) {
-                out.add(new Entry(s.finding, s.count, Instant.ofEpochMilli(s.firstMillis), Instant.ofEpochMilli(s.lastMillis)));
+                out.add(new Entry(
+                        s.finding, s.count, Instant.ofEpochMilli(s.firstMillis), Instant.ofEpochMilli(s.lastMillis)));
             }
         }
         out.sort((a, b) -> b.last().compareTo(a.last()));

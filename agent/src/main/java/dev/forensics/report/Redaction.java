@@ -18,10 +18,37 @@ public final class Redaction {
 
     /** A name ending with one of these holds a secret ({@code --db-password=}, {@code API_KEY=}, {@code -Ddb.pwd=}). */
     private static final String[] SECRET_SUFFIXES = {
-        "pass", "passwd", "password", "passphrase", "pwd", "secret", "token", "apikey", "api-key", "api_key", "api.key",
-        "credential", "credentials", "privatekey", "private-key", "private_key", "private.key", "accesskey", "access-key",
-        "access_key", "access.key", "auth", "authorization", "session", "sessionid", "session-id", "session_id",
-        "session.id", "cookie", "signature", "sig",
+        "pass",
+        "passwd",
+        "password",
+        "passphrase",
+        "pwd",
+        "secret",
+        "token",
+        "apikey",
+        "api-key",
+        "api_key",
+        "api.key",
+        "credential",
+        "credentials",
+        "privatekey",
+        "private-key",
+        "private_key",
+        "private.key",
+        "accesskey",
+        "access-key",
+        "access_key",
+        "access.key",
+        "auth",
+        "authorization",
+        "session",
+        "sessionid",
+        "session-id",
+        "session_id",
+        "session.id",
+        "cookie",
+        "signature",
+        "sig",
     };
     /** A name containing one of these anywhere holds a secret ({@code -Dsecret.value=}, {@code password.file=}). */
     private static final String[] SECRET_PARTS = {"secret", "password", "passwd"};
@@ -108,8 +135,13 @@ public final class Redaction {
                 continue;
             }
             sb.append(text(arg));
-            if (enabled && arg.length() > 1 && arg.length() < 256 && arg.charAt(0) == '-' && arg.indexOf('=') < 0
-                    && !isMysqlPassword(arg, 0, arg.length()) && isSecretName(stripDashes(arg).toLowerCase(Locale.ROOT))) {
+            if (enabled
+                    && arg.length() > 1
+                    && arg.length() < 256
+                    && arg.charAt(0) == '-'
+                    && arg.indexOf('=') < 0
+                    && !isMysqlPassword(arg, 0, arg.length())
+                    && isSecretName(stripDashes(arg).toLowerCase(Locale.ROOT))) {
                 maskNext = true; // --password hunter2
             }
         }
@@ -310,7 +342,8 @@ public final class Redaction {
                 out.append(s, i + 1, eq + 1).append(end > eq + 1 ? MASK : "");
             } else if (end > i + 1) {
                 // A bare value (?abcdef or #token) is as likely to be a secret as a named one.
-                out.append(end - i - 1 <= 16 && isPlainWord(s, i + 1, end) && sep != '#' ? s.substring(i + 1, end) : MASK);
+                out.append(
+                        end - i - 1 <= 16 && isPlainWord(s, i + 1, end) && sep != '#' ? s.substring(i + 1, end) : MASK);
             }
             i = end;
         }
@@ -323,7 +356,8 @@ public final class Redaction {
     private static String authHeaders(String s) {
         String lower = s.toLowerCase(Locale.ROOT);
         if (lower.length() != s.length()) {
-            return s; // a character whose lower case has another length: positions would not line up (no header has one)
+            return s; // a character whose lower case has another length: positions would not line up (no header has
+            // one)
         }
         int at = lower.indexOf("authorization");
         if (at < 0) {
@@ -400,7 +434,8 @@ public final class Redaction {
                     continue;
                 }
                 nameStart = i + 1;
-            } else if (c == ';' || c == '&' || c == '?' || c == ',' || c == '"' || c == '\'' || c == '(' || c == '[' || c == '{') {
+            } else if (c == ';' || c == '&' || c == '?' || c == ',' || c == '"' || c == '\'' || c == '(' || c == '['
+                    || c == '{') {
                 nameStart = i + 1;
             }
             i++;
@@ -429,7 +464,9 @@ public final class Redaction {
     }
 
     private static int indexOfIgnoreCase(String s, String lowerNeedle) {
-        return s.length() < lowerNeedle.length() ? -1 : s.toLowerCase(Locale.ROOT).indexOf(lowerNeedle);
+        return s.length() < lowerNeedle.length()
+                ? -1
+                : s.toLowerCase(Locale.ROOT).indexOf(lowerNeedle);
     }
 
     /**

@@ -22,6 +22,7 @@ public final class Reporter {
     private final LogSink log;
     /** Made at the first finding, so premain loads none of it; never with otelLogs=off. */
     private final boolean otelOn;
+
     private volatile OtelLogs otel;
     private final Map<String, Aggregate> aggregates = new LinkedHashMap<>(64, 0.75f, true);
     private long budgetWindowStart = System.nanoTime();
@@ -176,10 +177,12 @@ public final class Reporter {
             otel(out, message, at);
         } else if (logLater) {
             String line = message;
-            Thread t = new Thread(() -> {
-                log.log(out, line);
-                otel(out, line, at);
-            }, "forensics-log");
+            Thread t = new Thread(
+                    () -> {
+                        log.log(out, line);
+                        otel(out, line, at);
+                    },
+                    "forensics-log");
             t.setDaemon(true);
             t.start();
         } else {

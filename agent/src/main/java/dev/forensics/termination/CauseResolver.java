@@ -13,11 +13,26 @@ import java.util.Set;
  * fixtures. Where a fact is missing the lines say what is known and stop there.
  */
 final class CauseResolver {
-    private static final Set<String> SHELLS = Set.of("sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "fish", "busybox");
+    private static final Set<String> SHELLS =
+            Set.of("sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "fish", "busybox");
     private static final Set<String> CONTAINER_INITS = Set.of("tini", "dumb-init", "docker-init", "catatonit");
     /** What a shell typed into runs under: an SSH login, a console login, a terminal multiplexer, su or sudo. */
-    private static final Set<String> TERMINAL_PARENTS = Set.of("sshd", "sshd-session", "login", "tmux: server", "screen", "SCREEN", "su", "sudo",
-            "xterm", "gnome-terminal-", "konsole", "tilix", "alacritty", "kitty");
+    private static final Set<String> TERMINAL_PARENTS = Set.of(
+            "sshd",
+            "sshd-session",
+            "login",
+            "tmux: server",
+            "screen",
+            "SCREEN",
+            "su",
+            "sudo",
+            "xterm",
+            "gnome-terminal-",
+            "konsole",
+            "tilix",
+            "alacritty",
+            "kitty");
+
     static final long KUBERNETES_GRACE_MILLIS = 30_000;
 
     private CauseResolver() {}
@@ -32,8 +47,21 @@ final class CauseResolver {
 
     /** Who sent a signal, as far as the facts show. */
     enum Sender {
-        SYSTEMD_SCOPE, SYSTEMD_UNIT, SYSTEMD_OTHER, USER_MANAGER_STOPPING, USER_MANAGER_UNIT, CONTAINER, KUBERNETES, CONTAINER_INIT,
-        TIMEOUT, PARENT_EXITING, SHELL_BY_HAND, KERNEL, SELF, PROCESS, UNKNOWN
+        SYSTEMD_SCOPE,
+        SYSTEMD_UNIT,
+        SYSTEMD_OTHER,
+        USER_MANAGER_STOPPING,
+        USER_MANAGER_UNIT,
+        CONTAINER,
+        KUBERNETES,
+        CONTAINER_INIT,
+        TIMEOUT,
+        PARENT_EXITING,
+        SHELL_BY_HAND,
+        KERNEL,
+        SELF,
+        PROCESS,
+        UNKNOWN
     }
 
     static Sender sender(SignalRecord r, Surroundings env, Self self, String userStateNow) {
@@ -61,7 +89,9 @@ final class CauseResolver {
             if (env.sessionScope() != null) {
                 return Sender.SYSTEMD_SCOPE;
             }
-            return env.serviceName() != null && env.userManagerUid() == null ? Sender.SYSTEMD_UNIT : Sender.SYSTEMD_OTHER;
+            return env.serviceName() != null && env.userManagerUid() == null
+                    ? Sender.SYSTEMD_UNIT
+                    : Sender.SYSTEMD_OTHER;
         }
         if (r.pid() == 1 && CONTAINER_INITS.contains(comm)) {
             return Sender.CONTAINER_INIT;
@@ -69,10 +99,12 @@ final class CauseResolver {
         if (comm.equals("timeout")) {
             return Sender.TIMEOUT;
         }
-        if (r.pid() == self.parentPid() && (r.args().isEmpty() || (self.parentPidNow() >= 0 && self.parentPidNow() != self.parentPid()))) {
+        if (r.pid() == self.parentPid()
+                && (r.args().isEmpty() || (self.parentPidNow() >= 0 && self.parentPidNow() != self.parentPid()))) {
             return Sender.PARENT_EXITING;
         }
-        if (interactiveShell(comm, r.args(), r.parentComm()) || (comm.equals("kill") && interactiveShell(r.parentComm(), r.parentArgs(), null))) {
+        if (interactiveShell(comm, r.args(), r.parentComm())
+                || (comm.equals("kill") && interactiveShell(r.parentComm(), r.parentArgs(), null))) {
             return Sender.SHELL_BY_HAND;
         }
         return Sender.PROCESS;
@@ -109,13 +141,17 @@ final class CauseResolver {
         String name = Verdicts.signalName(r.signo());
         switch (sender(r, env, self, userStateNow)) {
             case SYSTEMD_SCOPE:
-                return name + " from systemd (pid " + r.pid() + "): it is stopping login session scope " + env.sessionScope()
+                return name + " from systemd (pid " + r.pid() + "): it is stopping login session scope "
+                        + env.sessionScope()
                         + ", which this JVM was started in — the login/SSH session ended; nohup does not protect against this";
             case SYSTEMD_UNIT:
-                return name + " from systemd (pid " + r.pid() + "): it is stopping " + env.serviceName() + " (systemctl stop, a dependency, or shutdown)";
+                return name + " from systemd (pid " + r.pid() + "): it is stopping " + env.serviceName()
+                        + " (systemctl stop, a dependency, or shutdown)";
             case SYSTEMD_OTHER:
                 return name + " from systemd (pid " + r.pid() + "): it is stopping the unit this JVM runs in"
-                        + (env.cgroupPath() == null ? " (its cgroup could not be read)" : " (cgroup " + env.cgroupPath() + ")");
+                        + (env.cgroupPath() == null
+                                ? " (its cgroup could not be read)"
+                                : " (cgroup " + env.cgroupPath() + ")");
             case USER_MANAGER_STOPPING:
                 return name + " from systemd --user (pid " + r.pid() + "): user@" + env.userManagerUid()
                         + ".service is stopping — the user logged out and lingering is off";
@@ -124,19 +160,22 @@ final class CauseResolver {
                         + (env.serviceName() != null ? env.serviceName() : "the user unit this JVM runs in")
                         + " (systemctl --user stop, a dependency, or the user manager stopping)";
             case CONTAINER:
-                return name + " from outside this JVM's pid namespace (pid 0): the container is being stopped (docker stop, pod deletion or eviction)";
+                return name
+                        + " from outside this JVM's pid namespace (pid 0): the container is being stopped (docker stop, pod deletion or eviction)";
             case KUBERNETES:
                 return name + " from outside this JVM's pid namespace (pid 0): Kubernetes is stopping the container "
                         + "(pod deletion or eviction, a rollout, or a failed liveness probe)";
             case CONTAINER_INIT:
-                return name + " from " + r.comm() + " (pid 1), the container's init passing on its stop signal: the container is being stopped "
+                return name + " from " + r.comm()
+                        + " (pid 1), the container's init passing on its stop signal: the container is being stopped "
                         + "(docker stop, pod deletion or eviction)";
             case TIMEOUT:
-                return name + " from timeout(1) (pid " + r.pid() + (r.senderShort().isEmpty() ? "" : ": " + r.senderShort())
-                        + "): its time limit ran out";
+                return name + " from timeout(1) (pid " + r.pid()
+                        + (r.senderShort().isEmpty() ? "" : ": " + r.senderShort()) + "): its time limit ran out";
             case PARENT_EXITING:
                 String parent = r.senderShort().isEmpty() ? self.parentCommand() : r.senderShort();
-                return name + " from this JVM's parent (pid " + r.pid() + (parent == null || parent.isEmpty() ? "" : ", " + parent)
+                return name + " from this JVM's parent (pid " + r.pid()
+                        + (parent == null || parent.isEmpty() ? "" : ", " + parent)
                         + ") as it exited: a parent that ends takes the JVM with it (its own cleanup, or PR_SET_PDEATHSIG)";
             case SHELL_BY_HAND:
                 return Verdicts.signal(r, self.pid()) + ": a `kill` from an interactive shell";
@@ -165,23 +204,30 @@ final class CauseResolver {
             case SYSTEMD_UNIT:
             case USER_MANAGER_UNIT: {
                 String manager = sender == Sender.SYSTEMD_UNIT ? "systemd" : "systemd --user";
-                next.append(manager).append(" will not restart ").append(e.serviceName() != null ? e.serviceName() : "the unit")
-                        .append(": a stop through systemd never triggers Restart= (a `systemctl restart` starts it again by itself); ");
+                next.append(manager)
+                        .append(" will not restart ")
+                        .append(e.serviceName() != null ? e.serviceName() : "the unit")
+                        .append(
+                                ": a stop through systemd never triggers Restart= (a `systemctl restart` starts it again by itself); ");
                 stopTimeout = systemdKill(next, e, from, sigkillAt);
                 break;
             }
             case SYSTEMD_SCOPE:
             case SYSTEMD_OTHER:
-                next.append(sender == Sender.SYSTEMD_SCOPE
-                        ? "nothing starts this JVM again: a login session scope is not a service and has no Restart=; "
-                        : "whether anything starts it again is not known (no service unit was identified); ");
+                next.append(
+                        sender == Sender.SYSTEMD_SCOPE
+                                ? "nothing starts this JVM again: a login session scope is not a service and has no Restart=; "
+                                : "whether anything starts it again is not known (no service unit was identified); ");
                 stopTimeout = systemdKill(next, e, from, sigkillAt);
                 break;
             case USER_MANAGER_STOPPING: {
                 String user = e.userName() == null ? "<user>" : e.userName();
                 next.append(e.serviceName() != null ? e.serviceName() : "this user service")
-                        .append(" will not be restarted: its user manager is stopping with it (it starts again at ").append(user)
-                        .append("'s next login; `loginctl enable-linger ").append(user).append("` keeps user services running without a login); ");
+                        .append(" will not be restarted: its user manager is stopping with it (it starts again at ")
+                        .append(user)
+                        .append("'s next login; `loginctl enable-linger ")
+                        .append(user)
+                        .append("` keeps user services running without a login); ");
                 stopTimeout = systemdKill(next, e, from, sigkillAt);
                 break;
             }
@@ -195,17 +241,22 @@ final class CauseResolver {
             default:
                 if (sender == Sender.UNKNOWN && c.kind() == Cause.Kind.SIGNAL && e.unit() != null) {
                     // Without the sender, a stop through systemd (never restarted) cannot be ruled out.
-                    next.append("the sender is not known: if systemd sent it to stop ").append(e.serviceName())
+                    next.append("the sender is not known: if systemd sent it to stop ")
+                            .append(e.serviceName())
                             .append(", nothing restarts it; if not, ");
                 }
                 next.append(ownExit(c, e));
         }
         evidence(e, self, c, sender, userStateNow, evidence);
-        if ((sender == Sender.SYSTEMD_UNIT || sender == Sender.USER_MANAGER_UNIT) && e.unit() != null && c.status() != null) {
+        if ((sender == Sender.SYSTEMD_UNIT || sender == Sender.USER_MANAGER_UNIT)
+                && e.unit() != null
+                && c.status() != null) {
             // A signal alone cannot tell `systemctl kill` from a stop; the caveat stays with the evidence.
-            SystemdUnit.RestartDecision d = e.unit().restartDecision(SystemdUnit.Exit.code("exit " + c.status(), c.status()));
-            evidence.add("if this was `systemctl kill` rather than a stop, Restart= applies: systemd would " + (d.restarts() ? "" : "not ")
-                    + "restart " + e.serviceName() + ", because " + d.because() + " (exit status " + c.status() + ")");
+            SystemdUnit.RestartDecision d =
+                    e.unit().restartDecision(SystemdUnit.Exit.code("exit " + c.status(), c.status()));
+            evidence.add("if this was `systemctl kill` rather than a stop, Restart= applies: systemd would "
+                    + (d.restarts() ? "" : "not ") + "restart " + e.serviceName() + ", because " + d.because()
+                    + " (exit status " + c.status() + ")");
         }
         return new Verdict(c.verdict(), next.toString(), evidence, sigkillAt[0], stopTimeout);
     }
@@ -218,12 +269,18 @@ final class CauseResolver {
             return "TimeoutStopSec=infinity";
         }
         if (t < 0) {
-            next.append("systemd sends SIGKILL if the JVM is still running after TimeoutStopSec= (90 s unless the unit changes it)");
+            next.append(
+                    "systemd sends SIGKILL if the JVM is still running after TimeoutStopSec= (90 s unless the unit changes it)");
             return "TimeoutStopSec= (not read)";
         }
-        String setting = "TimeoutStopSec=" + timespan(t) + (e.stopTimeoutSource() == null ? "" : ", " + e.stopTimeoutSource());
+        String setting =
+                "TimeoutStopSec=" + timespan(t) + (e.stopTimeoutSource() == null ? "" : ", " + e.stopTimeoutSource());
         sigkillAt[0] = from + t;
-        next.append("systemd sends SIGKILL at ").append(Verdicts.clock(from + t)).append(" if the JVM is still running then (").append(setting).append(')');
+        next.append("systemd sends SIGKILL at ")
+                .append(Verdicts.clock(from + t))
+                .append(" if the JVM is still running then (")
+                .append(setting)
+                .append(')');
         return setting;
     }
 
@@ -231,7 +288,8 @@ final class CauseResolver {
     private static String kubernetesNext(long from) {
         return "whether Kubernetes starts the container again depends on the pod's restartPolicy, which cannot be read from inside the pod "
                 + "(a deleted or evicted pod is not restarted; its controller may create a new one); the kubelet sends SIGKILL when "
-                + "terminationGracePeriodSeconds runs out (default 30 s, counted from the preStop hook: about " + Verdicts.clock(from + KUBERNETES_GRACE_MILLIS)
+                + "terminationGracePeriodSeconds runs out (default 30 s, counted from the preStop hook: about "
+                + Verdicts.clock(from + KUBERNETES_GRACE_MILLIS)
                 + "; not readable in-pod either)";
     }
 
@@ -250,56 +308,72 @@ final class CauseResolver {
             SystemdUnit.RestartDecision d = e.unit().restartDecision(SystemdUnit.Exit.code("exit " + status, status));
             String manager = e.userManagerUid() != null ? "systemd --user" : "systemd";
             String s = d.restarts()
-                    ? manager + " will restart " + e.serviceName() + " after " + e.unit().restartSec() + ", because " + d.because()
+                    ? manager + " will restart " + e.serviceName() + " after "
+                            + e.unit().restartSec() + ", because " + d.because()
                     : manager + " will not restart " + e.serviceName() + ", because " + d.because();
             return s + " (exit status " + status + ")"
-                    + (e.mainProcess() ? "" : "; but systemd judges the unit's main process, not this JVM (" + e.mainProcessSource() + ")");
+                    + (e.mainProcess()
+                            ? ""
+                            : "; but systemd judges the unit's main process, not this JVM (" + e.mainProcessSource()
+                                    + ")");
         }
         if (e.serviceName() != null) {
             return "this JVM runs in " + e.serviceName() + ", but its unit file was not found (" + e.unitSource()
                     + "), so whether systemd restarts it after exit status " + status + " is not known";
         }
         if (e.sessionScope() != null) {
-            return "nothing starts this JVM again: it runs in login session scope " + e.sessionScope() + ", not under a supervisor (exit status " + status + ")";
+            return "nothing starts this JVM again: it runs in login session scope " + e.sessionScope()
+                    + ", not under a supervisor (exit status " + status + ")";
         }
         if (e.kubernetes()) {
-            return "whether Kubernetes starts the container again after exit status " + status + " depends on the pod's restartPolicy, which cannot be "
-                    + "read from inside the pod";
+            return "whether Kubernetes starts the container again after exit status " + status
+                    + " depends on the pod's restartPolicy, which cannot be " + "read from inside the pod";
         }
         if (e.containerEvidence() != null || e.jvmIsPid1()) {
-            return "whether the container starts again after exit status " + status + " depends on its restart policy, which cannot be read from inside it";
+            return "whether the container starts again after exit status " + status
+                    + " depends on its restart policy, which cannot be read from inside it";
         }
         if (e == Surroundings.UNKNOWN) {
-            return "who supervises this JVM is not known: the environment had not been read yet (exit status " + status + ")";
+            return "who supervises this JVM is not known: the environment had not been read yet (exit status " + status
+                    + ")";
         }
         if (e.cgroupPath() == null) {
             return "who supervises this JVM is not known: its cgroup could not be read (exit status " + status + ")";
         }
-        return "no supervisor was found (no service unit in its cgroup, no container): nothing is known to start this JVM again (exit status " + status + ")";
+        return "no supervisor was found (no service unit in its cgroup, no container): nothing is known to start this JVM again (exit status "
+                + status + ")";
     }
 
-    private static void evidence(Surroundings e, Self self, Cause c, Sender sender, String userStateNow, List<String> out) {
+    private static void evidence(
+            Surroundings e, Self self, Cause c, Sender sender, String userStateNow, List<String> out) {
         if (e == Surroundings.UNKNOWN) {
             out.add("environment: not read yet (the JVM went before the agent's start-up probes ran)");
             return;
         }
         out.add("cgroup: " + (e.cgroupPath() == null ? "unknown" : e.cgroupPath()) + " (" + e.cgroupSource() + ")");
         if (e.sessionScope() != null) {
-            out.add("login session scope: " + e.sessionScope() + " (the cgroup's last part); systemd stops a session scope when the session ends "
-                    + "(logout, SSH disconnect, loginctl terminate-session, with KillUserProcesses=yes) or when the machine shuts down");
+            out.add(
+                    "login session scope: " + e.sessionScope()
+                            + " (the cgroup's last part); systemd stops a session scope when the session ends "
+                            + "(logout, SSH disconnect, loginctl terminate-session, with KillUserProcesses=yes) or when the machine shuts down");
         }
         if (e.userManagerUid() != null) {
-            out.add("user manager: user@" + e.userManagerUid() + ".service" + (e.userName() == null ? "" : " of " + e.userName())
+            out.add("user manager: user@" + e.userManagerUid() + ".service"
+                    + (e.userName() == null ? "" : " of " + e.userName())
                     + (e.linger() == null ? "; lingering unknown" : e.linger() ? "; lingering on" : "; lingering off")
                     + (e.lingerSource() == null ? "" : " (" + e.lingerSource() + ")")
-                    + (userStateNow == null ? "" : "; logind user state now: " + userStateNow + " (/run/systemd/users/" + e.userManagerUid() + ")"));
+                    + (userStateNow == null
+                            ? ""
+                            : "; logind user state now: " + userStateNow + " (/run/systemd/users/" + e.userManagerUid()
+                                    + ")"));
         }
         if (e.serviceName() != null) {
             SystemdUnit u = e.unit();
             StringBuilder sb = new StringBuilder("unit: ").append(e.serviceName());
             if (u != null) {
                 sb.append(": Restart=").append(u.restart()).append(u.get("Restart") == null ? " (not set)" : "");
-                for (String key : new String[] {"SuccessExitStatus", "RestartPreventExitStatus", "RestartForceExitStatus"}) {
+                for (String key :
+                        new String[] {"SuccessExitStatus", "RestartPreventExitStatus", "RestartForceExitStatus"}) {
                     if (!u.statusList(key).isEmpty()) {
                         sb.append(", ").append(key).append('=').append(String.join(" ", u.statusList(key)));
                     }
@@ -312,7 +386,9 @@ final class CauseResolver {
             }
         }
         if (e.stopTimeoutMillis() != -2 && (e.serviceName() != null || e.sessionScope() != null)) {
-            out.add("stop timeout: " + (e.stopTimeoutMillis() == -1 ? "none (infinity)" : timespan(e.stopTimeoutMillis())) + " (" + e.stopTimeoutSource() + ")");
+            out.add("stop timeout: "
+                    + (e.stopTimeoutMillis() == -1 ? "none (infinity)" : timespan(e.stopTimeoutMillis())) + " ("
+                    + e.stopTimeoutSource() + ")");
         }
         if (e.containerEvidence() != null) {
             out.add("container: " + e.containerEvidence());
@@ -320,25 +396,36 @@ final class CauseResolver {
         if (e.jvmIsPid1()) {
             out.add("this JVM is PID 1 of its pid namespace (/proc/self/stat)");
         } else if (e.pid1Comm() != null) {
-            out.add("PID 1: " + e.pid1Comm() + (e.pid1Command() == null ? "" : " (" + Verdicts.bounded(e.pid1Command(), Verdicts.VERDICT_COMMAND_MAX) + ")")
+            out.add("PID 1: " + e.pid1Comm()
+                    + (e.pid1Command() == null
+                            ? ""
+                            : " (" + Verdicts.bounded(e.pid1Command(), Verdicts.VERDICT_COMMAND_MAX) + ")")
                     + " (/proc/1/comm, /proc/1/cmdline)");
         }
         if (e.hupIgnored()) {
             out.add("SIGHUP ignored since start-up (nohup or an ignoring parent): " + e.signalMaskSource());
         }
         if (self.parentPid() > 0) {
-            out.add("this JVM's parent at start-up: pid " + self.parentPid() + (self.parentCommand().isEmpty() ? "" : " (" + self.parentCommand() + ")")
+            out.add("this JVM's parent at start-up: pid " + self.parentPid()
+                    + (self.parentCommand().isEmpty() ? "" : " (" + self.parentCommand() + ")")
                     + (self.parentPidNow() >= 0 ? "; now pid " + self.parentPidNow() : ""));
         }
         SignalRecord r = c.signal();
         if (r != null && sender == Sender.PARENT_EXITING) {
             out.add("sender taken as this JVM's exiting parent: its pid is the parent's at start-up, and "
-                    + (r.args().isEmpty() ? "it was gone before /proc/" + r.pid() + " could be read"
-                    : "the JVM's parent is now pid " + self.parentPidNow()));
-        } else if (r != null && sender != Sender.UNKNOWN && sender != Sender.PROCESS && sender != Sender.KERNEL && sender != Sender.SELF) {
-            out.add("sender taken as " + describe(sender) + " from " + (r.pid() == 0 ? "si_pid 0 with " + r.codeName()
-                    : "its name \"" + r.comm() + "\"" + (r.args().isEmpty() ? "" : " and command line") + ", read from /proc/" + r.pid()
-                    + " as the signal arrived"));
+                    + (r.args().isEmpty()
+                            ? "it was gone before /proc/" + r.pid() + " could be read"
+                            : "the JVM's parent is now pid " + self.parentPidNow()));
+        } else if (r != null
+                && sender != Sender.UNKNOWN
+                && sender != Sender.PROCESS
+                && sender != Sender.KERNEL
+                && sender != Sender.SELF) {
+            out.add("sender taken as " + describe(sender) + " from "
+                    + (r.pid() == 0
+                            ? "si_pid 0 with " + r.codeName()
+                            : "its name \"" + r.comm() + "\"" + (r.args().isEmpty() ? "" : " and command line")
+                                    + ", read from /proc/" + r.pid() + " as the signal arrived"));
         }
     }
 

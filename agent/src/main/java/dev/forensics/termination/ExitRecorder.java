@@ -18,8 +18,8 @@ final class ExitRecorder {
         String caller = callerFrame == null ? null : Sites.frame(callerFrame);
         String verdict = Verdicts.exit(status, halt, caller, t.getName());
         List<String> details = new ArrayList<>();
-        details.add((halt ? "Runtime.halt(" : "Runtime.exit(") + status + ") on thread \"" + t.getName() + "\"" + (t.isDaemon() ? " (daemon)" : "")
-                + ", called from:");
+        details.add((halt ? "Runtime.halt(" : "Runtime.exit(") + status + ") on thread \"" + t.getName() + "\""
+                + (t.isDaemon() ? " (daemon)" : "") + ", called from:");
         int shown = 0;
         boolean started = false;
         for (StackTraceElement e : stack) {
@@ -36,15 +36,25 @@ final class ExitRecorder {
         if (halt) {
             details.add("Runtime.halt skips the shutdown hooks and JFR's dump on exit: nothing after this point runs");
         }
-        return Cause.call(halt ? Cause.Kind.HALT : Cause.Kind.EXIT, verdict, details, status, System.currentTimeMillis(), caller, t.getName());
+        return Cause.call(
+                halt ? Cause.Kind.HALT : Cause.Kind.EXIT,
+                verdict,
+                details,
+                status,
+                System.currentTimeMillis(),
+                caller,
+                t.getName());
     }
 
     /** The first frame outside the JDK's exit plumbing and our own hook. */
     static StackTraceElement callerOf(StackTraceElement[] stack) {
         for (StackTraceElement e : stack) {
             String c = e.getClassName();
-            if (Sites.isAgentFrame(c) || c.equals("java.lang.Runtime") || c.equals("java.lang.System")
-                    || c.equals("java.lang.Shutdown") || c.equals("java.security.AccessController")) { // PrivilegedListener's
+            if (Sites.isAgentFrame(c)
+                    || c.equals("java.lang.Runtime")
+                    || c.equals("java.lang.System")
+                    || c.equals("java.lang.Shutdown")
+                    || c.equals("java.security.AccessController")) { // PrivilegedListener's
                 continue;
             }
             return e;

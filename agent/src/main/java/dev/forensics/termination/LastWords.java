@@ -112,7 +112,8 @@ final class LastWords {
             } catch (IOException | RuntimeException e) {
                 closeQuietly();
                 onStderr = true;
-                Stderr.line("[forensics] last words file " + file + " stopped accepting lines (" + e + "); continuing on stderr:");
+                Stderr.line("[forensics] last words file " + file + " stopped accepting lines (" + e
+                        + "); continuing on stderr:");
             }
         }
         for (String l : all) {
@@ -138,7 +139,8 @@ final class LastWords {
         }
         if (++appended > MAX_APPENDED_LINES) {
             if (appended == MAX_APPENDED_LINES + 1) {
-                line = "(further lines dropped: the last words are capped at " + MAX_APPENDED_LINES + " appended lines)";
+                line = "(further lines dropped: the last words are capped at " + MAX_APPENDED_LINES
+                        + " appended lines)";
             } else {
                 return;
             }
@@ -151,7 +153,8 @@ final class LastWords {
             } catch (IOException | RuntimeException e) {
                 closeQuietly();
                 onStderr = true;
-                Stderr.line("[forensics] last words file " + file + " stopped accepting lines (" + e + "); continuing on stderr:");
+                Stderr.line("[forensics] last words file " + file + " stopped accepting lines (" + e
+                        + "); continuing on stderr:");
             }
         }
         Stderr.line("[forensics] " + line);
@@ -221,7 +224,8 @@ final class LastWords {
             sb.append("last words: ").append(file).append('\n');
         }
         byte[] bytes = truncateUtf8(sb.toString(), TERMINATION_LOG_MAX);
-        try (FileChannel ch = FileChannel.open(terminationLog, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch =
+                FileChannel.open(terminationLog, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buf = ByteBuffer.wrap(bytes);
             while (buf.hasRemaining()) {
                 ch.write(buf);

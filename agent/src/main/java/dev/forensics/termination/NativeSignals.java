@@ -1,8 +1,8 @@
 package dev.forensics.termination;
 
-import dev.forensics.report.Text;
 import dev.forensics.report.Pid;
 import dev.forensics.report.PrivateFiles;
+import dev.forensics.report.Text;
 import java.io.File;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
@@ -34,14 +34,34 @@ final class NativeSignals {
     static final int ALREADY = 2;
     static final int FAILED = 3;
     /** What {@link #disposition} answers (DISPOSITION_* in the shim). */
-    static final int DISPOSITION_UNKNOWN = -1, DISPOSITION_DEFAULT = 0, DISPOSITION_IGNORED = 1, DISPOSITION_OURS = 2, DISPOSITION_OTHER = 3;
+    static final int DISPOSITION_UNKNOWN = -1,
+            DISPOSITION_DEFAULT = 0,
+            DISPOSITION_IGNORED = 1,
+            DISPOSITION_OURS = 2,
+            DISPOSITION_OTHER = 3;
 
     // Layout of record0's arrays; forensics_signals.c has the same enum and offsets.
-    static final int F_INDEX = 0, F_SIGNO = 1, F_CODE = 2, F_PID = 3, F_UID = 4, F_TID = 5, F_PPID = 6, F_REAL_NS = 7,
-            F_MONO_NS = 8, F_COUNT = 9, F_COMM_LEN = 10, F_CMD_LEN = 11, F_PARENT_COMM_LEN = 12, F_PARENT_CMD_LEN = 13, F_FIELDS = 14;
+    static final int F_INDEX = 0,
+            F_SIGNO = 1,
+            F_CODE = 2,
+            F_PID = 3,
+            F_UID = 4,
+            F_TID = 5,
+            F_PPID = 6,
+            F_REAL_NS = 7,
+            F_MONO_NS = 8,
+            F_COUNT = 9,
+            F_COMM_LEN = 10,
+            F_CMD_LEN = 11,
+            F_PARENT_COMM_LEN = 12,
+            F_PARENT_CMD_LEN = 13,
+            F_FIELDS = 14;
     static final int COMM_MAX = 64;
     static final int CMD_MAX = 512;
-    static final int T_COMM = 0, T_CMD = T_COMM + COMM_MAX, T_PARENT_COMM = T_CMD + CMD_MAX, T_PARENT_CMD = T_PARENT_COMM + COMM_MAX,
+    static final int T_COMM = 0,
+            T_CMD = T_COMM + COMM_MAX,
+            T_PARENT_COMM = T_CMD + CMD_MAX,
+            T_PARENT_CMD = T_PARENT_COMM + COMM_MAX,
             T_SIZE = T_PARENT_CMD + CMD_MAX;
 
     private static volatile boolean loaded;
@@ -61,13 +81,15 @@ final class NativeSignals {
             return false;
         }
         if (!arch.equals(NativeImage.ARCH)) {
-            unavailable = "no signal shim for linux-" + arch + " in this build of forensics.jar (built for linux-" + NativeImage.ARCH + ")";
+            unavailable = "no signal shim for linux-" + arch + " in this build of forensics.jar (built for linux-"
+                    + NativeImage.ARCH + ")";
             return false;
         }
         Path copy = null;
         try {
             byte[] bytes = NativeImage.bytes();
-            copy = PrivateFiles.privateTempDir().resolve("libforensics-" + Pid.current() + "-" + System.nanoTime() + ".so");
+            copy = PrivateFiles.privateTempDir()
+                    .resolve("libforensics-" + Pid.current() + "-" + System.nanoTime() + ".so");
             try (FileChannel ch = PrivateFiles.create(copy)) {
                 ByteBuffer buf = ByteBuffer.wrap(bytes);
                 while (buf.hasRemaining()) {
@@ -112,8 +134,11 @@ final class NativeSignals {
             // java.lang is opened to us in premain (Termination.openJavaLang). A method handle with exact types, not
             // Method.invoke, whose adapters JDK 18+ spins at first use.
             MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(ClassLoader.class, MethodHandles.lookup());
-            MethodHandle load = lookup.findStatic(ClassLoader.class, "loadLibrary",
-                    MethodType.methodType(Class.forName("jdk.internal.loader.NativeLibrary", false, null), Class.class, File.class));
+            MethodHandle load = lookup.findStatic(
+                    ClassLoader.class,
+                    "loadLibrary",
+                    MethodType.methodType(
+                            Class.forName("jdk.internal.loader.NativeLibrary", false, null), Class.class, File.class));
             Object ignored = (Object) load.invoke(NativeSignals.class, file);
         } catch (Throwable e) {
             // Older or newer JDK without that method, or java.lang not opened: System.load works everywhere

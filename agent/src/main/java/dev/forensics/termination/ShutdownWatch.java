@@ -128,7 +128,8 @@ final class ShutdownWatch implements Runnable {
     /** Writes {@code prefix} and the registered hooks as one line, then follows them on a daemon thread. */
     static ShutdownWatch start(List<Thread> threads, Progress progress, String prefix) {
         if (threads == null) {
-            progress.line(prefix + "the registered shutdown hooks could not be read on this JDK; their progress is not followed");
+            progress.line(prefix
+                    + "the registered shutdown hooks could not be read on this JDK; their progress is not followed");
             return null;
         }
         List<Watched> watched = new ArrayList<>();
@@ -146,7 +147,8 @@ final class ShutdownWatch implements Runnable {
             progress.line(prefix + "no application shutdown hooks are registered");
             return null;
         }
-        progress.line(prefix + watched.size() + " application shutdown hook" + (watched.size() == 1 ? "" : "s") + " registered: " + names);
+        progress.line(prefix + watched.size() + " application shutdown hook" + (watched.size() == 1 ? "" : "s")
+                + " registered: " + names);
         ShutdownWatch watch = new ShutdownWatch(watched, progress, System.nanoTime());
         Thread watcher = new Thread(watch, "forensics-shutdown-watch");
         watcher.setDaemon(true);
@@ -217,8 +219,8 @@ final class ShutdownWatch implements Runnable {
         for (Watched w : hooks) {
             if (!w.finished && w.startNanos >= 0) {
                 StackTraceElement[] frames = w.thread.getStackTrace();
-                progress.stillRunning("still running after " + Verdicts.duration(elapsed) + ": hook " + w.name + " " + w.thread.getState()
-                        + stack(frames));
+                progress.stillRunning("still running after " + Verdicts.duration(elapsed) + ": hook " + w.name + " "
+                        + w.thread.getState() + stack(frames));
                 String why = w.explained ? null : whyItWaits(frames);
                 if (why != null) {
                     w.explained = true;
@@ -279,7 +281,8 @@ final class ShutdownWatch implements Runnable {
      */
     static String whyItWaits(StackTraceElement[] frames) {
         for (StackTraceElement e : frames) {
-            if (e.getClassName().equals("jdk.internal.net.http.HttpClientImpl") && e.getMethodName().equals("awaitTermination")) {
+            if (e.getClassName().equals("jdk.internal.net.http.HttpClientImpl")
+                    && e.getMethodName().equals("awaitTermination")) {
                 return "waits in java.net.http.HttpClient.close(), which returns only once every exchange of the client has ended;"
                         + " an exchange whose response body was never closed never ends, so this hook waits until the JVM is killed."
                         + " Close those bodies (open JDK HttpClient bodies are listed under HTTP response bodies, with their lines),"
@@ -326,13 +329,15 @@ final class ShutdownWatch implements Runnable {
             }
             StackTraceElement[] known = few == null ? null : few.get(t);
             boolean inBudget = known != null || System.nanoTime() - start < STACKS_BUDGET_NANOS;
-            StackTraceElement[] frames = known != null ? known : inBudget ? t.getStackTrace() : new StackTraceElement[0];
+            StackTraceElement[] frames =
+                    known != null ? known : inBudget ? t.getStackTrace() : new StackTraceElement[0];
             withoutStack += inBudget ? 0 : 1;
             out.add("  \"" + t.getName() + "\"" + (t.isDaemon() ? " daemon" : "") + " " + t.getState());
             int first = 0;
             if (t == Thread.currentThread()) { // this dump and the agent writing it are not what the reader is after
-                while (first < frames.length && (Sites.isAgentFrame(frames[first].getClassName())
-                        || frames[first].getClassName().equals("java.lang.Thread"))) {
+                while (first < frames.length
+                        && (Sites.isAgentFrame(frames[first].getClassName())
+                                || frames[first].getClassName().equals("java.lang.Thread"))) {
                     first++;
                 }
             }

@@ -53,7 +53,8 @@ final class SignalCapture {
             Wrapper w = new Wrapper(i, true);
             SignalHandler old = Signal.handle(sig, w);
             if (old == SignalHandler.SIG_IGN) {
-                Signal.handle(sig, SignalHandler.SIG_IGN); // give the table back its "ignored"; the JVM installed nothing
+                Signal.handle(
+                        sig, SignalHandler.SIG_IGN); // give the table back its "ignored"; the JVM installed nothing
                 javaState[i] = "ignored since start-up" + (NUMBERS[i] == 1 ? " (nohup)" : "");
                 if (NUMBERS[i] == 1) {
                     ignoredHupAtStart = true;
@@ -108,7 +109,9 @@ final class SignalCapture {
         if (i < 0) {
             return;
         }
-        if (handler != null && !handler.getClass().getName().equals("jdk.internal.misc.Signal$NativeHandler") && !isOurs(handler)) {
+        if (handler != null
+                && !handler.getClass().getName().equals("jdk.internal.misc.Signal$NativeHandler")
+                && !isOurs(handler)) {
             Wrapper w = new Wrapper(i, false);
             SignalHandler appHandler = Signal.handle(new Signal(NAMES[i]), w);
             w.exitsJvm = isJvmHandler(appHandler);
@@ -133,7 +136,9 @@ final class SignalCapture {
     void recheck() {
         Map<String, Object> current = javaHandlers();
         for (int i = 0; i < NAMES.length; i++) {
-            if (!"wrapped".equals(javaState[i]) || !NativeSignals.available() || NativeSignals.disposition(NUMBERS[i]) == NativeSignals.DISPOSITION_OURS) {
+            if (!"wrapped".equals(javaState[i])
+                    || !NativeSignals.available()
+                    || NativeSignals.disposition(NUMBERS[i]) == NativeSignals.DISPOSITION_OURS) {
                 continue; // not ours to watch, or nothing changed
             }
             Object handler = current.get("SIG" + NAMES[i]);

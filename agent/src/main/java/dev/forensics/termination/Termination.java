@@ -33,7 +33,9 @@ public final class Termination {
             installEarly(settings, dir, inst);
         } catch (Throwable t) {
             Feature.disable(Feature.TERMINATION);
-            Stderr.line("forensics: termination capture disabled after an internal error; the application is unaffected: " + t);
+            Stderr.line(
+                    "forensics: termination capture disabled after an internal error; the application is unaffected: "
+                            + t);
         }
     }
 
@@ -48,7 +50,8 @@ public final class Termination {
         signals.install();
         r.signals(signals);
         recorder = r;
-        TerminationHooks.register(new PrivilegedListener(r)); // after our own Signal.handle calls: the woven hook must not see them
+        TerminationHooks.register(
+                new PrivilegedListener(r)); // after our own Signal.handle calls: the woven hook must not see them
         Sections.register(new TerminationSection(r));
         installNanos = System.nanoTime() - t0;
     }
@@ -79,15 +82,18 @@ public final class Termination {
         ShutdownWatch.prepare();
         long lateNanos = System.nanoTime() - t0;
         StringBuilder sb = new StringBuilder("termination capture installed in ")
-                .append(Verdicts.millis(installNanos)).append(" ms during premain (+")
-                .append(Verdicts.millis(lateNanos)).append(" ms right after, off the main thread)");
+                .append(Verdicts.millis(installNanos))
+                .append(" ms during premain (+")
+                .append(Verdicts.millis(lateNanos))
+                .append(" ms right after, off the main thread)");
         for (int i = 0; i < SignalCapture.NAMES.length; i++) {
             sb.append("; ").append(s.state(i));
         }
         Reporter.journal("termination", sb.toString());
         if (s.hupIgnoredAtStart()) {
-            r.note("SIGHUP is ignored since start-up (nohup or an ignoring parent): a terminal hangup will not stop this JVM, "
-                    + "but the end of its login session can still stop it with SIGTERM (systemd stops the session scope)");
+            r.note(
+                    "SIGHUP is ignored since start-up (nohup or an ignoring parent): a terminal hangup will not stop this JVM, "
+                            + "but the end of its login session can still stop it with SIGTERM (systemd stops the session scope)");
         }
     }
 
@@ -169,7 +175,10 @@ public final class Termination {
         try {
             JavaBase.open(inst, "java.lang", "jdk.internal.misc");
         } catch (Throwable t) {
-            Reporter.journal("termination", "java.lang could not be opened to the agent (" + t + "); hook progress and silent native loading may be unavailable");
+            Reporter.journal(
+                    "termination",
+                    "java.lang could not be opened to the agent (" + t
+                            + "); hook progress and silent native loading may be unavailable");
         }
     }
 }

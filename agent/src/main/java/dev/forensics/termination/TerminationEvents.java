@@ -34,7 +34,8 @@ final class TerminationEvents {
                 e.senderUid = r.uid();
                 e.senderCommand = Printable.line(r.command().isEmpty() ? r.senderShort() : r.command());
                 e.senderParentPid = r.ppid();
-                e.senderParentCommand = Printable.line(r.parentCommand().isEmpty() ? r.parentShort() : r.parentCommand());
+                e.senderParentCommand =
+                        Printable.line(r.parentCommand().isEmpty() ? r.parentShort() : r.parentCommand());
                 e.deliveries = r.count();
             }
             e.commit();

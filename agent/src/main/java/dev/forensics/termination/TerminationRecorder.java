@@ -1,7 +1,5 @@
 package dev.forensics.termination;
 
-import dev.forensics.report.Text;
-import dev.forensics.report.Pid;
 import dev.forensics.bootstrap.AdviceErrors;
 import dev.forensics.bootstrap.Feature;
 import dev.forensics.bootstrap.TerminationHooks;
@@ -10,10 +8,12 @@ import dev.forensics.environment.ProcStat;
 import dev.forensics.environment.ProcessFacts;
 import dev.forensics.environment.Surroundings;
 import dev.forensics.report.Finding;
+import dev.forensics.report.Pid;
 import dev.forensics.report.Redaction;
 import dev.forensics.report.Reporter;
 import dev.forensics.report.Sections;
 import dev.forensics.report.Sites;
+import dev.forensics.report.Text;
 import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -75,6 +75,7 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
     static final long HOOKS_START_WAIT_MILLIS = 250;
     /** The application's hooks as the shutdown began. */
     private volatile List<Thread> applicationHooks;
+
     private volatile Cause death;
     private volatile Cause pendingSignal;
     private volatile long pendingSignalNanos;
@@ -140,10 +141,14 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
             long t0 = System.nanoTime();
             Surroundings s = Surroundings.read(Host.current(envRoot), unitPath);
             surroundings = s;
-            Reporter.journal("termination", "verdict facts read in " + Verdicts.millis(System.nanoTime() - t0) + " ms: " + s.summary());
+            Reporter.journal(
+                    "termination",
+                    "verdict facts read in " + Verdicts.millis(System.nanoTime() - t0) + " ms: " + s.summary());
         } catch (Throwable t) {
             surroundings = null; // the verdict then says the environment is not known
-            Reporter.journal("termination", "verdict facts could not be read (" + t + "); verdicts will say the environment is not known");
+            Reporter.journal(
+                    "termination",
+                    "verdict facts could not be read (" + t + "); verdicts will say the environment is not known");
         }
     }
 
@@ -174,10 +179,12 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         if (!beginDeath(cause)) {
             escalate();
             String line = isHookThread(Thread.currentThread())
-                    ? exit.verdict() + " inside a shutdown hook while the JVM is already shutting down: this call blocks forever (the JDK's rule), so this hook never finishes"
+                    ? exit.verdict()
+                            + " inside a shutdown hook while the JVM is already shutting down: this call blocks forever (the JDK's rule), so this hook never finishes"
                     : "then " + exit.verdict();
             progress(line);
-            Reporter.report(fields(Finding.warn("exit", "exit:" + exit.verdict(), exit.verdict()), exit).with("kind", "exit"));
+            Reporter.report(fields(Finding.warn("exit", "exit:" + exit.verdict(), exit.verdict()), exit)
+                    .with("kind", "exit"));
             Reporter.flush();
         }
         TerminationEvents.exit(status, halt, exit.caller(), exit.thread());
@@ -191,7 +198,8 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
                 for (Thread t : hooks) {
                     names.append(names.length() == 0 ? "" : ", ").append(ShutdownWatch.describe(t));
                 }
-                progress("halting: " + hooks.size() + " registered application shutdown hook" + (hooks.size() == 1 ? "" : "s") + " will not run: " + names);
+                progress("halting: " + hooks.size() + " registered application shutdown hook"
+                        + (hooks.size() == 1 ? "" : "s") + " will not run: " + names);
             } else {
                 progress("halting now (no shutdown hooks run on halt)");
             }
@@ -215,7 +223,10 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         }
         applicationHooks = hooks;
         shutdownStarted.countDown();
-        watch = ShutdownWatch.start(hooks, this, "shutdown started on thread \"" + Thread.currentThread().getName() + "\"; ");
+        watch = ShutdownWatch.start(
+                hooks,
+                this,
+                "shutdown started on thread \"" + Thread.currentThread().getName() + "\"; ");
     }
 
     /**
@@ -225,15 +236,19 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
     private void correctStatusIfAnotherSignalWon() {
         Cause mine = SIGNAL_ON_THIS_THREAD.get();
         Cause d = death;
-        if (mine == null || d == null || mine == d || mine.status() == null || mine.status().equals(d.status())) {
+        if (mine == null
+                || d == null
+                || mine == d
+                || mine.status() == null
+                || mine.status().equals(d.status())) {
             return;
         }
         Cause corrected = d.withStatus(mine.status());
         death = corrected;
         Verdict v = resolve(corrected);
         verdict = v;
-        progress("exit status " + mine.status() + " after all, not " + d.status() + ": the " + Verdicts.signalName(mine.signo())
-                + " handler ran the shutdown first; so " + v.next());
+        progress("exit status " + mine.status() + " after all, not " + d.status() + ": the "
+                + Verdicts.signalName(mine.signo()) + " handler ran the shutdown first; so " + v.next());
     }
 
     @Override
@@ -244,7 +259,10 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
             w.finish();
         } else if (shutdownSeen.get() && dying.get() && hooksDoneSaid.compareAndSet(false, true)) {
             Cause c = death;
-            progress("shutdown sequence done" + (c != null && c.status() != null ? "; the JVM ends now with status " + c.status() : "; the JVM ends now"));
+            progress("shutdown sequence done"
+                    + (c != null && c.status() != null
+                            ? "; the JVM ends now with status " + c.status()
+                            : "; the JVM ends now"));
         }
     }
 
@@ -268,8 +286,10 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         }
         if (t == mainThread.get()) {
             mainUncaught = summary;
-            Reporter.journal("termination", "main ended with an uncaught " + summary
-                    + "; the JVM ends when no non-daemon thread is left, with status 1");
+            Reporter.journal(
+                    "termination",
+                    "main ended with an uncaught " + summary
+                            + "; the JVM ends when no non-daemon thread is left, with status 1");
         }
     }
 
@@ -325,7 +345,12 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         } else if (!nested) {
             pendingSignal = cause;
             pendingSignalNanos = System.nanoTime();
-            Reporter.report(fields(Finding.warn("termination", "signal-to-app:" + signo, cause.verdict() + "; delivered to the application's own handler"), cause));
+            Reporter.report(fields(
+                    Finding.warn(
+                            "termination",
+                            "signal-to-app:" + signo,
+                            cause.verdict() + "; delivered to the application's own handler"),
+                    cause));
             Reporter.flush();
         }
     }
@@ -390,7 +415,8 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         List<String> details = new ArrayList<>();
         String verdict;
         if (r == null) {
-            String reason = NativeSignals.available() ? "the native handler did not see this delivery; " + captureState(signo)
+            String reason = NativeSignals.available()
+                    ? "the native handler did not see this delivery; " + captureState(signo)
                     : NativeSignals.unavailableReason();
             verdict = Verdicts.signalUnknown(signo, reason, now);
             details.add("signal: " + Verdicts.signalName(signo) + " (" + signo + "); sender unknown: " + reason);
@@ -399,7 +425,8 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
             details.addAll(Verdicts.signalDetails(r, ownPid));
         }
         details.add("handled on thread \"" + Thread.currentThread().getName() + "\"");
-        return Cause.signal(verdict, details, status, now, signo, r, Thread.currentThread().getName());
+        return Cause.signal(
+                verdict, details, status, now, signo, r, Thread.currentThread().getName());
     }
 
     private Surroundings env() {
@@ -417,12 +444,16 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
             }
             String exe = executable("self");
             String[] args = argv.subList(1, argv.size()).toArray(new String[0]);
-            String cmd = (exe.isEmpty() ? argv.get(0) : exe) + (args.length > 0 ? " " + Redaction.commandLine(args) : "");
+            String cmd =
+                    (exe.isEmpty() ? argv.get(0) : exe) + (args.length > 0 ? " " + Redaction.commandLine(args) : "");
             processLine = "pid " + ownPid + ", " + Verdicts.bounded(cmd, Verdicts.RECORD_COMMAND_MAX);
             long started = ProcessFacts.startMillis(real, me.startTicks());
             processStart = started < 0 ? null : Instant.ofEpochMilli(started);
-            self = new CauseResolver.Self(ownPid, me.ppid() > 0 ? me.ppid() : -1L,
-                    Verdicts.bounded(Redaction.text(commandLine(real, me.ppid())), Verdicts.VERDICT_COMMAND_MAX), -1);
+            self = new CauseResolver.Self(
+                    ownPid,
+                    me.ppid() > 0 ? me.ppid() : -1L,
+                    Verdicts.bounded(Redaction.text(commandLine(real, me.ppid())), Verdicts.VERDICT_COMMAND_MAX),
+                    -1);
             return true;
         } catch (Throwable t) {
             return false;
@@ -469,9 +500,13 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         try {
             // Without lambdas: this runs at start-up, where the first lambda costs the JVM a hundred classes.
             Optional<ProcessHandle> parent = ProcessHandle.current().parent();
-            String parentCmd = parent.isPresent() ? parent.get().info().commandLine().orElse("") : "";
-            self = new CauseResolver.Self(ownPid, parent.isPresent() ? parent.get().pid() : -1L,
-                    Verdicts.bounded(Redaction.text(parentCmd), Verdicts.VERDICT_COMMAND_MAX), -1);
+            String parentCmd =
+                    parent.isPresent() ? parent.get().info().commandLine().orElse("") : "";
+            self = new CauseResolver.Self(
+                    ownPid,
+                    parent.isPresent() ? parent.get().pid() : -1L,
+                    Verdicts.bounded(Redaction.text(parentCmd), Verdicts.VERDICT_COMMAND_MAX),
+                    -1);
         } catch (Throwable t) {
             self = new CauseResolver.Self(ownPid, -1, "", -1);
         }
@@ -508,9 +543,11 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
 
     private Verdict resolve(Cause c) {
         try {
-            return CauseResolver.resolve(c, env(), selfFor(c.signal()), userState(c.signal()), System.currentTimeMillis());
+            return CauseResolver.resolve(
+                    c, env(), selfFor(c.signal()), userState(c.signal()), System.currentTimeMillis());
         } catch (Throwable t) {
-            return new Verdict(c.verdict(), "next: not known (the verdict could not be resolved: " + t + ")", List.of(), -1, null);
+            return new Verdict(
+                    c.verdict(), "next: not known (the verdict could not be resolved: " + t + ")", List.of(), -1, null);
         }
     }
 
@@ -533,10 +570,20 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
     }
 
     private static Cause handledSignalThenExit(Cause signal, Cause exit) {
-        String verdict = signal.verdict() + ", handled by the application, which then called " + exit.verdict().replaceFirst(" called by ", " from ");
+        String verdict = signal.verdict() + ", handled by the application, which then called "
+                + exit.verdict().replaceFirst(" called by ", " from ");
         List<String> details = new ArrayList<>(signal.details());
         details.addAll(exit.details());
-        return new Cause(exit.kind(), verdict, details, exit.status(), exit.epochMillis(), signal.signo(), signal.signal(), exit.caller(), exit.thread());
+        return new Cause(
+                exit.kind(),
+                verdict,
+                details,
+                exit.status(),
+                exit.epochMillis(),
+                signal.signo(),
+                signal.signal(),
+                exit.caller(),
+                exit.thread());
     }
 
     private Cause lastThreadCause() {
@@ -544,13 +591,20 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         int status = main == null ? 0 : 1;
         String verdict = main == null
                 ? "main returned and no non-daemon thread was left, so the JVM ends normally (status 0)"
-                : "main ended with an uncaught " + main + " and no non-daemon thread was left, so the JVM ends with status 1";
+                : "main ended with an uncaught " + main
+                        + " and no non-daemon thread was left, so the JVM ends with status 1";
         List<String> details = new ArrayList<>();
         details.add("DestroyJavaVM found no live non-daemon thread: the JVM's normal end once main has returned");
         if (main != null) {
             details.add("main thread's uncaught exception: " + main);
         }
-        return Cause.ended(Cause.Kind.LAST_THREAD, verdict, details, status, System.currentTimeMillis(), Thread.currentThread().getName());
+        return Cause.ended(
+                Cause.Kind.LAST_THREAD,
+                verdict,
+                details,
+                status,
+                System.currentTimeMillis(),
+                Thread.currentThread().getName());
     }
 
     /** Shutdown began and no hook saw why: work it out from what is left. */
@@ -573,16 +627,28 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         }
         StackTraceElement[] stack = t.getStackTrace();
         for (StackTraceElement e : stack) {
-            if (e.getClassName().equals("java.lang.Shutdown") && e.getMethodName().equals("exit")) {
+            if (e.getClassName().equals("java.lang.Shutdown")
+                    && e.getMethodName().equals("exit")) {
                 StackTraceElement caller = ExitRecorder.callerOf(stack);
-                String verdict = "the JVM is exiting: Shutdown.exit called " + (caller == null ? "" : "from " + Sites.frame(caller) + " ")
-                        + "on thread \"" + name + "\"";
-                return Cause.call(Cause.Kind.EXIT, verdict, List.of("seen from the shutdown sequence, not from the exit call itself"), null,
-                        System.currentTimeMillis(), caller == null ? null : Sites.frame(caller), name);
+                String verdict = "the JVM is exiting: Shutdown.exit called "
+                        + (caller == null ? "" : "from " + Sites.frame(caller) + " ") + "on thread \"" + name + "\"";
+                return Cause.call(
+                        Cause.Kind.EXIT,
+                        verdict,
+                        List.of("seen from the shutdown sequence, not from the exit call itself"),
+                        null,
+                        System.currentTimeMillis(),
+                        caller == null ? null : Sites.frame(caller),
+                        name);
             }
         }
-        return Cause.ended(Cause.Kind.UNKNOWN, "the JVM began its shutdown on thread \"" + name + "\" for a reason forensics did not see",
-                List.of(), null, System.currentTimeMillis(), name);
+        return Cause.ended(
+                Cause.Kind.UNKNOWN,
+                "the JVM began its shutdown on thread \"" + name + "\" for a reason forensics did not see",
+                List.of(),
+                null,
+                System.currentTimeMillis(),
+                name);
     }
 
     // ---- the last words ----
@@ -590,8 +656,11 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
     /** The cause's facts as fields: what ended the JVM, with which signal or status, called from where. */
     static Finding fields(Finding f, Cause c) {
         SignalRecord r = c.signal();
-        return f.with("cause", c.kind().label).with("signal", c.signo() > 0 ? Verdicts.signalName(c.signo()) : null)
-                .with("exitStatus", c.status()).with("caller", c.caller()).with("thread", c.thread())
+        return f.with("cause", c.kind().label)
+                .with("signal", c.signo() > 0 ? Verdicts.signalName(c.signo()) : null)
+                .with("exitStatus", c.status())
+                .with("caller", c.caller())
+                .with("thread", c.thread())
                 .with("senderPid", r != null && r.pid() > 0 ? Integer.valueOf(r.pid()) : null);
     }
 
@@ -610,7 +679,8 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         Verdict v = resolve(cause);
         verdict = v;
         boolean onMain = Thread.currentThread() == mainThread.get();
-        boolean normal = cause.normalEnd() || (cause.kind() == Cause.Kind.EXIT && onMain && cause.status() != null && cause.status() == 0);
+        boolean normal = cause.normalEnd()
+                || (cause.kind() == Cause.Kind.EXIT && onMain && cause.status() != null && cause.status() == 0);
         if (normal) {
             normalEnd = true;
             Reporter.journal("termination", v.oneLine());
@@ -624,8 +694,13 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         if (cause.kind() == Cause.Kind.EXIT && onMain) {
             Reporter.journal(cause.kind().label, v.oneLine() + " (last words: " + where + ")");
         } else {
-            Reporter.report(fields(Finding.warn(cause.kind() == Cause.Kind.SIGNAL ? "termination" : "exit", "death:" + cause.kind().label,
-                    v.oneLine() + " (last words: " + where + ")"), cause).with("lastWords", where));
+            Reporter.report(fields(
+                            Finding.warn(
+                                    cause.kind() == Cause.Kind.SIGNAL ? "termination" : "exit",
+                                    "death:" + cause.kind().label,
+                                    v.oneLine() + " (last words: " + where + ")"),
+                            cause)
+                    .with("lastWords", where));
         }
         Reporter.flush();
         Termination.tellShutdownStarted(cause.verdict(), cause.kind().label);
@@ -647,7 +722,9 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         Thread rest = null;
         if (hooksFollow) {
             try {
-                rest = new Thread(new RestOfLastWords(this, cause), "forensics-last-words"); // no lambda: linking one costs ms here
+                rest = new Thread(
+                        new RestOfLastWords(this, cause),
+                        "forensics-last-words"); // no lambda: linking one costs ms here
                 rest.setDaemon(true);
                 rest.start();
                 restWriter = rest;
@@ -669,12 +746,19 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
             }
             lastWords.complete(composeRest());
             completeNanos = System.nanoTime();
-            if (cause.signal() != null) { // measured for benchmarks/lastwords.sh: signal handler entry to last words forced
+            if (cause.signal()
+                    != null) { // measured for benchmarks/lastwords.sh: signal handler entry to last words forced
                 Instant at = forcedAt;
-                long nanos = at.getEpochSecond() * 1_000_000_000L + at.getNano() - cause.signal().realNanos();
-                Reporter.journal("termination", "last words forced " + Verdicts.millis(nanos) + " ms after " + Verdicts.signalName(cause.signo())
-                        + " arrived (verdict and cause; threads and feature state forced " + Verdicts.millis(completeNanos - forcedNanos)
-                        + " ms later, beside the shutdown hooks)");
+                long nanos = at.getEpochSecond() * 1_000_000_000L
+                        + at.getNano()
+                        - cause.signal().realNanos();
+                Reporter.journal(
+                        "termination",
+                        "last words forced " + Verdicts.millis(nanos) + " ms after "
+                                + Verdicts.signalName(cause.signo())
+                                + " arrived (verdict and cause; threads and feature state forced "
+                                + Verdicts.millis(completeNanos - forcedNanos)
+                                + " ms later, beside the shutdown hooks)");
             }
         } catch (Throwable t) {
             AdviceErrors.record(t, Feature.TERMINATION);
@@ -736,7 +820,8 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         if (normalEnd && c != null && escalated.compareAndSet(false, true)) {
             Verdict v = verdict;
             String where = writeLastWords(c, v != null ? v : resolve(c), false);
-            Reporter.journal("termination", "the shutdown after a normal end is not going smoothly; last words: " + where);
+            Reporter.journal(
+                    "termination", "the shutdown after a normal end is not going smoothly; last words: " + where);
             Reporter.flush();
             Termination.tellLastWordsWritten(lastWords.file());
         }
@@ -760,7 +845,8 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         out.add("time: " + Verdicts.full(now));
         Instant start = processStart;
         if (start != null) {
-            out.add("uptime: " + Verdicts.duration(Math.max(0, now.toEpochMilli() - start.toEpochMilli())) + " (started " + Verdicts.full(start) + ")");
+            out.add("uptime: " + Verdicts.duration(Math.max(0, now.toEpochMilli() - start.toEpochMilli()))
+                    + " (started " + Verdicts.full(start) + ")");
         }
         out.add("process: " + (processLine != null ? processLine : "pid " + ownPid) + "; Java " + Text.jdkVersion());
         out.add("exit status: " + status(cause));
@@ -811,13 +897,15 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
         }
         switch (c.kind()) {
             case SIGNAL:
-                return c.status() + " (128 + " + Verdicts.signalName(c.signo()) + " " + c.signo() + ", as the JVM's own handler exits)";
+                return c.status() + " (128 + " + Verdicts.signalName(c.signo()) + " " + c.signo()
+                        + ", as the JVM's own handler exits)";
             case EXIT:
                 return c.status() + " (System.exit)";
             case HALT:
                 return c.status() + " (Runtime.halt)";
             case LAST_THREAD:
-                return c.status() + (c.status() == 1 ? " (the java launcher's status when main throws)" : " (main returned)");
+                return c.status()
+                        + (c.status() == 1 ? " (the java launcher's status when main throws)" : " (main returned)");
             default:
                 return c.status().toString();
         }
@@ -854,7 +942,8 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
             return;
         }
         long now = System.currentTimeMillis();
-        if (now >= v.sigkillAtMillis() - ShutdownWatch.REPORT_EVERY_MILLIS * 3 / 2 && sigkillDueSaid.compareAndSet(false, true)) {
+        if (now >= v.sigkillAtMillis() - ShutdownWatch.REPORT_EVERY_MILLIS * 3 / 2
+                && sigkillDueSaid.compareAndSet(false, true)) {
             progress("the stop timeout runs out at " + Verdicts.clock(v.sigkillAtMillis()) + " (" + v.stopTimeout()
                     + "): SIGKILL follows, and the hooks still running will not finish");
         }
@@ -879,15 +968,27 @@ final class TerminationRecorder implements TerminationHooks.Listener, ShutdownWa
     @Override
     public void allFinished(int count, long millis) {
         Cause c = death;
-        StringBuilder sb = new StringBuilder("all ").append(count).append(" application shutdown hook").append(count == 1 ? "" : "s")
-                .append(" finished ").append(Verdicts.duration(millis)).append(" after the shutdown started");
+        StringBuilder sb = new StringBuilder("all ")
+                .append(count)
+                .append(" application shutdown hook")
+                .append(count == 1 ? "" : "s")
+                .append(" finished ")
+                .append(Verdicts.duration(millis))
+                .append(" after the shutdown started");
         if (c != null && c.kind() == Cause.Kind.SIGNAL && c.signal() != null) {
             long total = NativeSignals.count(c.signo());
             if (total > 1) {
-                sb.append("; ").append(Verdicts.signalName(c.signo())).append(" was delivered ").append(total).append(" times in all");
+                sb.append("; ")
+                        .append(Verdicts.signalName(c.signo()))
+                        .append(" was delivered ")
+                        .append(total)
+                        .append(" times in all");
             }
         }
-        sb.append(c != null && c.status() != null ? "; the JVM ends now with status " + c.status() : "; the JVM ends now");
+        sb.append(
+                c != null && c.status() != null
+                        ? "; the JVM ends now with status " + c.status()
+                        : "; the JVM ends now");
         progress(sb.toString());
     }
 

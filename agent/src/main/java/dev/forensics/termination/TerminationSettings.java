@@ -9,5 +9,4 @@ import java.nio.file.Path;
  * @param terminationLog {@code terminationLog}: where the verdict also goes when that file exists, or null when off
  * @param sources        where the verdict's facts about the environment are read
  */
-public record TerminationSettings(Path terminationLog, Sources sources) {
-}
+public record TerminationSettings(Path terminationLog, Sources sources) {}

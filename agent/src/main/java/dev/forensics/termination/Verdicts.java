@@ -68,7 +68,8 @@ final class Verdicts {
             return name + " sent by this JVM itself (pid " + ownPid + ")" + at;
         }
         if (r.pid() > 0) {
-            StringBuilder sb = new StringBuilder(name).append(" from pid ").append(r.pid()).append(" (");
+            StringBuilder sb =
+                    new StringBuilder(name).append(" from pid ").append(r.pid()).append(" (");
             String sender = r.senderShort();
             sb.append(sender.isEmpty() ? "exited before it could be identified, uid " + r.uid() : sender);
             String parent = r.parentShort();
@@ -87,39 +88,50 @@ final class Verdicts {
     /** The full record behind a signal verdict, one fact per line. */
     static List<String> signalDetails(SignalRecord r, long ownPid) {
         List<String> out = new ArrayList<>();
-        out.add("signal: " + signalName(r.signo()) + " (" + r.signo() + "), " + r.codeName() + "; " + signalName(r.signo())
-                + " received " + r.count() + (r.count() == 1 ? " time" : " times") + " so far");
+        out.add("signal: " + signalName(r.signo()) + " (" + r.signo() + "), " + r.codeName() + "; "
+                + signalName(r.signo()) + " received " + r.count() + (r.count() == 1 ? " time" : " times") + " so far");
         if (r.fromProcess()) {
             if (r.pid() == 0) {
-                out.add("sender: pid 0 with SI_USER: the sender is outside this JVM's pid namespace (uid " + r.uid() + ")");
+                out.add("sender: pid 0 with SI_USER: the sender is outside this JVM's pid namespace (uid " + r.uid()
+                        + ")");
             } else {
-                out.add("sender: pid " + r.pid() + (r.pid() == ownPid ? " (this JVM)" : "") + ", uid " + r.uid() + user(r.uid()));
+                out.add("sender: pid " + r.pid() + (r.pid() == ownPid ? " (this JVM)" : "") + ", uid " + r.uid()
+                        + user(r.uid()));
                 String cmd = r.command();
-                out.add("sender command: " + (cmd.isEmpty() ? "(gone before /proc could be read)" : cmd + (r.argsTruncated() ? " [truncated]" : "")));
+                out.add("sender command: "
+                        + (cmd.isEmpty()
+                                ? "(gone before /proc could be read)"
+                                : cmd + (r.argsTruncated() ? " [truncated]" : "")));
                 if (!r.comm().isEmpty()) {
                     out.add("sender name: " + Redaction.text(r.comm()));
                 }
                 if (r.ppid() > 0) {
                     String pcmd = r.parentCommand();
-                    out.add("sender's parent: pid " + r.ppid() + (r.parentComm().isEmpty() ? "" : " (" + Redaction.text(r.parentComm()) + ")")
-                            + (pcmd.isEmpty() ? "" : ", command: " + pcmd + (r.parentArgsTruncated() ? " [truncated]" : "")));
+                    out.add("sender's parent: pid " + r.ppid()
+                            + (r.parentComm().isEmpty() ? "" : " (" + Redaction.text(r.parentComm()) + ")")
+                            + (pcmd.isEmpty()
+                                    ? ""
+                                    : ", command: " + pcmd + (r.parentArgsTruncated() ? " [truncated]" : "")));
                 }
             }
         } else if (r.fromKernel()) {
             out.add("sender: the kernel (si_code SI_KERNEL, pid 0)"
-                    + (r.signo() == 1 ? ": the controlling terminal hung up (SSH disconnect, closed terminal window)" : ""));
+                    + (r.signo() == 1
+                            ? ": the controlling terminal hung up (SSH disconnect, closed terminal window)"
+                            : ""));
         } else {
             out.add("sender: pid " + r.pid() + ", uid " + r.uid());
         }
         out.add("received: " + full(Instant.ofEpochSecond(0, r.realNanos())) + " on native thread " + r.tid()
-                + " (CLOCK_MONOTONIC " + r.monoNanos() / 1_000_000_000 + "." + pad(r.monoNanos() / 1000 % 1_000_000, 6) + " s)");
+                + " (CLOCK_MONOTONIC " + r.monoNanos() / 1_000_000_000 + "." + pad(r.monoNanos() / 1000 % 1_000_000, 6)
+                + " s)");
         return out;
     }
 
     /** {@code System.exit(3) called by com.acme.Lib.shutdown(Lib.java:12) on thread "library-thread"}. */
     static String exit(int status, boolean halt, String caller, String thread) {
-        return (halt ? "Runtime.halt(" : "System.exit(") + status + ") called by " + (caller == null ? "unknown code" : caller)
-                + " on thread \"" + thread + "\"";
+        return (halt ? "Runtime.halt(" : "System.exit(") + status + ") called by "
+                + (caller == null ? "unknown code" : caller) + " on thread \"" + thread + "\"";
     }
 
     /** A redacted, bounded command line, else the process name, else "". */

@@ -23,14 +23,24 @@ public class Shapes {
     public int switches(int k, long big, double d, String s) {
         int r;
         switch (k) {
-            case 0: r = 10; break;
-            case 1: r = 11; break;
-            case 2: r = 12; break;
+            case 0:
+                r = 10;
+                break;
+            case 1:
+                r = 11;
+                break;
+            case 2:
+                r = 12;
+                break;
             default: r = -1;
         }
         switch ((int) big) {
-            case 5: r += 1000; break;
-            case 500_000: r += 2000; break;
+            case 5:
+                r += 1000;
+                break;
+            case 500_000:
+                r += 2000;
+                break;
             default: r += 0;
         }
         return r + base + (int) d + s.length();

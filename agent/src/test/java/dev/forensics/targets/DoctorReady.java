@@ -2,7 +2,6 @@ package dev.forensics.targets;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 
 /** Waits until the agent's doctor has reported (its journal line), prints READY, then idles for the given seconds. */
 public final class DoctorReady {

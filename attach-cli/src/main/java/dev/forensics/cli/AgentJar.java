@@ -24,7 +24,8 @@ final class AgentJar {
         }
         Path home = cliHome();
         if (home != null) {
-            for (Path p : new Path[] {home.resolve("forensics.jar"), home.resolve("../../agent/target/forensics.jar")}) {
+            for (Path p :
+                    new Path[] {home.resolve("forensics.jar"), home.resolve("../../agent/target/forensics.jar")}) {
                 Path n = p.toAbsolutePath().normalize();
                 tried.add(n);
                 if (Files.isRegularFile(n)) {
@@ -32,13 +33,17 @@ final class AgentJar {
                 }
             }
         }
-        throw new CliException(ExitCodes.AGENT_JAR_NOT_FOUND, "forensics.jar not found (looked at " + tried
-                + "); put it next to forensics-cli.jar or name it with --agent PATH");
+        throw new CliException(
+                ExitCodes.AGENT_JAR_NOT_FOUND,
+                "forensics.jar not found (looked at " + tried
+                        + "); put it next to forensics-cli.jar or name it with --agent PATH");
     }
 
     private static Path checked(Path jar) {
         if (Proc.agentVersion(jar) == null) {
-            throw new CliException(ExitCodes.AGENT_JAR_NOT_FOUND, jar + " is not the forensics agent (its manifest has no Agent-Class " + Proc.AGENT_CLASS + ")");
+            throw new CliException(
+                    ExitCodes.AGENT_JAR_NOT_FOUND,
+                    jar + " is not the forensics agent (its manifest has no Agent-Class " + Proc.AGENT_CLASS + ")");
         }
         return jar;
     }
@@ -46,7 +51,11 @@ final class AgentJar {
     /** The directory holding forensics-cli.jar (or the classes directory when run from the build). */
     static Path cliHome() {
         try {
-            Path code = Paths.get(AgentJar.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path code = Paths.get(AgentJar.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             return code.getParent();
         } catch (Exception e) {
             return null;

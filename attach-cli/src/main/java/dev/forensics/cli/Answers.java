@@ -12,7 +12,10 @@ final class Answers {
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
 
-    @Option(names = "--timeout", defaultValue = "20s", paramLabel = "DURATION",
+    @Option(
+            names = "--timeout",
+            defaultValue = "20s",
+            paramLabel = "DURATION",
             description = "How long to wait for the agent's answer (e.g. 500ms, 20s, 1m; default ${DEFAULT-VALUE}).")
     String timeout;
 
@@ -23,7 +26,9 @@ final class Answers {
     Duration timeout() {
         Duration d = AgentOptions.parseDuration(timeout);
         if (d == null || d.isNegative() || d.isZero() || d.compareTo(MAX_TIMEOUT) > 0) {
-            throw new CliException(ExitCodes.USAGE, "--timeout takes a duration from 1ms to 24h such as 500ms, 20s or 1m, not '" + timeout + "'");
+            throw new CliException(
+                    ExitCodes.USAGE,
+                    "--timeout takes a duration from 1ms to 24h such as 500ms, 20s or 1m, not '" + timeout + "'");
         }
         return d;
     }

@@ -20,20 +20,34 @@ import picocli.CommandLine.Parameters;
  * Loads the agent into a running JVM and shows its self-check. The option string is checked here, by the same
  * parser the agent uses, before anything reaches the JVM; a JVM that already runs the agent is left as it is.
  */
-@Command(name = "attach", mixinStandardHelpOptions = true,
-        description = {"Loads forensics.jar into a running JVM and prints what it installed (the agent's self-check) and where "
-                + "its output directory is. Loading twice is harmless: a JVM that already runs the agent keeps it, and its options.",
-                "Java 21 and newer print a warning on the JVM's stderr when an agent is loaded into a running JVM (JEP 451); "
-                        + "start the JVM with -XX:+EnableDynamicAgentLoading to allow it silently."})
+@Command(
+        name = "attach",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Loads forensics.jar into a running JVM and prints what it installed (the agent's self-check) and where "
+                    + "its output directory is. Loading twice is harmless: a JVM that already runs the agent keeps it, and its options.",
+            "Java 21 and newer print a warning on the JVM's stderr when an agent is loaded into a running JVM (JEP 451); "
+                    + "start the JVM with -XX:+EnableDynamicAgentLoading to allow it silently."
+        })
 final class AttachCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "<pid|main-class>", description = "The JVM: a pid, or its main class, Start-Class, launcher or jar as forensics list shows it.")
+    @Parameters(
+            index = "0",
+            paramLabel = "<pid|main-class>",
+            description = "The JVM: a pid, or its main class, Start-Class, launcher or jar as forensics list shows it.")
     String target;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "<options>",
-            description = "Agent options, key=value,… exactly as after -javaagent:forensics.jar= (see docs/options.md).")
+    @Parameters(
+            index = "1",
+            arity = "0..1",
+            paramLabel = "<options>",
+            description =
+                    "Agent options, key=value,… exactly as after -javaagent:forensics.jar= (see docs/options.md).")
     String options;
 
-    @Option(names = "--agent", paramLabel = "PATH", description = "The forensics.jar to load (default: the one next to forensics-cli.jar).")
+    @Option(
+            names = "--agent",
+            paramLabel = "PATH",
+            description = "The forensics.jar to load (default: the one next to forensics-cli.jar).")
     Path agent;
 
     @Mixin
@@ -48,8 +62,10 @@ final class AttachCommand implements Callable<Integer> {
             for (AgentOptions.Spec s : AgentOptions.SPECS) {
                 keys.append(keys.length() == 0 ? "" : " ").append(s.key());
             }
-            throw new CliException(ExitCodes.USAGE, "bad agent options, nothing was sent to the JVM: " + String.join("; ", parsed.problems())
-                    + " (options: " + keys + ")");
+            throw new CliException(
+                    ExitCodes.USAGE,
+                    "bad agent options, nothing was sent to the JVM: " + String.join("; ", parsed.problems())
+                            + " (options: " + keys + ")");
         }
         Duration timeout = answers.timeout();
         Target t = Target.resolve(target);
@@ -64,13 +80,17 @@ final class AttachCommand implements Callable<Integer> {
             if (marker == null) {
                 jar = AgentJar.locate(agent);
                 if (java >= 21) {
-                    System.err.println("note: Java " + java + " prints a warning about a dynamically loaded agent on the stderr of pid " + t.pid
-                            + " unless it was started with -XX:+EnableDynamicAgentLoading (JEP 451); it is expected and harmless");
+                    System.err.println(
+                            "note: Java " + java
+                                    + " prints a warning about a dynamically loaded agent on the stderr of pid " + t.pid
+                                    + " unless it was started with -XX:+EnableDynamicAgentLoading (JEP 451); it is expected and harmless");
                 }
                 t.loadAgent(vm, jar, opts, java);
                 marker = AgentMarker.parse(t.properties(vm).getProperty(AgentMarker.PROPERTY));
                 if (marker == null) {
-                    throw new CliException(ExitCodes.FAILED, "the agent did not start in pid " + t.pid + "; that JVM's stderr says why");
+                    throw new CliException(
+                            ExitCodes.FAILED,
+                            "the agent did not start in pid " + t.pid + "; that JVM's stderr says why");
                 }
             }
         } finally {
@@ -80,9 +100,17 @@ final class AttachCommand implements Callable<Integer> {
         String status;
         String statusProblem = null;
         try {
-            Duration wait = timeout.minusSeconds(2).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1)
-                    : timeout.minusSeconds(2).compareTo(Duration.ofSeconds(60)) > 0 ? Duration.ofSeconds(60) : timeout.minusSeconds(2);
-            status = Mailbox.ask(t, marker, AgentCommand.of("status", "format", answers.format(), "wait", wait.toMillis() + "ms"), timeout).body();
+            Duration wait = timeout.minusSeconds(2).compareTo(Duration.ofSeconds(1)) < 0
+                    ? Duration.ofSeconds(1)
+                    : timeout.minusSeconds(2).compareTo(Duration.ofSeconds(60)) > 0
+                            ? Duration.ofSeconds(60)
+                            : timeout.minusSeconds(2);
+            status = Mailbox.ask(
+                            t,
+                            marker,
+                            AgentCommand.of("status", "format", answers.format(), "wait", wait.toMillis() + "ms"),
+                            timeout)
+                    .body();
         } catch (CliException e) {
             if (e.exitCode() != ExitCodes.NOT_AVAILABLE) {
                 throw e;
@@ -101,23 +129,26 @@ final class AttachCommand implements Callable<Integer> {
             m.put("optionsIgnored", !loadedNow && !opts.isEmpty());
             m.put("statusProblem", statusProblem);
             String head = Json.write(m);
-            System.out.println(head.substring(0, head.length() - 1) + ",\"status\":" + (status == null ? "null" : status.strip()) + "}");
+            System.out.println(head.substring(0, head.length() - 1) + ",\"status\":"
+                    + (status == null ? "null" : status.strip()) + "}");
             return ExitCodes.OK;
         }
         if (loadedNow) {
             System.out.println("loaded " + jar + " into pid " + t.pid + " (Java " + java + ")");
         } else {
-            System.out.println("forensics " + marker.version() + " already runs in pid " + t.pid + " (loaded " + ("startup".equals(marker.loaded()) ? "at startup" : "by attach")
-                    + "); nothing was loaded again");
+            System.out.println("forensics " + marker.version() + " already runs in pid " + t.pid + " (loaded "
+                    + ("startup".equals(marker.loaded()) ? "at startup" : "by attach") + "); nothing was loaded again");
             if (!opts.isEmpty()) {
-                System.out.println("the options given (" + opts + ") were not applied: an agent keeps the options it started with");
+                System.out.println("the options given (" + opts
+                        + ") were not applied: an agent keeps the options it started with");
             }
         }
         if (status != null) {
             System.out.print(status);
         } else {
             System.out.println("output directory: " + marker.dir());
-            System.out.println("self-check not available: " + statusProblem + " (the journal in the output directory has it)");
+            System.out.println(
+                    "self-check not available: " + statusProblem + " (the journal in the output directory has it)");
         }
         return ExitCodes.OK;
     }

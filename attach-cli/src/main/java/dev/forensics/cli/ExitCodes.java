@@ -29,7 +29,8 @@ final class ExitCodes {
         DESCRIPTIONS.put("3", "no such process, or no JVM with that name, or the JVM is exiting");
         DESCRIPTIONS.put("4", "the process is not a JVM");
         DESCRIPTIONS.put("5", "the JVM runs as another user: run forensics as that user (or root)");
-        DESCRIPTIONS.put("6", "attach refused: -XX:+DisableAttachMechanism, -XX:-EnableDynamicAgentLoading, or no answer");
+        DESCRIPTIONS.put(
+                "6", "attach refused: -XX:+DisableAttachMechanism, -XX:-EnableDynamicAgentLoading, or no answer");
         DESCRIPTIONS.put("7", "agent jar not found (forensics.jar next to forensics-cli.jar, or --agent)");
         DESCRIPTIONS.put("8", "the JVM is too old: the agent needs Java 17 or newer");
         DESCRIPTIONS.put("9", "no forensics agent in that JVM: run forensics attach first");

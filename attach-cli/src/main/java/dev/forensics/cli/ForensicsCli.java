@@ -12,18 +12,31 @@ import picocli.CommandLine.Spec;
  * JVM's own user, the way jcmd works. Each subcommand is one class; failures become one {@code forensics:} line on
  * stderr and a documented exit code.
  */
-@Command(name = "forensics", mixinStandardHelpOptions = true, versionProvider = ForensicsCli.Version.class,
-        description = {"Looks into running JVMs on this machine: loads the forensics agent, asks it for its report, its doctor's "
-                + "risks or a JFR recording, and prints last words. Run it as the JVM's user (or root), like jcmd."},
-        subcommands = {ListCommand.class, AttachCommand.class, ReportCommand.class, DoctorCommand.class, JfrCommand.class,
-                LastWordsCommand.class, CommandLine.HelpCommand.class})
+@Command(
+        name = "forensics",
+        mixinStandardHelpOptions = true,
+        versionProvider = ForensicsCli.Version.class,
+        description = {
+            "Looks into running JVMs on this machine: loads the forensics agent, asks it for its report, its doctor's "
+                    + "risks or a JFR recording, and prints last words. Run it as the JVM's user (or root), like jcmd."
+        },
+        subcommands = {
+            ListCommand.class,
+            AttachCommand.class,
+            ReportCommand.class,
+            DoctorCommand.class,
+            JfrCommand.class,
+            LastWordsCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class ForensicsCli implements Runnable {
     @Spec
     CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: list, attach, report, doctor, jfr or lastwords");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "name a command: list, attach, report, doctor, jfr or lastwords");
     }
 
     public static void main(String[] args) {
@@ -34,7 +47,8 @@ public final class ForensicsCli implements Runnable {
             if (!String.valueOf(e.getMessage()).contains("com/sun/tools/attach")) {
                 throw e;
             }
-            System.err.println("forensics: this Java runtime has no jdk.attach module; run forensics with a full JDK (set JAVA_HOME)");
+            System.err.println(
+                    "forensics: this Java runtime has no jdk.attach module; run forensics with a full JDK (set JAVA_HOME)");
             code = ExitCodes.FAILED;
         }
         System.exit(code);
@@ -59,7 +73,10 @@ public final class ForensicsCli implements Runnable {
     }
 
     private static void withExitCodes(CommandLine cl) {
-        cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(ExitCodes.DESCRIPTIONS);
+        cl.getCommandSpec()
+                .usageMessage()
+                .exitCodeListHeading("%nExit codes:%n")
+                .exitCodeList(ExitCodes.DESCRIPTIONS);
         for (CommandLine sub : cl.getSubcommands().values()) {
             withExitCodes(sub);
         }

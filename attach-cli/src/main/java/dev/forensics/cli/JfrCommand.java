@@ -15,9 +15,13 @@ import picocli.CommandLine.Parameters;
  * channel as report (jcmd's JFR.start would need the jfc as a file the JVM's user can read, and writes dumps
  * world-readable).
  */
-@Command(name = "jfr", mixinStandardHelpOptions = true,
-        description = {"Starts, dumps or stops a JFR recording named 'forensics' made with forensics.jfc in a JVM that runs the "
-                + "agent. Files are written by the JVM, owner-only; open them in JDK Mission Control or with 'jfr print'."},
+@Command(
+        name = "jfr",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Starts, dumps or stops a JFR recording named 'forensics' made with forensics.jfc in a JVM that runs the "
+                    + "agent. Files are written by the JVM, owner-only; open them in JDK Mission Control or with 'jfr print'."
+        },
         subcommands = {JfrCommand.Start.class, JfrCommand.Dump.class, JfrCommand.Stop.class})
 final class JfrCommand implements Runnable {
     @CommandLine.Spec
@@ -32,14 +36,24 @@ final class JfrCommand implements Runnable {
         return file == null ? null : file.toAbsolutePath().normalize().toString();
     }
 
-    @Command(name = "start", mixinStandardHelpOptions = true,
-            description = {"Starts the recording (bounded by --max-age and --max-size). With --file it is also written there "
-                    + "when stopped or when the JVM exits."})
+    @Command(
+            name = "start",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Starts the recording (bounded by --max-age and --max-size). With --file it is also written there "
+                        + "when stopped or when the JVM exits."
+            })
     static final class Start implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "<pid|main-class>", description = "The JVM: a pid, or its main class, Start-Class, launcher or jar.")
+        @Parameters(
+                index = "0",
+                paramLabel = "<pid|main-class>",
+                description = "The JVM: a pid, or its main class, Start-Class, launcher or jar.")
         String target;
 
-        @Option(names = "--file", paramLabel = "F", description = "Where the JVM writes the recording when it stops or exits.")
+        @Option(
+                names = "--file",
+                paramLabel = "F",
+                description = "Where the JVM writes the recording when it stops or exits.")
         Path file;
 
         @Option(names = "--max-age", paramLabel = "DURATION", description = "Oldest data kept (default 24h).")
@@ -53,19 +67,40 @@ final class JfrCommand implements Runnable {
 
         @Override
         public Integer call() {
-            return ReportCommand.ask(target, answers, AgentCommand.of("jfr-start", "format", answers.format(), "file", absolute(file),
-                    "maxAge", maxAge, "maxSize", maxSize));
+            return ReportCommand.ask(
+                    target,
+                    answers,
+                    AgentCommand.of(
+                            "jfr-start",
+                            "format",
+                            answers.format(),
+                            "file",
+                            absolute(file),
+                            "maxAge",
+                            maxAge,
+                            "maxSize",
+                            maxSize));
         }
     }
 
-    @Command(name = "dump", mixinStandardHelpOptions = true,
-            description = {"Writes what the recording holds so far; it keeps recording. Default file: "
-                    + "recording-<pid>-<time>.jfr in the agent's output directory."})
+    @Command(
+            name = "dump",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Writes what the recording holds so far; it keeps recording. Default file: "
+                        + "recording-<pid>-<time>.jfr in the agent's output directory."
+            })
     static final class Dump implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "<pid|main-class>", description = "The JVM: a pid, or its main class, Start-Class, launcher or jar.")
+        @Parameters(
+                index = "0",
+                paramLabel = "<pid|main-class>",
+                description = "The JVM: a pid, or its main class, Start-Class, launcher or jar.")
         String target;
 
-        @Option(names = "--file", paramLabel = "F", description = "Where the JVM writes the dump (relative to this directory).")
+        @Option(
+                names = "--file",
+                paramLabel = "F",
+                description = "Where the JVM writes the dump (relative to this directory).")
         Path file;
 
         @Mixin
@@ -73,18 +108,29 @@ final class JfrCommand implements Runnable {
 
         @Override
         public Integer call() {
-            return ReportCommand.ask(target, answers, AgentCommand.of("jfr-dump", "format", answers.format(), "file", absolute(file)));
+            return ReportCommand.ask(
+                    target, answers, AgentCommand.of("jfr-dump", "format", answers.format(), "file", absolute(file)));
         }
     }
 
-    @Command(name = "stop", mixinStandardHelpOptions = true,
-            description = {"Stops the recording and writes it: to --file, to the file given at start, or to "
-                    + "recording-<pid>-<time>.jfr in the agent's output directory."})
+    @Command(
+            name = "stop",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Stops the recording and writes it: to --file, to the file given at start, or to "
+                        + "recording-<pid>-<time>.jfr in the agent's output directory."
+            })
     static final class Stop implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "<pid|main-class>", description = "The JVM: a pid, or its main class, Start-Class, launcher or jar.")
+        @Parameters(
+                index = "0",
+                paramLabel = "<pid|main-class>",
+                description = "The JVM: a pid, or its main class, Start-Class, launcher or jar.")
         String target;
 
-        @Option(names = "--file", paramLabel = "F", description = "Where the JVM writes the recording (relative to this directory).")
+        @Option(
+                names = "--file",
+                paramLabel = "F",
+                description = "Where the JVM writes the recording (relative to this directory).")
         Path file;
 
         @Mixin
@@ -92,7 +138,8 @@ final class JfrCommand implements Runnable {
 
         @Override
         public Integer call() {
-            return ReportCommand.ask(target, answers, AgentCommand.of("jfr-stop", "format", answers.format(), "file", absolute(file)));
+            return ReportCommand.ask(
+                    target, answers, AgentCommand.of("jfr-stop", "format", answers.format(), "file", absolute(file)));
         }
     }
 }

@@ -29,10 +29,12 @@ final class JvmNames {
     static final int MAX_MANIFEST_BYTES = 1024 * 1024;
     /** How long one JVM's jar may take to read (a name swapped for a FIFO between check and open blocks the open). */
     static final long READ_NANOS = 2_000_000_000L;
+
     static final String PROPERTIES_LAUNCHER = "PropertiesLauncher";
     private static final int MAX_LINKS = 8;
     /** A manifest value is shown and matched only when it looks like a class name, so it cannot forge list output. */
-    private static final Pattern CLASS_NAME = Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*");
+    private static final Pattern CLASS_NAME =
+            Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*");
 
     /** What a JVM may be called: its main class or jar, and for a jar its launcher and application class (or null). */
     record Names(String main, String launcher, String startClass) {
@@ -61,7 +63,10 @@ final class JvmNames {
         if (!isJar(main)) {
             return new Names(main, null, null);
         }
-        String started = ProcessHandle.of(pid).flatMap(p -> p.info().startInstant()).map(Object::toString).orElse("?");
+        String started = ProcessHandle.of(pid)
+                .flatMap(p -> p.info().startInstant())
+                .map(Object::toString)
+                .orElse("?");
         return CACHE.computeIfAbsent(pid + "@" + started + "@" + main, k -> {
             Path root = Proc.dir(pid).resolve("root");
             Path cwd = Proc.dir(pid).resolve("cwd");

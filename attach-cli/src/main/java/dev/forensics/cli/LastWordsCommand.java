@@ -24,19 +24,30 @@ import picocli.CommandLine.Parameters;
  * Prints what dead JVMs left behind: last words (written as the JVM went) and black-box verdicts (written by the
  * next start when a JVM died without a word), newest first. Reads files only; no JVM needs to be running.
  */
-@Command(name = "lastwords", mixinStandardHelpOptions = true,
-        description = {"Prints the last words (last-words-*) and black-box verdicts (no-last-words-*, previous-run-*, *verdict*) found in an "
-                + "output directory: first the newest one's verdict (why the JVM went, and what happens next), then every file, newest "
-                + "first, each under a header naming the file. Needs no running JVM."})
+@Command(
+        name = "lastwords",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Prints the last words (last-words-*) and black-box verdicts (no-last-words-*, previous-run-*, *verdict*) found in an "
+                    + "output directory: first the newest one's verdict (why the JVM went, and what happens next), then every file, newest "
+                    + "first, each under a header naming the file. Needs no running JVM."
+        })
 final class LastWordsCommand implements Callable<Integer> {
     static final long MAX_BYTES = 1024 * 1024;
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
-    @Parameters(arity = "0..1", paramLabel = "<dir|file>", defaultValue = "forensics",
+    @Parameters(
+            arity = "0..1",
+            paramLabel = "<dir|file>",
+            defaultValue = "forensics",
             description = "The agent's output directory, or one file (default: ./forensics).")
     Path path;
 
-    @Option(names = {"-n", "--count"}, paramLabel = "N", description = "Only the newest N files.")
+    @Option(
+            names = {"-n", "--count"},
+            paramLabel = "N",
+            description = "Only the newest N files.")
     Integer count;
 
     @Option(names = "--json", description = "Print JSON instead of text.")
@@ -47,7 +58,9 @@ final class LastWordsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (!Files.exists(path)) {
-            throw new CliException(ExitCodes.FAILED, "no such file or directory: " + path.toAbsolutePath().normalize());
+            throw new CliException(
+                    ExitCodes.FAILED,
+                    "no such file or directory: " + path.toAbsolutePath().normalize());
         }
         List<Found> found = find(path);
         if (count != null) {
@@ -59,7 +72,9 @@ final class LastWordsCommand implements Callable<Integer> {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("file", f.file().toString());
                 m.put("kind", f.kind());
-                m.put("modified", java.time.Instant.ofEpochMilli(f.modifiedMillis()).toString());
+                m.put(
+                        "modified",
+                        java.time.Instant.ofEpochMilli(f.modifiedMillis()).toString());
                 String text = read(f.file());
                 m.put("verdict", head(text));
                 m.put("text", text);
@@ -69,13 +84,15 @@ final class LastWordsCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         if (found.isEmpty()) {
-            System.out.println("no last words or black-box verdicts in " + path.toAbsolutePath().normalize());
+            System.out.println("no last words or black-box verdicts in "
+                    + path.toAbsolutePath().normalize());
             return ExitCodes.OK;
         }
         // The newest death's verdict first, before any header: `forensics lastwords | head -2` is the answer.
         List<String> newest = head(read(found.get(0).file()));
         for (String line : newest) {
-            System.out.println(Printable.line(line)); // escaped like the file below: the first line is the one trusted most
+            System.out.println(
+                    Printable.line(line)); // escaped like the file below: the first line is the one trusted most
         }
         boolean first = newest.isEmpty();
         for (Found f : found) {
@@ -83,7 +100,8 @@ final class LastWordsCommand implements Callable<Integer> {
                 System.out.println();
             }
             first = false;
-            System.out.println("==> " + f.file() + " (" + f.kind() + ", " + TIME.format(java.time.Instant.ofEpochMilli(f.modifiedMillis())) + ") <==");
+            System.out.println("==> " + f.file() + " (" + f.kind() + ", "
+                    + TIME.format(java.time.Instant.ofEpochMilli(f.modifiedMillis())) + ") <==");
             System.out.print(printable(read(f.file())));
         }
         return ExitCodes.OK;
@@ -93,7 +111,10 @@ final class LastWordsCommand implements Callable<Integer> {
     static List<Found> find(Path path) throws IOException {
         List<Found> out = new ArrayList<>();
         if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-            out.add(new Found(path, Files.getLastModifiedTime(path).toMillis(), kind(path.getFileName().toString())));
+            out.add(new Found(
+                    path,
+                    Files.getLastModifiedTime(path).toMillis(),
+                    kind(path.getFileName().toString())));
             return out;
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(path)) {
@@ -105,8 +126,12 @@ final class LastWordsCommand implements Callable<Integer> {
                 }
             }
         }
-        out.sort((a, b) -> a.modifiedMillis() != b.modifiedMillis() ? Long.compare(b.modifiedMillis(), a.modifiedMillis())
-                : b.file().getFileName().toString().compareTo(a.file().getFileName().toString()));
+        out.sort((a, b) -> a.modifiedMillis() != b.modifiedMillis()
+                ? Long.compare(b.modifiedMillis(), a.modifiedMillis())
+                : b.file()
+                        .getFileName()
+                        .toString()
+                        .compareTo(a.file().getFileName().toString()));
         return out;
     }
 

@@ -21,11 +21,18 @@ import picocli.CommandLine.Parameters;
  * jps reads plus {@code /proc} (the JDK's release file, the agent jar and journal the JVM holds open, the manifest of
  * the jar a {@code java -jar} JVM runs), so listing cannot disturb a JVM.
  */
-@Command(name = "list", mixinStandardHelpOptions = true,
-        description = {"Lists the JVMs on this machine that you may attach to (pid, main class or jar with its Start-Class, uptime, JDK version) and "
-                + "marks those that run the forensics agent, with its version and output directory. Never attaches to any JVM."})
+@Command(
+        name = "list",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Lists the JVMs on this machine that you may attach to (pid, main class or jar with its Start-Class, uptime, JDK version) and "
+                    + "marks those that run the forensics agent, with its version and output directory. Never attaches to any JVM."
+        })
 final class ListCommand implements Callable<Integer> {
-    @Parameters(arity = "0..1", paramLabel = "<filter>", description = "Only JVMs whose pid, main class / jar or Start-Class contains this text.")
+    @Parameters(
+            arity = "0..1",
+            paramLabel = "<filter>",
+            description = "Only JVMs whose pid, main class / jar or Start-Class contains this text.")
     String filter;
 
     @Option(names = "--json", description = "Print JSON instead of text.")
@@ -35,6 +42,7 @@ final class ListCommand implements Callable<Integer> {
 
     /** How long one JVM's open files may take to read; past it, the JVM is listed with its agent unknown. */
     static final long AGENT_LOOKUP_NANOS = 2_000_000_000L;
+
     static final Proc.Agent UNKNOWN = new Proc.Agent("?", java.nio.file.Paths.get("?"), null);
 
     /**
@@ -74,14 +82,24 @@ final class ListCommand implements Callable<Integer> {
                 continue;
             }
             JvmNames.Names names = JvmNames.of(pid, d.displayName());
-            if (filter != null && !d.id().contains(filter) && !names.main().contains(filter)
+            if (filter != null
+                    && !d.id().contains(filter)
+                    && !names.main().contains(filter)
                     && (names.startClass() == null || !names.startClass().contains(filter))) {
                 continue;
             }
-            Long uptime = ProcessHandle.of(pid).flatMap(p -> p.info().startInstant())
-                    .map(s -> Duration.between(s, Instant.now()).toSeconds()).orElse(null);
+            Long uptime = ProcessHandle.of(pid)
+                    .flatMap(p -> p.info().startInstant())
+                    .map(s -> Duration.between(s, Instant.now()).toSeconds())
+                    .orElse(null);
             String jdk = within(() -> Proc.javaVersion(pid), "jdk-" + pid, AGENT_LOOKUP_NANOS, null);
-            rows.add(new Row(pid, names.main().isEmpty() ? "?" : names.main(), names.startClass(), uptime, jdk, within(() -> Proc.agent(pid), "agent-" + pid, AGENT_LOOKUP_NANOS, UNKNOWN)));
+            rows.add(new Row(
+                    pid,
+                    names.main().isEmpty() ? "?" : names.main(),
+                    names.startClass(),
+                    uptime,
+                    jdk,
+                    within(() -> Proc.agent(pid), "agent-" + pid, AGENT_LOOKUP_NANOS, UNKNOWN)));
         }
         rows.sort(Comparator.comparingLong(Row::pid));
         if (json) {
@@ -101,7 +119,9 @@ final class ListCommand implements Callable<Integer> {
                     Map<String, Object> a = new LinkedHashMap<>();
                     a.put("version", r.agent().version());
                     a.put("jar", r.agent().jar().toString());
-                    a.put("dir", r.agent().dir() == null ? null : r.agent().dir().toString());
+                    a.put(
+                            "dir",
+                            r.agent().dir() == null ? null : r.agent().dir().toString());
                     m.put("agent", a);
                 }
                 list.add(m);
@@ -110,17 +130,32 @@ final class ListCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         if (rows.isEmpty()) {
-            System.out.println("no JVMs" + (filter == null ? "" : " matching '" + filter + "'") + " that this user may attach to");
+            System.out.println(
+                    "no JVMs" + (filter == null ? "" : " matching '" + filter + "'") + " that this user may attach to");
             return ExitCodes.OK;
         }
         String format = "%-8s %-9s %-12s %-40s %s%n";
         System.out.printf(format, "PID", "UPTIME", "JDK", "FORENSICS", "MAIN");
         for (Row r : rows) {
-            String agent = r.agent() == null ? "-" : r.agent() == UNKNOWN ? "? (its open files could not be read in time)"
-                    : r.agent().version() + (r.agent().dir() == null ? "" : " " + r.agent().dir());
+            String agent = r.agent() == null
+                    ? "-"
+                    : r.agent() == UNKNOWN
+                            ? "? (its open files could not be read in time)"
+                            : r.agent().version()
+                                    + (r.agent().dir() == null
+                                            ? ""
+                                            : " " + r.agent().dir());
             // main and Start-Class come from the target's command line and jar: another user's text, escaped
-            System.out.printf(format, r.pid(), r.uptimeSeconds() == null ? "?" : uptime(r.uptimeSeconds()), r.jdk() == null ? "?" : Printable.line(r.jdk()), agent,
-                    Printable.line(r.startClass() == null ? String.valueOf(r.main()) : r.main() + " (" + r.startClass() + ")"));
+            System.out.printf(
+                    format,
+                    r.pid(),
+                    r.uptimeSeconds() == null ? "?" : uptime(r.uptimeSeconds()),
+                    r.jdk() == null ? "?" : Printable.line(r.jdk()),
+                    agent,
+                    Printable.line(
+                            r.startClass() == null
+                                    ? String.valueOf(r.main())
+                                    : r.main() + " (" + r.startClass() + ")"));
         }
         return ExitCodes.OK;
     }

@@ -54,28 +54,37 @@ final class Mailbox {
             throw new CliException(ExitCodes.USAGE, problem);
         }
         if (!marker.answersCommands()) {
-            throw new CliException(ExitCodes.NOT_AVAILABLE, "the agent in pid " + target.pid + " "
-                    + ("off".equals(marker.commands()) ? "was started with commands=off and answers no requests"
-                    : "cannot take requests (its requests directory " + marker.requests() + " is unusable; see its journal)"));
+            throw new CliException(
+                    ExitCodes.NOT_AVAILABLE,
+                    "the agent in pid " + target.pid + " "
+                            + ("off".equals(marker.commands())
+                                    ? "was started with commands=off and answers no requests"
+                                    : "cannot take requests (its requests directory " + marker.requests()
+                                            + " is unusable; see its journal)"));
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         Path requests = awaitRequestsDirectory(target, marker, deadline);
         // Every file operation runs on a thread of its own, bounded by the deadline: a FIFO planted where a file
         // should be blocks open() for ever, and the timeout the user gave must hold even then.
-        FutureTask<Answer> exchange = new FutureTask<>(() -> exchange(target, marker, requests, command, deadline, timeout));
+        FutureTask<Answer> exchange =
+                new FutureTask<>(() -> exchange(target, marker, requests, command, deadline, timeout));
         Thread worker = new Thread(exchange, "forensics-request");
         worker.setDaemon(true);
         worker.start();
         try {
             return exchange.get(Math.max(0, deadline - System.nanoTime()) + GRACE_NANOS, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            throw new CliException(ExitCodes.FAILED, "the agent in pid " + target.pid + " did not answer within " + timeout.toSeconds()
-                    + " s, and a file in " + requests + " could not be opened in time (is it a FIFO?)");
+            throw new CliException(
+                    ExitCodes.FAILED,
+                    "the agent in pid " + target.pid + " did not answer within " + timeout.toSeconds()
+                            + " s, and a file in " + requests + " could not be opened in time (is it a FIFO?)");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof CliException) {
                 throw (CliException) e.getCause();
             }
-            throw new CliException(ExitCodes.FAILED, "cannot exchange a request with pid " + target.pid + " through " + requests + ": " + e.getCause());
+            throw new CliException(
+                    ExitCodes.FAILED,
+                    "cannot exchange a request with pid " + target.pid + " through " + requests + ": " + e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException(ExitCodes.FAILED, "interrupted");
@@ -87,7 +96,8 @@ final class Mailbox {
      * descriptor, and every name is opened relative to it without following links. The directory belongs to the
      * JVM's user, who can swap any name in it at any moment, so nothing is ever reopened by name.
      */
-    private static Answer exchange(Target target, AgentMarker marker, Path requests, AgentCommand command, long deadline, Duration timeout)
+    private static Answer exchange(
+            Target target, AgentMarker marker, Path requests, AgentCommand command, long deadline, Duration timeout)
             throws IOException, InterruptedException {
         long nsPid = target.status.nsPid() > 0 ? target.status.nsPid() : target.pid;
         String name = nsPid + "-" + HexFormat.of().formatHex(nonce());
@@ -105,8 +115,10 @@ final class Mailbox {
                 }
                 if (System.nanoTime() > deadline) {
                     deleteQuietly(dir, request);
-                    throw new CliException(ExitCodes.FAILED, "the agent in pid " + target.pid + " did not answer within " + timeout.toSeconds()
-                            + " s (its journal in " + marker.dir() + " may say why)");
+                    throw new CliException(
+                            ExitCodes.FAILED,
+                            "the agent in pid " + target.pid + " did not answer within " + timeout.toSeconds()
+                                    + " s (its journal in " + marker.dir() + " may say why)");
                 }
                 Thread.sleep(10);
             }
@@ -123,23 +135,30 @@ final class Mailbox {
         DirectoryStream<Path> ds = Files.newDirectoryStream(requests);
         if (!(ds instanceof SecureDirectoryStream)) {
             ds.close();
-            throw new CliException(ExitCodes.FAILED, "this system cannot open " + requests + " safely (no openat); not sending a request");
+            throw new CliException(
+                    ExitCodes.FAILED,
+                    "this system cannot open " + requests + " safely (no openat); not sending a request");
         }
         SecureDirectoryStream<Path> dir = (SecureDirectoryStream<Path>) ds;
         try {
-            PosixFileAttributes opened = dir.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
+            PosixFileAttributes opened =
+                    dir.getFileAttributeView(PosixFileAttributeView.class).readAttributes();
             int uid = (Integer) named.get("uid");
             int mode = (Integer) named.get("mode");
             String problem = null;
             if (!opened.isDirectory() || !opened.fileKey().equals(named.get("fileKey"))) {
                 problem = "changed while it was opened";
             } else if (uid != target.status.euid()) {
-                problem = "belongs to " + Proc.userName(uid) + ", not to " + Proc.userName(target.status.euid()) + ", the user pid " + target.pid + " runs as";
+                problem = "belongs to " + Proc.userName(uid) + ", not to " + Proc.userName(target.status.euid())
+                        + ", the user pid " + target.pid + " runs as";
             } else if ((mode & 022) != 0) {
                 problem = "can be written by other users (mode " + Integer.toOctalString(mode & 07777) + ")";
             }
             if (problem != null) {
-                throw new CliException(ExitCodes.FAILED, "refusing to send a request to pid " + target.pid + ": its requests directory " + requests + " " + problem);
+                throw new CliException(
+                        ExitCodes.FAILED,
+                        "refusing to send a request to pid " + target.pid + ": its requests directory " + requests + " "
+                                + problem);
             }
             return dir;
         } catch (IOException | RuntimeException e) {
@@ -156,8 +175,10 @@ final class Mailbox {
                 return requests;
             }
             if (System.nanoTime() > deadline || !Proc.exists(target.pid)) {
-                throw new CliException(ExitCodes.FAILED, "the agent in pid " + target.pid + " has no requests directory at " + requests
-                        + " (its journal in " + marker.dir() + " may say why)");
+                throw new CliException(
+                        ExitCodes.FAILED,
+                        "the agent in pid " + target.pid + " has no requests directory at " + requests
+                                + " (its journal in " + marker.dir() + " may say why)");
             }
             try {
                 Thread.sleep(10);
@@ -179,7 +200,8 @@ final class Mailbox {
         if (Files.isDirectory(path)) {
             return path;
         }
-        Path viaRoot = Paths.get("/proc", Long.toString(pid), "root").resolve(path.toString().substring(1));
+        Path viaRoot = Paths.get("/proc", Long.toString(pid), "root")
+                .resolve(path.toString().substring(1));
         return Files.isDirectory(viaRoot) ? viaRoot : path;
     }
 
@@ -189,12 +211,15 @@ final class Mailbox {
      * readable (0644) rather than handing it over with chown: the directory is that user's and private, and nothing
      * is ever changed by name there.
      */
-    private static void put(SecureDirectoryStream<Path> dir, Path request, String content, int jvmEuid) throws IOException {
+    private static void put(SecureDirectoryStream<Path> dir, Path request, String content, int jvmEuid)
+            throws IOException {
         Path tmp = Paths.get("." + request.getFileName() + ".tmp");
         Proc.Status me = Proc.self();
         boolean forOther = me != null && me.euid() != jvmEuid;
-        FileAttribute<?> perms = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(forOther ? "rw-r--r--" : "rw-------"));
-        Set<OpenOption> create = Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS);
+        FileAttribute<?> perms = PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString(forOther ? "rw-r--r--" : "rw-------"));
+        Set<OpenOption> create =
+                Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS);
         try (SeekableByteChannel ch = dir.newByteChannel(tmp, create, perms)) {
             ByteBuffer buf = ByteBuffer.wrap((content + "\n").getBytes(StandardCharsets.UTF_8));
             while (buf.hasRemaining()) {
@@ -211,29 +236,38 @@ final class Mailbox {
     /** The answer's attributes, not following a link; null while there is none. */
     private static BasicFileAttributes attributes(SecureDirectoryStream<Path> dir, Path response) throws IOException {
         try {
-            return dir.getFileAttributeView(response, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS).readAttributes();
+            return dir.getFileAttributeView(response, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .readAttributes();
         } catch (NoSuchFileException e) {
             return null;
         }
     }
 
     /** Reads an answer that is a regular file of at most {@link #MAX_ANSWER_BYTES}, then removes it. */
-    private static String read(SecureDirectoryStream<Path> dir, Path response, BasicFileAttributes attrs, Path requests) throws IOException {
+    private static String read(SecureDirectoryStream<Path> dir, Path response, BasicFileAttributes attrs, Path requests)
+            throws IOException {
         try {
             if (!attrs.isRegularFile()) {
-                throw new CliException(ExitCodes.FAILED, "the answer " + requests.resolve(response) + " is not a regular file; not read");
+                throw new CliException(
+                        ExitCodes.FAILED,
+                        "the answer " + requests.resolve(response) + " is not a regular file; not read");
             }
             if (attrs.size() > MAX_ANSWER_BYTES) {
-                throw new CliException(ExitCodes.FAILED, "the answer " + requests.resolve(response) + " has " + attrs.size() + " bytes, more than an answer can have ("
-                        + MAX_ANSWER_BYTES + "); not read");
+                throw new CliException(
+                        ExitCodes.FAILED,
+                        "the answer " + requests.resolve(response) + " has " + attrs.size()
+                                + " bytes, more than an answer can have (" + MAX_ANSWER_BYTES + "); not read");
             }
-            try (SeekableByteChannel ch = dir.newByteChannel(response, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
+            try (SeekableByteChannel ch =
+                    dir.newByteChannel(response, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
                 ByteBuffer buf = ByteBuffer.allocate((int) attrs.size() + 1);
                 while (buf.hasRemaining() && ch.read(buf) >= 0) {
                     // until the end, or one byte past what the file said it had
                 }
                 if (!buf.hasRemaining()) {
-                    throw new CliException(ExitCodes.FAILED, "the answer " + requests.resolve(response) + " grew while it was read; not read");
+                    throw new CliException(
+                            ExitCodes.FAILED,
+                            "the answer " + requests.resolve(response) + " grew while it was read; not read");
                 }
                 return new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
             }
@@ -262,8 +296,10 @@ final class Mailbox {
             int sp = rest.indexOf(' ');
             String code = sp < 0 ? rest : rest.substring(0, sp);
             String message = sp < 0 ? code : rest.substring(sp + 1);
-            throw new CliException(AgentCommand.UNAVAILABLE.equals(code) ? ExitCodes.NOT_AVAILABLE : ExitCodes.FAILED, message);
+            throw new CliException(
+                    AgentCommand.UNAVAILABLE.equals(code) ? ExitCodes.NOT_AVAILABLE : ExitCodes.FAILED, message);
         }
-        throw new CliException(ExitCodes.FAILED, "pid " + pid + " answered something this CLI does not understand: " + header);
+        throw new CliException(
+                ExitCodes.FAILED, "pid " + pid + " answered something this CLI does not understand: " + header);
     }
 }

@@ -68,13 +68,26 @@ final class Proc {
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
                 String[] f = line.split("\\s+");
                 switch (f[0]) {
-                    case "Name:": name = f.length > 1 ? f[1] : "?"; break;
-                    case "Uid:": uid = Integer.parseInt(f[2]); break;
-                    case "Gid:": gid = Integer.parseInt(f[2]); break;
-                    case "NSpid:": nsPid = Long.parseLong(f[f.length - 1]); break;
-                    case "SigCgt:": caught = Long.parseUnsignedLong(f[1], 16); break;
-                    case "State:": state = f.length > 1 && !f[1].isEmpty() ? f[1].charAt(0) : '?'; break;
-                    default: break;
+                    case "Name:":
+                        name = f.length > 1 ? f[1] : "?";
+                        break;
+                    case "Uid:":
+                        uid = Integer.parseInt(f[2]);
+                        break;
+                    case "Gid:":
+                        gid = Integer.parseInt(f[2]);
+                        break;
+                    case "NSpid:":
+                        nsPid = Long.parseLong(f[f.length - 1]);
+                        break;
+                    case "SigCgt:":
+                        caught = Long.parseUnsignedLong(f[1], 16);
+                        break;
+                    case "State:":
+                        state = f.length > 1 && !f[1].isEmpty() ? f[1].charAt(0) : '?';
+                        break;
+                    default:
+                        break;
                 }
             }
             return new Status(name, uid, gid, nsPid, caught, state);
@@ -218,7 +231,8 @@ final class Proc {
                 } catch (IOException | RuntimeException e) {
                     continue;
                 }
-                String name = target.getFileName() == null ? "" : target.getFileName().toString();
+                String name =
+                        target.getFileName() == null ? "" : target.getFileName().toString();
                 if (version == null && name.endsWith(".jar")) {
                     String v = agentVersion(fd, target);
                     if (v != null) {
@@ -242,7 +256,8 @@ final class Proc {
     static boolean isJournal(String name, long pid, long nsPid) {
         for (long p : new long[] {nsPid, pid}) {
             String head = "journal-" + p;
-            if (name.startsWith(head) && name.endsWith(".log")
+            if (name.startsWith(head)
+                    && name.endsWith(".log")
                     && (name.length() == head.length() + 4 || name.charAt(head.length()) == '-')) {
                 return true;
             }
@@ -267,7 +282,9 @@ final class Proc {
     static String agentVersion(Path jar) {
         try {
             BasicFileAttributes a = Files.readAttributes(jar, BasicFileAttributes.class);
-            return a.isRegularFile() && a.size() <= MAX_JAR_BYTES ? agentVersion(jar, jar.toAbsolutePath() + "|" + a.fileKey()) : null;
+            return a.isRegularFile() && a.size() <= MAX_JAR_BYTES
+                    ? agentVersion(jar, jar.toAbsolutePath() + "|" + a.fileKey())
+                    : null;
         } catch (IOException | RuntimeException e) {
             return null;
         }

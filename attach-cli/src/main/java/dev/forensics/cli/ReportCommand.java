@@ -8,12 +8,19 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** Asks a running agent for everything it knows now; it answers through its requests directory. */
-@Command(name = "report", mixinStandardHelpOptions = true,
-        description = {"Prints what the agent in a running JVM knows now: its self-check, health figures (uptime, heap, threads, "
-                + "open files, RSS), the findings so far, and every feature's current state (open response bodies by site, "
-                + "leaks, broken-pipe loops, start-up risks … as far as this agent version has them)."})
+@Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Prints what the agent in a running JVM knows now: its self-check, health figures (uptime, heap, threads, "
+                    + "open files, RSS), the findings so far, and every feature's current state (open response bodies by site, "
+                    + "leaks, broken-pipe loops, start-up risks … as far as this agent version has them)."
+        })
 final class ReportCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "<pid|main-class>", description = "The JVM: a pid, or its main class, Start-Class, launcher or jar.")
+    @Parameters(
+            index = "0",
+            paramLabel = "<pid|main-class>",
+            description = "The JVM: a pid, or its main class, Start-Class, launcher or jar.")
     String target;
 
     @Mixin
@@ -33,8 +40,10 @@ final class ReportCommand implements Callable<Integer> {
         java.time.Duration timeout = answers.timeout();
         Target t = Target.resolve(target);
         AgentMarker marker = t.requireAgent(t.properties());
-        // The answer quotes what others wrote (exception messages, a sender's arguments, URLs): escaped like last words.
-        System.out.print(LastWordsCommand.printable(Mailbox.ask(t, marker, command, timeout).body()));
+        // The answer quotes what others wrote (exception messages, a sender's arguments, URLs): escaped like last
+        // words.
+        System.out.print(LastWordsCommand.printable(
+                Mailbox.ask(t, marker, command, timeout).body()));
         System.out.flush();
         return ExitCodes.OK;
     }

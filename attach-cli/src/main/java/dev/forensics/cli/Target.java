@@ -59,25 +59,38 @@ final class Target {
             throw new CliException(ExitCodes.NO_SUCH_PROCESS, "no process with pid " + pid);
         }
         if (st.exiting()) {
-            throw new CliException(ExitCodes.NO_SUCH_PROCESS, "pid " + pid + " (" + st.name() + ") is exiting: it has ended and its parent has not collected it yet"
-                    + " (forensics lastwords shows what it left)");
+            throw new CliException(
+                    ExitCodes.NO_SUCH_PROCESS,
+                    "pid " + pid + " (" + st.name()
+                            + ") is exiting: it has ended and its parent has not collected it yet"
+                            + " (forensics lastwords shows what it left)");
         }
         boolean listed = listedJvm(pid);
         Proc.Status me = Proc.self();
         if (me != null && me.euid() != 0 && (st.euid() != me.euid() || st.egid() != me.egid())) {
             String argv0 = Proc.argv0(pid);
-            if (!listed && !Paths.get(argv0.isEmpty() ? "?" : argv0).getFileName().toString().equals("java")) {
-                throw new CliException(ExitCodes.NOT_A_JVM, "pid " + pid + " (" + st.name() + ") is not a JVM, as far as another user can tell");
+            if (!listed
+                    && !Paths.get(argv0.isEmpty() ? "?" : argv0)
+                            .getFileName()
+                            .toString()
+                            .equals("java")) {
+                throw new CliException(
+                        ExitCodes.NOT_A_JVM,
+                        "pid " + pid + " (" + st.name() + ") is not a JVM, as far as another user can tell");
             }
             throw otherUser(pid, st, me);
         }
         Boolean jvm = listed ? Boolean.TRUE : Proc.mapsLibjvm(pid);
         if (Boolean.FALSE.equals(jvm) && Proc.memoryGone(pid)) {
-            throw new CliException(ExitCodes.NO_SUCH_PROCESS, "pid " + pid + " (" + st.name() + ") is exiting: its memory is already released"
-                    + " (forensics lastwords shows what it left)");
+            throw new CliException(
+                    ExitCodes.NO_SUCH_PROCESS,
+                    "pid " + pid + " (" + st.name() + ") is exiting: its memory is already released"
+                            + " (forensics lastwords shows what it left)");
         }
         if (!Boolean.TRUE.equals(jvm)) {
-            throw new CliException(ExitCodes.NOT_A_JVM, "pid " + pid + " (" + st.name() + ") is not a JVM: it has no libjvm.so loaded");
+            throw new CliException(
+                    ExitCodes.NOT_A_JVM,
+                    "pid " + pid + " (" + st.name() + ") is not a JVM: it has no libjvm.so loaded");
         }
         return new Target(pid, st);
     }
@@ -85,8 +98,12 @@ final class Target {
     private static CliException otherUser(long pid, Proc.Status st, Proc.Status me) {
         String owner = Proc.userName(st.euid());
         String sameUserOtherGroup = st.euid() == me.euid()
-                ? " with group " + st.egid() + " (you have group " + me.egid() + "); the attach API needs both to match: run  sudo -u " + owner + " -g '#" + st.egid() + "' forensics …"
-                : " (you are " + Proc.userName(me.euid()) + "); the attach API only lets the JVM's own user or root in: run  sudo -u " + owner + " forensics …";
+                ? " with group " + st.egid() + " (you have group " + me.egid()
+                        + "); the attach API needs both to match: run  sudo -u " + owner + " -g '#" + st.egid()
+                        + "' forensics …"
+                : " (you are " + Proc.userName(me.euid())
+                        + "); the attach API only lets the JVM's own user or root in: run  sudo -u " + owner
+                        + " forensics …";
         return new CliException(ExitCodes.OTHER_USER, "pid " + pid + " runs as user " + owner + sameUserOtherGroup);
     }
 
@@ -116,11 +133,15 @@ final class Target {
             }
         }
         if (matches.isEmpty()) {
-            throw new CliException(ExitCodes.NO_SUCH_PROCESS, "no JVM of this user has the main class or jar '" + name
-                    + "', nor a jar whose Start-Class or launcher it is (see forensics list)");
+            throw new CliException(
+                    ExitCodes.NO_SUCH_PROCESS,
+                    "no JVM of this user has the main class or jar '" + name
+                            + "', nor a jar whose Start-Class or launcher it is (see forensics list)");
         }
         if (matches.size() > 1) {
-            throw new CliException(ExitCodes.USAGE, "'" + name + "' matches several JVMs (pids " + String.join(", ", matches) + "); give the pid");
+            throw new CliException(
+                    ExitCodes.USAGE,
+                    "'" + name + "' matches several JVMs (pids " + String.join(", ", matches) + "); give the pid");
         }
         return Long.parseLong(matches.get(0));
     }
@@ -137,23 +158,31 @@ final class Target {
 
     /** Attaches (reads nothing, loads nothing yet); the caller detaches. */
     VirtualMachine attach() {
-        Path socket = Paths.get("/proc", Long.toString(pid), "root", "tmp", ".java_pid" + (status.nsPid() > 0 ? status.nsPid() : pid));
+        Path socket = Paths.get(
+                "/proc", Long.toString(pid), "root", "tmp", ".java_pid" + (status.nsPid() > 0 ? status.nsPid() : pid));
         removeIfStale(socket);
         if (!Files.exists(socket) && !Files.exists(Paths.get("/tmp", ".java_pid" + pid)) && !status.catchesSigquit()) {
-            // The attach API wakes a JVM with SIGQUIT; a JVM without its handler (still starting, or -Xrs) would die of it.
-            throw new CliException(ExitCodes.ATTACH_REFUSED, "pid " + pid + " does not handle SIGQUIT (it is still starting, or runs with -Xrs): "
-                    + "attaching now could end it. Try again in a moment; under -Xrs, start it with -javaagent:forensics.jar instead");
+            // The attach API wakes a JVM with SIGQUIT; a JVM without its handler (still starting, or -Xrs) would die of
+            // it.
+            throw new CliException(
+                    ExitCodes.ATTACH_REFUSED,
+                    "pid " + pid + " does not handle SIGQUIT (it is still starting, or runs with -Xrs): "
+                            + "attaching now could end it. Try again in a moment; under -Xrs, start it with -javaagent:forensics.jar instead");
         }
         try {
             return VirtualMachine.attach(Long.toString(pid));
         } catch (AttachNotSupportedException e) {
             String m = String.valueOf(e.getMessage());
             if (m.contains("does not support the attach mechanism")) {
-                throw new CliException(ExitCodes.ATTACH_REFUSED, "pid " + pid + " refuses attach: it was started with -XX:+DisableAttachMechanism, "
-                        + "so no tool can attach to it. Restart it without that flag, or with -javaagent:forensics.jar");
+                throw new CliException(
+                        ExitCodes.ATTACH_REFUSED,
+                        "pid " + pid + " refuses attach: it was started with -XX:+DisableAttachMechanism, "
+                                + "so no tool can attach to it. Restart it without that flag, or with -javaagent:forensics.jar");
             }
-            throw new CliException(ExitCodes.ATTACH_REFUSED, "cannot attach to pid " + pid + ": " + m
-                    + " (is it hung, still starting, or in another container?)");
+            throw new CliException(
+                    ExitCodes.ATTACH_REFUSED,
+                    "cannot attach to pid " + pid + ": " + m
+                            + " (is it hung, still starting, or in another container?)");
         } catch (IOException e) {
             throw new CliException(ExitCodes.ATTACH_REFUSED, "cannot attach to pid " + pid + ": " + e.getMessage());
         }
@@ -184,16 +213,22 @@ final class Target {
             return; // the JVM user's own live socket, only older than the start time we estimate: it is the JVM's
         }
         if (notDead != null) {
-            throw new CliException(ExitCodes.ATTACH_REFUSED, "cannot attach to pid " + pid + ": " + socket + " does not look like the JVM's own attach socket ("
-                    + why + "), but " + notDead + ", so it is left alone; it may belong to another JVM that shares this /tmp from another pid namespace");
+            throw new CliException(
+                    ExitCodes.ATTACH_REFUSED,
+                    "cannot attach to pid " + pid + ": " + socket + " does not look like the JVM's own attach socket ("
+                            + why + "), but " + notDead
+                            + ", so it is left alone; it may belong to another JVM that shares this /tmp from another pid namespace");
         }
         try {
             Files.delete(socket);
         } catch (NoSuchFileException e) {
             // removed meanwhile
         } catch (IOException e) {
-            throw new CliException(ExitCodes.ATTACH_REFUSED, "cannot attach to pid " + pid + ": " + socket + " is a stale attach socket ("
-                    + why + ") that blocks the attach API, and it cannot be removed (" + e + "); remove it as its owner or root");
+            throw new CliException(
+                    ExitCodes.ATTACH_REFUSED,
+                    "cannot attach to pid " + pid + ": " + socket + " is a stale attach socket (" + why
+                            + ") that blocks the attach API, and it cannot be removed (" + e
+                            + "); remove it as its owner or root");
         }
     }
 
@@ -240,7 +275,8 @@ final class Target {
         try {
             return vm.getSystemProperties();
         } catch (IOException e) {
-            throw new CliException(ExitCodes.ATTACH_REFUSED, "pid " + pid + " did not answer the attach request: " + e.getMessage());
+            throw new CliException(
+                    ExitCodes.ATTACH_REFUSED, "pid " + pid + " did not answer the attach request: " + e.getMessage());
         }
     }
 
@@ -257,8 +293,11 @@ final class Target {
     Properties requireJava17(Properties props) {
         int feature = featureVersion(props.getProperty("java.specification.version"));
         if (feature < MIN_JAVA) {
-            throw new CliException(ExitCodes.JVM_TOO_OLD, "pid " + pid + " runs Java " + (feature < 0 ? "of an unknown version" : feature)
-                    + " (java.version " + props.getProperty("java.version") + "); the forensics agent needs Java " + MIN_JAVA + " or newer");
+            throw new CliException(
+                    ExitCodes.JVM_TOO_OLD,
+                    "pid " + pid + " runs Java " + (feature < 0 ? "of an unknown version" : feature) + " (java.version "
+                            + props.getProperty("java.version") + "); the forensics agent needs Java " + MIN_JAVA
+                            + " or newer");
         }
         return props;
     }
@@ -281,7 +320,9 @@ final class Target {
     AgentMarker requireAgent(Properties props) {
         AgentMarker marker = AgentMarker.parse(props.getProperty(AgentMarker.PROPERTY));
         if (marker == null) {
-            throw new CliException(ExitCodes.NO_AGENT, "pid " + pid + " has no forensics agent; load it with: forensics attach " + pid);
+            throw new CliException(
+                    ExitCodes.NO_AGENT,
+                    "pid " + pid + " has no forensics agent; load it with: forensics attach " + pid);
         }
         return marker;
     }
@@ -292,19 +333,27 @@ final class Target {
         } catch (AgentLoadException e) {
             String m = String.valueOf(e.getMessage());
             if (m.contains("EnableDynamicAgentLoading") || javaFeature >= 21 && m.contains("not enabled")) {
-                throw new CliException(ExitCodes.ATTACH_REFUSED, "pid " + pid + " (Java " + javaFeature + ") runs with -XX:-EnableDynamicAgentLoading, "
-                        + "which forbids loading an agent into a running JVM (JEP 451). Restart it with -javaagent:forensics.jar, "
-                        + "or without that flag (-XX:+EnableDynamicAgentLoading allows it and also silences the JDK's warning)");
+                throw new CliException(
+                        ExitCodes.ATTACH_REFUSED,
+                        "pid " + pid + " (Java " + javaFeature + ") runs with -XX:-EnableDynamicAgentLoading, "
+                                + "which forbids loading an agent into a running JVM (JEP 451). Restart it with -javaagent:forensics.jar, "
+                                + "or without that flag (-XX:+EnableDynamicAgentLoading allows it and also silences the JDK's warning)");
             }
-            throw new CliException(ExitCodes.FAILED, "pid " + pid + " could not load " + jar + ": " + m
-                    + (Files.isReadable(jar) ? "" : " (is the jar readable by the JVM's user?)"));
+            throw new CliException(
+                    ExitCodes.FAILED,
+                    "pid " + pid + " could not load " + jar + ": " + m
+                            + (Files.isReadable(jar) ? "" : " (is the jar readable by the JVM's user?)"));
         } catch (AgentInitializationException e) {
-            throw new CliException(ExitCodes.FAILED, "the agent failed to start in pid " + pid + " (code " + e.returnValue() + "); see that JVM's stderr");
+            throw new CliException(
+                    ExitCodes.FAILED,
+                    "the agent failed to start in pid " + pid + " (code " + e.returnValue()
+                            + "); see that JVM's stderr");
         } catch (IOException e) {
             if (!Proc.exists(pid)) {
                 throw new CliException(ExitCodes.FAILED, "pid " + pid + " ended while the agent was loading");
             }
-            throw new CliException(ExitCodes.FAILED, "loading the agent into pid " + pid + " failed: " + e.getMessage());
+            throw new CliException(
+                    ExitCodes.FAILED, "loading the agent into pid " + pid + " failed: " + e.getMessage());
         }
     }
 

@@ -15,7 +15,8 @@ public final class BenchServer {
     private BenchServer() {}
 
     public static void main(String[] args) throws Exception {
-        byte[] body = "{\"answer\":\"42\",\"padding\":\"0123456789012345678901234567890123456789\"}\n".getBytes(StandardCharsets.UTF_8);
+        byte[] body = "{\"answer\":\"42\",\"padding\":\"0123456789012345678901234567890123456789\"}\n"
+                .getBytes(StandardCharsets.UTF_8);
         // Headers and body go out as two writes; without TCP_NODELAY, Nagle holds the second until the client's
         // delayed ACK (40 ms), which would measure the kernel, not the client.
         System.setProperty("sun.net.httpserver.nodelay", "true");

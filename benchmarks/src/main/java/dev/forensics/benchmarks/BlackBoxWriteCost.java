@@ -35,7 +35,9 @@ public final class BlackBoxWriteCost {
 
         try (FileChannel ch = PrivateFiles.open(inPlace, false)) {
             ByteBuffer buf = ByteBuffer.wrap(block);
-            report("writeAtomically (temp, fsync, rename)", time(300, () -> PrivateFiles.writeAtomically(atomic, block)));
+            report(
+                    "writeAtomically (temp, fsync, rename)",
+                    time(300, () -> PrivateFiles.writeAtomically(atomic, block)));
             report("in place, positional write", time(20_000, () -> {
                 buf.clear();
                 ch.write(buf, 0);
@@ -46,21 +48,24 @@ public final class BlackBoxWriteCost {
                 ch.force(false);
             }));
         }
-        report("cgroup + vmstat sample (" + (memory == null ? "no memory cgroup" : "cgroup v" + memory.version()) + ")",
+        report(
+                "cgroup + vmstat sample (" + (memory == null ? "no memory cgroup" : "cgroup v" + memory.version())
+                        + ")",
                 time(20_000, () -> Cgroups.sample(host, memory)));
         report("doctor on this machine", time(50, () -> Doctor.examine(Doctor.Inputs.self(host))));
 
         Reporter.init(dir, 1 << 20, "off");
         // In the agent, premain has already used a lambda, started a thread and asked for the pid (the journal's name)
         // before BlackBox.install; pay those JDK costs first here too, so only the black box's own part is timed.
-        Thread warm = new Thread(() -> { });
+        Thread warm = new Thread(() -> {});
         warm.start();
         warm.join();
         ProcessHandle.current().pid();
         long t0 = System.nanoTime();
         BlackBox.install(AgentOptions.parse("dir=" + dir).blackbox(), dir, null);
         long installNanos = System.nanoTime() - t0;
-        System.out.printf("%-48s %10.1f µs (once, cold classes: what premain pays)%n", "BlackBox.install", installNanos / 1000.0);
+        System.out.printf(
+                "%-48s %10.1f µs (once, cold classes: what premain pays)%n", "BlackBox.install", installNanos / 1000.0);
     }
 
     interface Work {
@@ -82,7 +87,8 @@ public final class BlackBoxWriteCost {
     }
 
     private static void report(String what, long[] sorted) {
-        System.out.printf("%-48s %10.1f µs median, %10.1f µs p90 (%d rounds)%n", what, sorted[sorted.length / 2] / 1000.0,
-                sorted[sorted.length * 9 / 10] / 1000.0, sorted.length);
+        System.out.printf(
+                "%-48s %10.1f µs median, %10.1f µs p90 (%d rounds)%n",
+                what, sorted[sorted.length / 2] / 1000.0, sorted[sorted.length * 9 / 10] / 1000.0, sorted.length);
     }
 }

@@ -50,7 +50,8 @@ public final class BrokenPipeWrites {
             throw new IllegalStateException("writes to the vanished peer did not all fail");
         }
         Thread.sleep(1000); // whatever the JVM and the agent still do after start-up is not the failure path
-        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long process0 = os.getProcessCpuTime();
         long thread0 = threads.getCurrentThreadCpuTime();
@@ -59,7 +60,8 @@ public final class BrokenPipeWrites {
         long wall = System.nanoTime() - t0;
         long thread = threads.getCurrentThreadCpuTime() - thread0;
         long process = os.getProcessCpuTime() - process0;
-        System.out.printf("%s %.3f us-wall/write %.3f us-cpu/write %.3f us-thread-cpu/write (%d failed of %d writes in %.2f s)%n",
+        System.out.printf(
+                "%s %.3f us-wall/write %.3f us-cpu/write %.3f us-thread-cpu/write (%d failed of %d writes in %.2f s)%n",
                 api, wall / 1e3 / writes, process / 1e3 / writes, thread / 1e3 / writes, failed, writes, wall / 1e9);
     }
 

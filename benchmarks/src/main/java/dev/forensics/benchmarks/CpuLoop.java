@@ -31,7 +31,9 @@ public final class CpuLoop {
         double elapsed = (System.nanoTime() - start) / 1e9;
         double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e9;
         long box = boxCpu(threads) - box0;
-        System.out.printf("%.0f ops/s %.0f ops/cpu-s blackbox-thread-cpu-us %d (%d)%n", ops / elapsed, ops / cpu, box / 1000, x & 1);
+        System.out.printf(
+                "%.0f ops/s %.0f ops/cpu-s blackbox-thread-cpu-us %d (%d)%n",
+                ops / elapsed, ops / cpu, box / 1000, x & 1);
     }
 
     /** CPU nanoseconds of the agent's heartbeat thread so far, 0 without the agent. */

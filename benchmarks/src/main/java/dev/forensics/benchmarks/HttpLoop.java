@@ -93,9 +93,19 @@ public final class HttpLoop {
         java.util.Arrays.sort(rates);
         java.util.Arrays.sort(cpus);
         java.util.Arrays.sort(allocs);
-        System.out.printf("%s %.1f req/s %.2f cpu-us/req %.0f B/req (median of %d segments of %d requests: %s req/s; after %d warm-up; JIT %d ms"
-                + " during; %d bytes)%n", client, rates[SEGMENTS / 2], cpus[SEGMENTS / 2], allocs[SEGMENTS / 2], SEGMENTS, requests, each, warmed,
-                compileMillis() - jit0, sink);
+        System.out.printf(
+                "%s %.1f req/s %.2f cpu-us/req %.0f B/req (median of %d segments of %d requests: %s req/s; after %d warm-up; JIT %d ms"
+                        + " during; %d bytes)%n",
+                client,
+                rates[SEGMENTS / 2],
+                cpus[SEGMENTS / 2],
+                allocs[SEGMENTS / 2],
+                SEGMENTS,
+                requests,
+                each,
+                warmed,
+                compileMillis() - jit0,
+                sink);
         System.exit(0);
     }
 
@@ -107,7 +117,8 @@ public final class HttpLoop {
      * machine's drift (±15 % between runs of the same JVM here) hits the variants of one turn alike.
      */
     static void takeTurns(Call call, String url, long sink) throws Exception {
-        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.US_ASCII));
+        java.io.BufferedReader in = new java.io.BufferedReader(
+                new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.US_ASCII));
         System.out.println("READY");
         System.out.flush();
         int next = 0;
@@ -126,8 +137,14 @@ public final class HttpLoop {
             long t1 = System.nanoTime();
             long cpu1 = threadsCpuNanos();
             long alloc1 = allocatedBytes();
-            System.out.printf("SEG %.1f %.3f %.1f %d %d %.3f%n", n / ((t1 - t0) / 1e9), (cpu1 - cpu0) / 1e3 / n,
-                    (double) (alloc1 - alloc0) / n, compileMillis() - jit0, sink & 1, (double) (contextSwitches() - cs0) / n);
+            System.out.printf(
+                    "SEG %.1f %.3f %.1f %d %d %.3f%n",
+                    n / ((t1 - t0) / 1e9),
+                    (cpu1 - cpu0) / 1e3 / n,
+                    (double) (alloc1 - alloc0) / n,
+                    compileMillis() - jit0,
+                    sink & 1,
+                    (double) (contextSwitches() - cs0) / n);
             System.out.flush();
             undo.run();
         }
@@ -147,7 +164,8 @@ public final class HttpLoop {
             return () -> switchAgentFeatures(names, true);
         }
         if (change.startsWith("stacks=")) {
-            // Package-private in the agent, which lives on the boot path (as Feature below): benchmark only. Asked of the
+            // Package-private in the agent, which lives on the boot path (as Feature below): benchmark only. Asked of
+            // the
             // boot loader itself, since this class path also holds the agent's unshaded classes, a copy no hook uses.
             Class<?> origin = Class.forName("dev.forensics.leak.Origin", true, null);
             Class<?> sampler = Class.forName("dev.forensics.leak.Origin$Sampler", true, null);
@@ -164,7 +182,7 @@ public final class HttpLoop {
         if (!change.isEmpty()) {
             throw new IllegalArgumentException("unknown change " + change);
         }
-        return () -> { };
+        return () -> {};
     }
 
     interface Undo {
@@ -174,12 +192,15 @@ public final class HttpLoop {
     /** Voluntary and involuntary context switches of all this process's threads so far (Linux; 0 elsewhere). */
     static long contextSwitches() {
         long sum = 0;
-        try (java.nio.file.DirectoryStream<java.nio.file.Path> tasks = java.nio.file.Files.newDirectoryStream(java.nio.file.Paths.get("/proc/self/task"))) {
+        try (java.nio.file.DirectoryStream<java.nio.file.Path> tasks =
+                java.nio.file.Files.newDirectoryStream(java.nio.file.Paths.get("/proc/self/task"))) {
             for (java.nio.file.Path task : tasks) {
                 try {
                     for (String line : java.nio.file.Files.readAllLines(task.resolve("status"))) {
-                        if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
-                            sum += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        if (line.startsWith("voluntary_ctxt_switches:")
+                                || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            sum += Long.parseLong(
+                                    line.substring(line.indexOf(':') + 1).trim());
                         }
                     }
                 } catch (java.io.IOException e) {
@@ -194,7 +215,8 @@ public final class HttpLoop {
 
     /** Switches agent features (comma-separated names: leaks, pipes…) off or back on in this JVM. */
     static void switchAgentFeatures(String names, boolean on) throws ReflectiveOperationException {
-        Class<?> feature = Class.forName("dev.forensics.bootstrap.Feature", true, null); // the agent's, on the boot path
+        Class<?> feature =
+                Class.forName("dev.forensics.bootstrap.Feature", true, null); // the agent's, on the boot path
         int count = feature.getField("COUNT").getInt(null);
         java.lang.reflect.Method nameOf = feature.getMethod("name", int.class);
         java.lang.reflect.Method enable = feature.getMethod("enable", int.class, boolean.class);
@@ -222,7 +244,9 @@ public final class HttpLoop {
      */
     static void awaitAgentInstalled() throws InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline && Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("forensics-install"))) {
+        while (System.nanoTime() < deadline
+                && Thread.getAllStackTraces().keySet().stream()
+                        .anyMatch(t -> t.getName().equals("forensics-install"))) {
             Thread.sleep(50);
         }
     }
@@ -233,7 +257,9 @@ public final class HttpLoop {
      */
     static long allocatedBytes() {
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        return threads instanceof com.sun.management.ThreadMXBean ? ((com.sun.management.ThreadMXBean) threads).getCurrentThreadAllocatedBytes() : 0;
+        return threads instanceof com.sun.management.ThreadMXBean
+                ? ((com.sun.management.ThreadMXBean) threads).getCurrentThreadAllocatedBytes()
+                : 0;
     }
 
     /**
@@ -254,16 +280,22 @@ public final class HttpLoop {
 
     /** CPU time of the whole process (all threads, the agent's included): steadier than wall time on a busy machine. */
     static long processCpuNanos() {
-        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() : 0;
+        java.lang.management.OperatingSystemMXBean os =
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean
+                ? ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime()
+                : 0;
     }
 
     static Call call(String client) throws Exception {
         switch (client) {
             case "jdk": {
-                HttpClient c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                HttpClient c = HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .build();
                 return url -> {
-                    HttpResponse<InputStream> r = c.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofInputStream());
+                    HttpResponse<InputStream> r = c.send(
+                            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofInputStream());
                     try (InputStream in = r.body()) {
                         return in.readAllBytes().length;
                     }
@@ -296,12 +328,16 @@ public final class HttpLoop {
             case "apache5-async": {
                 CloseableHttpAsyncClient c = HttpAsyncClients.createDefault();
                 c.start();
-                return url -> c.execute(SimpleRequestBuilder.get(url).build(), null).get().getBodyBytes().length;
+                return url -> c.execute(SimpleRequestBuilder.get(url).build(), null)
+                        .get()
+                        .getBodyBytes()
+                        .length;
             }
             case "okhttp": {
                 OkHttpClient c = new OkHttpClient();
                 return url -> {
-                    try (Response r = c.newCall(new Request.Builder().url(url).build()).execute()) {
+                    try (Response r =
+                            c.newCall(new Request.Builder().url(url).build()).execute()) {
                         return r.body().bytes().length;
                     }
                 };
@@ -321,7 +357,11 @@ public final class HttpLoop {
             }
             case "reactornetty": {
                 reactor.netty.http.client.HttpClient c = reactor.netty.http.client.HttpClient.create();
-                return url -> c.get().uri(url).responseSingle((res, body) -> body.asByteArray()).block().length;
+                return url -> c.get()
+                        .uri(url)
+                        .responseSingle((res, body) -> body.asByteArray())
+                        .block()
+                        .length;
             }
             default:
                 throw new IllegalArgumentException(client);

@@ -57,8 +57,15 @@ public final class HttpTurns {
             List<String> cmd = new ArrayList<>();
             cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"); // this JDK
             cmd.addAll(variant.jvmArgs());
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), HttpLoop.class.getName(), client, url, "0",
-                    Integer.toString(warmup), "turns"));
+            cmd.addAll(List.of(
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    HttpLoop.class.getName(),
+                    client,
+                    url,
+                    "0",
+                    Integer.toString(warmup),
+                    "turns"));
             this.process = new ProcessBuilder(cmd).redirectError(err).start();
             this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
             this.in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.US_ASCII);
@@ -77,8 +84,13 @@ public final class HttpTurns {
         double[] segment(int n, String change) throws IOException {
             in.println(change == null ? Integer.toString(n) : n + " " + change);
             String[] f = expect("SEG ").split(" ");
-            return new double[] {Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]), Double.parseDouble(f[4]),
-                Double.parseDouble(f[6])};
+            return new double[] {
+                Double.parseDouble(f[1]),
+                Double.parseDouble(f[2]),
+                Double.parseDouble(f[3]),
+                Double.parseDouble(f[4]),
+                Double.parseDouble(f[6])
+            };
         }
 
         @Override
@@ -107,14 +119,20 @@ public final class HttpTurns {
                 String[] w = jvm.substring(1).split(" +");
                 int base = -1;
                 for (int b = 0; b < variants.size() && base < 0; b++) {
-                    base = variants.get(b).label().equals(w[0]) && !variants.get(b).changed() ? b : -1;
+                    base = variants.get(b).label().equals(w[0])
+                                    && !variants.get(b).changed()
+                            ? b
+                            : -1;
                 }
                 if (w.length != 2 || !(w[1].startsWith("off=") || w[1].startsWith("stacks=")) || base < 0) {
-                    throw new IllegalArgumentException(label + ": expected @<earlier variant> off=<feature>[,<feature>…] or stacks=<setting>, got " + jvm);
+                    throw new IllegalArgumentException(
+                            label + ": expected @<earlier variant> off=<feature>[,<feature>…] or stacks=<setting>, got "
+                                    + jvm);
                 }
                 variants.add(new Variant(label, List.of(), base, w[1]));
             } else {
-                variants.add(new Variant(label, jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split(" +")), variants.size(), null));
+                variants.add(new Variant(
+                        label, jvm.isEmpty() ? List.of() : Arrays.asList(jvm.split(" +")), variants.size(), null));
             }
         }
         int v = variants.size();
@@ -136,7 +154,8 @@ public final class HttpTurns {
                 for (int t = 0; t < turns; t++) {
                     for (int k = 0; k < v; k++) {
                         int i = t % 2 == 0 ? k : v - 1 - k;
-                        seg[i][instance * turns + t] = jvms[variants.get(i).jvm()].segment(perTurn, variants.get(i).change());
+                        seg[i][instance * turns + t] = jvms[variants.get(i).jvm()].segment(
+                                perTurn, variants.get(i).change());
                     }
                 }
             } finally {
@@ -155,9 +174,20 @@ public final class HttpTurns {
             double[] ratio = ratios(seg, i, 0, 0);
             double[] cpuRatio = ratios(seg, i, 0, 1);
             double[] ci = medianInterval(ratio);
-            System.out.printf(Locale.ROOT, "%s %s %.0f req/s ratio %.1f %% [%.1f, %.1f] cpu %.2f us/req (%.1f %%) alloc %.0f B/req cs %.2f/req jit %.0f ms%n",
-                    client, variants.get(i).label(), median(rate), median(ratio), ci[0], ci[1], median(cpu), median(cpuRatio), median(alloc),
-                    median(column(seg[i], 4)), Arrays.stream(column(seg[i], 3)).sum());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s %s %.0f req/s ratio %.1f %% [%.1f, %.1f] cpu %.2f us/req (%.1f %%) alloc %.0f B/req cs %.2f/req jit %.0f ms%n",
+                    client,
+                    variants.get(i).label(),
+                    median(rate),
+                    median(ratio),
+                    ci[0],
+                    ci[1],
+                    median(cpu),
+                    median(cpuRatio),
+                    median(alloc),
+                    median(column(seg[i], 4)),
+                    Arrays.stream(column(seg[i], 3)).sum());
             Variant variant = variants.get(i);
             if (variant.changed()) {
                 // the same JVM with and without the change: no JIT luck between JVMs in this ratio
@@ -165,9 +195,17 @@ public final class HttpTurns {
                 double[] cpuVsBase = ratios(seg, variant.jvm(), i, 1);
                 double[] ciBase = medianInterval(vsBase);
                 double[] ciCpu = medianInterval(cpuVsBase);
-                System.out.printf(Locale.ROOT, "  %s against itself with %s, in one JVM: %.1f %% [%.1f, %.1f] throughput, cpu %.1f %% [%.1f, %.1f]%n",
-                        variants.get(variant.jvm()).label(), variant.change(), median(vsBase), ciBase[0], ciBase[1], median(cpuVsBase),
-                        ciCpu[0], ciCpu[1]);
+                System.out.printf(
+                        Locale.ROOT,
+                        "  %s against itself with %s, in one JVM: %.1f %% [%.1f, %.1f] throughput, cpu %.1f %% [%.1f, %.1f]%n",
+                        variants.get(variant.jvm()).label(),
+                        variant.change(),
+                        median(vsBase),
+                        ciBase[0],
+                        ciBase[1],
+                        median(cpuVsBase),
+                        ciCpu[0],
+                        ciCpu[1]);
             }
             if (i > 0) {
                 StringBuilder each = new StringBuilder("  per turn:");

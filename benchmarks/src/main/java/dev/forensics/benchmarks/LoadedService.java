@@ -32,11 +32,13 @@ public final class LoadedService {
             String name = String.format("gen/p%d/C%05d", i % loaders, i);
             Class<?> c = all[i % loaders].define(name);
             @SuppressWarnings("unchecked")
-            IntFunction<Object> f = (IntFunction<Object>) c.getDeclaredConstructor().newInstance();
+            IntFunction<Object> f =
+                    (IntFunction<Object>) c.getDeclaredConstructor().newInstance();
             checksum += f.apply(i).hashCode(); // links the class: constant pool cache, resolved call sites
         }
         touchHookTargets();
-        System.out.println("ready " + ManagementFactory.getClassLoadingMXBean().getLoadedClassCount() + " classes (checksum " + checksum + ")");
+        System.out.println("ready " + ManagementFactory.getClassLoadingMXBean().getLoadedClassCount()
+                + " classes (checksum " + checksum + ")");
         System.out.flush();
         Thread.sleep(Long.parseLong(args.length > 2 ? args[2] : "600") * 1000);
     }
@@ -88,25 +90,25 @@ public final class LoadedService {
         out.writeShort(0);
         out.writeShort(61); // Java 17: runs on 17 and 25; straight-line code needs no StackMapTable
         out.writeShort(20); // constant pool count (entries 1..19)
-        utf8(out, internalName);                    // 1
-        ref(out, 7, 1);                             // 2 Class this
-        utf8(out, "java/lang/Object");              // 3
-        ref(out, 7, 3);                             // 4 Class Object
-        utf8(out, "<init>");                        // 5
-        utf8(out, "()V");                           // 6
-        ref2(out, 12, 5, 6);                        // 7 NameAndType <init>()V
-        ref2(out, 10, 4, 7);                        // 8 Methodref Object.<init>
-        utf8(out, "Code");                          // 9
-        utf8(out, "apply");                         // 10
-        utf8(out, "(I)Ljava/lang/Object;");         // 11
-        utf8(out, "java/lang/String");              // 12
-        ref(out, 7, 12);                            // 13 Class String
-        utf8(out, "valueOf");                       // 14
-        utf8(out, "(I)Ljava/lang/String;");         // 15
-        ref2(out, 12, 14, 15);                      // 16 NameAndType valueOf(I)
-        ref2(out, 10, 13, 16);                      // 17 Methodref String.valueOf
+        utf8(out, internalName); // 1
+        ref(out, 7, 1); // 2 Class this
+        utf8(out, "java/lang/Object"); // 3
+        ref(out, 7, 3); // 4 Class Object
+        utf8(out, "<init>"); // 5
+        utf8(out, "()V"); // 6
+        ref2(out, 12, 5, 6); // 7 NameAndType <init>()V
+        ref2(out, 10, 4, 7); // 8 Methodref Object.<init>
+        utf8(out, "Code"); // 9
+        utf8(out, "apply"); // 10
+        utf8(out, "(I)Ljava/lang/Object;"); // 11
+        utf8(out, "java/lang/String"); // 12
+        ref(out, 7, 12); // 13 Class String
+        utf8(out, "valueOf"); // 14
+        utf8(out, "(I)Ljava/lang/String;"); // 15
+        ref2(out, 12, 14, 15); // 16 NameAndType valueOf(I)
+        ref2(out, 10, 13, 16); // 17 Methodref String.valueOf
         utf8(out, "java/util/function/IntFunction"); // 18
-        ref(out, 7, 18);                            // 19 Class IntFunction
+        ref(out, 7, 18); // 19 Class IntFunction
         out.writeShort(0x0021); // public super
         out.writeShort(2);
         out.writeShort(4);
@@ -114,14 +116,16 @@ public final class LoadedService {
         out.writeShort(19);
         out.writeShort(0); // fields
         out.writeShort(2); // methods
-        method(out, 5, 6, 1, 1, new byte[] {0x2a, (byte) 0xb7, 0, 8, (byte) 0xb1});          // aload_0 invokespecial #8 return
-        method(out, 10, 11, 1, 2, new byte[] {0x1b, (byte) 0xb8, 0, 17, (byte) 0xb0});       // iload_1 invokestatic #17 areturn
+        method(out, 5, 6, 1, 1, new byte[] {0x2a, (byte) 0xb7, 0, 8, (byte) 0xb1}); // aload_0 invokespecial #8 return
+        method(out, 10, 11, 1, 2, new byte[] {0x1b, (byte) 0xb8, 0, 17, (byte) 0xb0
+        }); // iload_1 invokestatic #17 areturn
         out.writeShort(0); // attributes
         out.flush();
         return buf.toByteArray();
     }
 
-    private static void method(DataOutputStream out, int name, int descriptor, int maxStack, int maxLocals, byte[] code) throws IOException {
+    private static void method(DataOutputStream out, int name, int descriptor, int maxStack, int maxLocals, byte[] code)
+            throws IOException {
         out.writeShort(0x0001);
         out.writeShort(name);
         out.writeShort(descriptor);

@@ -25,7 +25,8 @@ final class LoopbackSink implements AutoCloseable {
 
     private void drain() {
         byte[] buf = new byte[1 << 17];
-        try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+        try (Socket s = server.accept();
+                InputStream in = s.getInputStream()) {
             for (int n; (n = in.read(buf)) >= 0; ) {
                 bytes.addAndGet(n);
             }

@@ -21,21 +21,31 @@ public final class RetainedPerBody {
     public static void main(String[] args) throws Exception {
         String url = args[0];
         int n = Integer.parseInt(args[1]);
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient client =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         List<InputStream> open = new ArrayList<>(n);
         // Warm up everything a first request loads or caches, then measure from there.
         for (int i = 0; i < 200; i++) {
-            client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofInputStream()).body().close();
+            client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofInputStream())
+                    .body()
+                    .close();
         }
         HttpLoop.awaitAgentInstalled();
         Thread.sleep(1500); // let the agent's watcher start and settle
         long before = usedAfterGc();
         for (int i = 0; i < n; i++) {
-            open.add(client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofInputStream()).body());
+            open.add(client.send(
+                            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofInputStream())
+                    .body());
         }
-        Thread.sleep(args.length > 2 ? Long.parseLong(args[2]) : 1500); // a third argument leaves time for jcmd GC.class_histogram
+        Thread.sleep(
+                args.length > 2
+                        ? Long.parseLong(args[2])
+                        : 1500); // a third argument leaves time for jcmd GC.class_histogram
         long after = usedAfterGc();
-        System.out.printf("%d open bodies: heap +%d bytes, %.1f bytes per body%n", open.size(), after - before, (after - before) / (double) n);
+        System.out.printf(
+                "%d open bodies: heap +%d bytes, %.1f bytes per body%n",
+                open.size(), after - before, (after - before) / (double) n);
         for (InputStream in : open) {
             in.close();
         }
@@ -47,7 +57,9 @@ public final class RetainedPerBody {
         for (int i = 0; i < 5; i++) {
             System.gc();
             Thread.sleep(100);
-            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+            used = Math.min(
+                    used,
+                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
         }
         return used;
     }

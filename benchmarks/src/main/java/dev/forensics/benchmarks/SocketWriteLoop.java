@@ -32,7 +32,8 @@ public final class SocketWriteLoop {
                 OutputStream out = s.getOutputStream();
                 w = () -> out.write(data);
             } else {
-                SocketChannel ch = SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), sink.port()));
+                SocketChannel ch =
+                        SocketChannel.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), sink.port()));
                 ByteBuffer buf = ByteBuffer.allocateDirect(chunk);
                 w = () -> {
                     buf.clear();
@@ -42,7 +43,8 @@ public final class SocketWriteLoop {
                 };
             }
             run(w, warmup * 1_000_000_000L);
-            com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            com.sun.management.ThreadMXBean threads =
+                    (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long self = Thread.currentThread().getId();
             long alloc0 = threads.getThreadAllocatedBytes(self);
             long cpu0 = threads.getCurrentThreadCpuTime();
@@ -51,8 +53,15 @@ public final class SocketWriteLoop {
             double secs = (System.nanoTime() - t0) / 1e9;
             double cpuMicrosPerWrite = (threads.getCurrentThreadCpuTime() - cpu0) / 1e3 / writes;
             double bytesPerWrite = (threads.getThreadAllocatedBytes(self) - alloc0) / (double) writes;
-            System.out.printf("%s %.1f MB/s %.2f us-cpu/write %.4f B-allocated/write (%d writes of %d KB in %.2f s)%n", api,
-                    writes * (double) chunk / secs / 1e6, cpuMicrosPerWrite, bytesPerWrite, writes, chunk / 1024, secs);
+            System.out.printf(
+                    "%s %.1f MB/s %.2f us-cpu/write %.4f B-allocated/write (%d writes of %d KB in %.2f s)%n",
+                    api,
+                    writes * (double) chunk / secs / 1e6,
+                    cpuMicrosPerWrite,
+                    bytesPerWrite,
+                    writes,
+                    chunk / 1024,
+                    secs);
         }
     }
 

@@ -40,7 +40,16 @@ public class TrackingBenchmark {
         others = new Object[1000];
         for (int k = 0; k < others.length; k++) {
             others[k] = new Object();
-            tracker.open(others[k], Origin.here(), "JDK HttpClient", "ofInputStream", 200, "GET", "http://127.0.0.1:8080/v1/x", -1, 0);
+            tracker.open(
+                    others[k],
+                    Origin.here(),
+                    "JDK HttpClient",
+                    "ofInputStream",
+                    200,
+                    "GET",
+                    "http://127.0.0.1:8080/v1/x",
+                    -1,
+                    0);
         }
         strangers = new Object[1024];
         for (int k = 0; k < strangers.length; k++) {
@@ -53,7 +62,16 @@ public class TrackingBenchmark {
     @Benchmark
     public Object openReadToEnd() {
         Object body = new Object();
-        tracker.open(body, origin, "JDK HttpClient", "ofInputStream", 200, "GET", "http://127.0.0.1:8080/v1/x", 120, TrackedBody.LENGTH_COMPLETES);
+        tracker.open(
+                body,
+                origin,
+                "JDK HttpClient",
+                "ofInputStream",
+                200,
+                "GET",
+                "http://127.0.0.1:8080/v1/x",
+                120,
+                TrackedBody.LENGTH_COMPLETES);
         tracker.read(body, 100);
         return tracker.read(body, -1);
     }

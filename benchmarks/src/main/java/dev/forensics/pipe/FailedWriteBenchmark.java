@@ -45,7 +45,8 @@ public class FailedWriteBenchmark {
 
     @Setup
     public void setUp() throws Exception {
-        WriteFailures failures = new WriteFailures(AgentOptions.defaults().pipes().loopFailures(), 10_000_000_000L);
+        WriteFailures failures =
+                new WriteFailures(AgentOptions.defaults().pipes().loopFailures(), 10_000_000_000L);
         PipeHooks.register(new PipeRecorder(failures, new StdStreams(), new LoopWatch(failures)));
         Feature.enable(Feature.PIPES, true);
         errors = new SocketException[ERRORS];

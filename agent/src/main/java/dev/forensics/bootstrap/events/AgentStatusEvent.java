@@ -10,7 +10,8 @@ import jdk.jfr.StackTrace;
 /** What the agent installed, what failed to match, and what it swallowed; emitted at the start and end of every chunk so any recording, however started, holds it. */
 @Name("forensics.AgentStatus")
 @Label("Forensics Agent Status")
-@Description("Which forensics hooks are active, which matched nothing on this JDK, and how many advice errors were suppressed")
+@Description(
+        "Which forensics hooks are active, which matched nothing on this JDK, and how many advice errors were suppressed")
 @Category({"Forensics", "Agent"})
 @Period("everyChunk")
 @StackTrace(false)

@@ -13,7 +13,8 @@ import jdk.jfr.Timestamp;
 /** A broken-pipe loop's totals, when failures stopped for a whole window or the JVM ended; committed by the agent's checker. */
 @Name("forensics.BrokenPipeLoopEnded")
 @Label("Broken Pipe Loop Ended")
-@Description("A broken-pipe loop stopped (no failed write for a whole window) or was still running when the JVM ended; its totals")
+@Description(
+        "A broken-pipe loop stopped (no failed write for a whole window) or was still running when the JVM ended; its totals")
 @Category({"Forensics", "Pipes"})
 @StackTrace(false)
 public class BrokenPipeLoopEndedEvent extends jdk.jfr.Event {

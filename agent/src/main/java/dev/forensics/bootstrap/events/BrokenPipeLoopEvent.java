@@ -15,7 +15,8 @@ import jdk.jfr.Timestamp;
  */
 @Name("forensics.BrokenPipeLoop")
 @Label("Broken Pipe Loop")
-@Description("Code keeps writing to a socket whose peer is gone: more failed writes at one site to one peer within the window than the threshold")
+@Description(
+        "Code keeps writing to a socket whose peer is gone: more failed writes at one site to one peer within the window than the threshold")
 @Category({"Forensics", "Pipes"})
 public class BrokenPipeLoopEvent extends jdk.jfr.Event {
     @Label("Site")

@@ -14,7 +14,8 @@ import jdk.jfr.Timestamp;
  */
 @Name("forensics.BrokenStdStream")
 @Label("Broken Standard Stream")
-@Description("Writes to stdout (fd 1) or stderr (fd 2) fail; everything the application prints there is lost from now on")
+@Description(
+        "Writes to stdout (fd 1) or stderr (fd 2) fail; everything the application prints there is lost from now on")
 @Category({"Forensics", "Pipes"})
 @StackTrace(false)
 public class BrokenStdStreamEvent extends jdk.jfr.Event {

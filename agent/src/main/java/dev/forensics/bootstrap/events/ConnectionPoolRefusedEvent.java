@@ -9,7 +9,8 @@ import jdk.jfr.StackTrace;
 /** A client's connection pool refused a request (pending queue full, acquire timed out), once per pool, with the open bodies most likely to blame. */
 @Name("forensics.ConnectionPoolRefused")
 @Label("Connection Pool Refused")
-@Description("An HTTP client's connection pool refused an acquire, reported once per pool with that client's open response bodies and the site most of them come from")
+@Description(
+        "An HTTP client's connection pool refused an acquire, reported once per pool with that client's open response bodies and the site most of them come from")
 @Category({"Forensics", "HTTP Leaks"})
 @StackTrace(false)
 public class ConnectionPoolRefusedEvent extends jdk.jfr.Event {

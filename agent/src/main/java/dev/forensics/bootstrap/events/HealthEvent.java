@@ -10,7 +10,8 @@ import jdk.jfr.StackTrace;
 /** The figures that grow when a service leaks: open bodies, threads, file descriptors, CLOSE_WAIT sockets. */
 @Name("forensics.Health")
 @Label("Forensics Health")
-@Description("Open tracked response bodies, live threads, open file descriptors and CLOSE_WAIT sockets of this process; which of them grow steadily")
+@Description(
+        "Open tracked response bodies, live threads, open file descriptors and CLOSE_WAIT sockets of this process; which of them grow steadily")
 @Category({"Forensics", "Health"})
 @Period("10 s")
 @StackTrace(false)
@@ -30,7 +31,8 @@ public class HealthEvent extends jdk.jfr.Event {
     public long openFileDescriptors;
 
     @Label("CLOSE_WAIT Sockets")
-    @Description("TCP sockets of this process whose peer closed while the process did not (/proc/self/fd x /proc/net/tcp{,6}); -1 where unavailable")
+    @Description(
+            "TCP sockets of this process whose peer closed while the process did not (/proc/self/fd x /proc/net/tcp{,6}); -1 where unavailable")
     public long closeWaitSockets;
 
     @Label("Growing Steadily")

@@ -11,7 +11,8 @@ import jdk.jfr.Timespan;
 /** The live table: one event per origin site with open response bodies, emitted periodically and at every chunk end. */
 @Name("forensics.OpenResponseBodies")
 @Label("Open Response Bodies")
-@Description("HTTP response bodies currently open, one event per origin site and request shape, with count and oldest age")
+@Description(
+        "HTTP response bodies currently open, one event per origin site and request shape, with count and oldest age")
 @Category({"Forensics", "HTTP Leaks"})
 @Period("60 s")
 @StackTrace(false)

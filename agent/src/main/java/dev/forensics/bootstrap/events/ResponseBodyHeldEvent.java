@@ -10,7 +10,8 @@ import jdk.jfr.Timespan;
 /** Response bodies open longer than the threshold (leakHeldAfter); emitted again with withdrawn=true when one is closed later. */
 @Name("forensics.ResponseBodyHeld")
 @Label("Response Body Held Too Long")
-@Description("HTTP response bodies still open after the leakHeldAfter threshold, grouped by origin site; withdrawn when closed later")
+@Description(
+        "HTTP response bodies still open after the leakHeldAfter threshold, grouped by origin site; withdrawn when closed later")
 @Category({"Forensics", "HTTP Leaks"})
 @StackTrace(false)
 public class ResponseBodyHeldEvent extends ResponseBodyGroup {

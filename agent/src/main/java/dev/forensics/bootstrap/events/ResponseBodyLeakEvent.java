@@ -10,7 +10,8 @@ import jdk.jfr.Timestamp;
 /** Response bodies the garbage collector found unreachable without ever being closed: a confirmed leak, grouped by origin site. */
 @Name("forensics.ResponseBodyLeak")
 @Label("Leaked Response Body")
-@Description("HTTP response bodies that became unreachable without being closed, grouped by the call site that obtained them")
+@Description(
+        "HTTP response bodies that became unreachable without being closed, grouped by the call site that obtained them")
 @Category({"Forensics", "HTTP Leaks"})
 @StackTrace(false)
 public class ResponseBodyLeakEvent extends ResponseBodyGroup {

@@ -10,7 +10,8 @@ import jdk.jfr.StackTrace;
 /** A risk the doctor saw in the environment at start-up, with its fix; emitted at every chunk so any recording holds it. */
 @Name("forensics.Risk")
 @Label("Forensics Risk")
-@Description("A way this JVM can die or lose its last words that is visible in its environment (session scope, systemd unit, container, JVM flags, logging), with the fix")
+@Description(
+        "A way this JVM can die or lose its last words that is visible in its environment (session scope, systemd unit, container, JVM flags, logging), with the fix")
 @Category({"Forensics", "Environment"})
 @Period("everyChunk")
 @StackTrace(false)

@@ -9,7 +9,8 @@ import jdk.jfr.StackTrace;
 /** A termination signal and who sent it, committed on the signal's thread before the JVM's shutdown starts. */
 @Name("forensics.SignalReceived")
 @Label("Signal Received")
-@Description("SIGTERM, SIGINT or SIGHUP delivered to the JVM, with the sender's pid, uid and command line as the kernel and /proc reported them")
+@Description(
+        "SIGTERM, SIGINT or SIGHUP delivered to the JVM, with the sender's pid, uid and command line as the kernel and /proc reported them")
 @Category({"Forensics", "Termination"})
 @StackTrace(false)
 public class SignalReceivedEvent extends jdk.jfr.Event {

@@ -78,16 +78,20 @@ public final class Apache4Hooks {
                 Class<?> route = Class.forName("org.apache.http.conn.routing.HttpRoute", false, loader);
                 Class<?> host = Class.forName("org.apache.http.HttpHost", false, loader);
                 MethodType toObject = MethodType.methodType(Object.class, Object.class);
-                statusLine = lookup.findVirtual(response, "getStatusLine", MethodType.methodType(line)).asType(toObject);
+                statusLine = lookup.findVirtual(response, "getStatusLine", MethodType.methodType(line))
+                        .asType(toObject);
                 statusCode = lookup.findVirtual(line, "getStatusCode", MethodType.methodType(int.class))
                         .asType(MethodType.methodType(int.class, Object.class));
-                entity = lookup.findVirtual(response, "getEntity", MethodType.methodType(entityType)).asType(toObject);
+                entity = lookup.findVirtual(response, "getEntity", MethodType.methodType(entityType))
+                        .asType(toObject);
                 contentLength = lookup.findVirtual(entityType, "getContentLength", MethodType.methodType(long.class))
                         .asType(MethodType.methodType(long.class, Object.class));
                 method = lookup.findVirtual(request, "getMethod", MethodType.methodType(String.class))
                         .asType(MethodType.methodType(String.class, Object.class));
-                uri = lookup.findVirtual(request, "getURI", MethodType.methodType(java.net.URI.class)).asType(toObject);
-                targetHost = lookup.findVirtual(route, "getTargetHost", MethodType.methodType(host)).asType(toObject);
+                uri = lookup.findVirtual(request, "getURI", MethodType.methodType(java.net.URI.class))
+                        .asType(toObject);
+                targetHost = lookup.findVirtual(route, "getTargetHost", MethodType.methodType(host))
+                        .asType(toObject);
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("Apache HttpClient 4's API changed: " + e, e);
             }

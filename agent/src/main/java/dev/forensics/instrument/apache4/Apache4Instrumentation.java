@@ -21,8 +21,9 @@ public final class Apache4Instrumentation {
     static final String PACKAGE = "org.apache.http.impl.execchain.";
     private static final String BODIES = "dev/forensics/bootstrap/BodyHooks";
     private static final String HOOKS = "dev/forensics/instrument/apache4/Apache4Hooks";
-    private static final String EXECUTE = "(Lorg/apache/http/conn/routing/HttpRoute;Lorg/apache/http/client/methods/HttpRequestWrapper;"
-            + "Lorg/apache/http/client/protocol/HttpClientContext;Lorg/apache/http/client/methods/HttpExecutionAware;)";
+    private static final String EXECUTE =
+            "(Lorg/apache/http/conn/routing/HttpRoute;Lorg/apache/http/client/methods/HttpRequestWrapper;"
+                    + "Lorg/apache/http/client/protocol/HttpClientContext;Lorg/apache/http/client/methods/HttpExecutionAware;)";
 
     private Apache4Instrumentation() {}
 
@@ -30,11 +31,29 @@ public final class Apache4Instrumentation {
         return List.of(
                 Hook.library("apache4.execute", Feature.LEAKS, LIBRARY, PACKAGE + "MainClientExec", "execute", EXECUTE)
                         .atExit(HOOKS, "executed", param(0), param(1), returned(OBJECT)),
-                Hook.library("apache4.executeMinimal", Feature.LEAKS, LIBRARY, PACKAGE + "MinimalClientExec", "execute", EXECUTE)
+                Hook.library(
+                                "apache4.executeMinimal",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                PACKAGE + "MinimalClientExec",
+                                "execute",
+                                EXECUTE)
                         .atExit(HOOKS, "executed", param(0), param(1), returned(OBJECT)),
-                Hook.library("apache4.release", Feature.LEAKS, LIBRARY, PACKAGE + "ConnectionHolder", "releaseConnection", "(Z)V")
+                Hook.library(
+                                "apache4.release",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                PACKAGE + "ConnectionHolder",
+                                "releaseConnection",
+                                "(Z)V")
                         .atExitOrThrow(BODIES, "closed", self()),
-                Hook.library("apache4.abort", Feature.LEAKS, LIBRARY, PACKAGE + "ConnectionHolder", "abortConnection", "()V")
+                Hook.library(
+                                "apache4.abort",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                PACKAGE + "ConnectionHolder",
+                                "abortConnection",
+                                "()V")
                         .atExitOrThrow(BODIES, "closed", self()));
     }
 }

@@ -139,18 +139,22 @@ public final class Apache5Hooks {
                 Class<?> details = Class.forName("org.apache.hc.core5.http.EntityDetails", false, loader);
                 MethodType toObject = MethodType.methodType(Object.class, Object.class);
                 execRuntime = lookup.findGetter(scope, "execRuntime", runtime).asType(toObject);
-                originalRequest = lookup.findGetter(scope, "originalRequest", classicRequest).asType(toObject);
+                originalRequest = lookup.findGetter(scope, "originalRequest", classicRequest)
+                        .asType(toObject);
                 route = lookup.findGetter(scope, "route", routeType).asType(toObject);
-                endpointAcquired = lookup.findVirtual(runtime, "isEndpointAcquired", MethodType.methodType(boolean.class))
+                endpointAcquired = lookup.findVirtual(
+                                runtime, "isEndpointAcquired", MethodType.methodType(boolean.class))
                         .asType(MethodType.methodType(boolean.class, Object.class));
                 method = lookup.findVirtual(request, "getMethod", MethodType.methodType(String.class))
                         .asType(MethodType.methodType(String.class, Object.class));
                 requestUri = lookup.findVirtual(request, "getRequestUri", MethodType.methodType(String.class))
                         .asType(MethodType.methodType(String.class, Object.class));
-                targetHost = lookup.findVirtual(routeType, "getTargetHost", MethodType.methodType(host)).asType(toObject);
+                targetHost = lookup.findVirtual(routeType, "getTargetHost", MethodType.methodType(host))
+                        .asType(toObject);
                 code = lookup.findVirtual(response, "getCode", MethodType.methodType(int.class))
                         .asType(MethodType.methodType(int.class, Object.class));
-                entity = lookup.findVirtual(container, "getEntity", MethodType.methodType(entityType)).asType(toObject);
+                entity = lookup.findVirtual(container, "getEntity", MethodType.methodType(entityType))
+                        .asType(toObject);
                 contentLength = lookup.findVirtual(details, "getContentLength", MethodType.methodType(long.class))
                         .asType(MethodType.methodType(long.class, Object.class));
             } catch (ReflectiveOperationException e) {
@@ -179,7 +183,8 @@ public final class Apache5Hooks {
                 Class<?> details = Class.forName("org.apache.hc.core5.http.EntityDetails", false, loader);
                 entity = lookup.findVirtual(container, "getEntity", MethodType.methodType(entityType))
                         .asType(MethodType.methodType(Object.class, Object.class));
-                endpointAcquired = lookup.findVirtual(runtime, "isEndpointAcquired", MethodType.methodType(boolean.class))
+                endpointAcquired = lookup.findVirtual(
+                                runtime, "isEndpointAcquired", MethodType.methodType(boolean.class))
                         .asType(MethodType.methodType(boolean.class, Object.class));
                 method = lookup.findVirtual(request, "getMethod", MethodType.methodType(String.class))
                         .asType(MethodType.methodType(String.class, Object.class));
@@ -221,8 +226,10 @@ public final class Apache5Hooks {
 
         @Override
         public MethodHandle run() throws ReflectiveOperationException {
-            Class<?> runtime = Class.forName("org.apache.hc.client5.http.classic.ExecRuntime", false, entity.getClassLoader());
-            return MethodHandles.privateLookupIn(entity, MethodHandles.lookup()).findGetter(entity, "execRuntime", runtime)
+            Class<?> runtime =
+                    Class.forName("org.apache.hc.client5.http.classic.ExecRuntime", false, entity.getClassLoader());
+            return MethodHandles.privateLookupIn(entity, MethodHandles.lookup())
+                    .findGetter(entity, "execRuntime", runtime)
                     .asType(MethodType.methodType(Object.class, Object.class));
         }
     }

@@ -29,14 +29,27 @@ public final class Apache5Instrumentation {
 
     public static List<Hook> hooks() {
         return List.of(
-                Hook.library("apache5.execute", Feature.LEAKS, LIBRARY, PACKAGE + "MainClientExec", "execute",
+                Hook.library(
+                                "apache5.execute",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                PACKAGE + "MainClientExec",
+                                "execute",
                                 "(Lorg/apache/hc/core5/http/ClassicHttpRequest;Lorg/apache/hc/client5/http/classic/ExecChain$Scope;Lorg/apache/hc/client5/http/classic/ExecChain;)")
                         .atExit(HOOKS, "executed", param(0), param(1), returned(OBJECT)),
-                Hook.library("apache5.minimal", Feature.LEAKS, LIBRARY, PACKAGE + "MinimalHttpClient", "doExecute",
+                Hook.library(
+                                "apache5.minimal",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                PACKAGE + "MinimalHttpClient",
+                                "doExecute",
                                 "(Lorg/apache/hc/core5/http/HttpHost;Lorg/apache/hc/core5/http/ClassicHttpRequest;Lorg/apache/hc/core5/http/protocol/HttpContext;)")
                         .atExit(HOOKS, "minimalExecuted", param(0), param(1), returned(OBJECT)),
-                Hook.library("apache5.release", Feature.LEAKS, LIBRARY, RUNTIME, "releaseEndpoint", "()").atExitOrThrow(BODIES, "closed", self()),
-                Hook.library("apache5.discard", Feature.LEAKS, LIBRARY, RUNTIME, "discardEndpoint", "()").atExitOrThrow(BODIES, "closed", self()),
-                Hook.library("apache5.cancel", Feature.LEAKS, LIBRARY, RUNTIME, "cancel", "()").atExitOrThrow(BODIES, "closed", self()));
+                Hook.library("apache5.release", Feature.LEAKS, LIBRARY, RUNTIME, "releaseEndpoint", "()")
+                        .atExitOrThrow(BODIES, "closed", self()),
+                Hook.library("apache5.discard", Feature.LEAKS, LIBRARY, RUNTIME, "discardEndpoint", "()")
+                        .atExitOrThrow(BODIES, "closed", self()),
+                Hook.library("apache5.cancel", Feature.LEAKS, LIBRARY, RUNTIME, "cancel", "()")
+                        .atExitOrThrow(BODIES, "closed", self()));
     }
 }

@@ -27,8 +27,10 @@ public final class Apache5AsyncHooks {
         @Override
         protected MethodHandle computeValue(Class<?> scope) {
             try {
-                Class<?> runtime = Class.forName("org.apache.hc.client5.http.async.AsyncExecRuntime", false, scope.getClassLoader());
-                return MethodHandles.publicLookup().findGetter(scope, "execRuntime", runtime)
+                Class<?> runtime = Class.forName(
+                        "org.apache.hc.client5.http.async.AsyncExecRuntime", false, scope.getClassLoader());
+                return MethodHandles.publicLookup()
+                        .findGetter(scope, "execRuntime", runtime)
                         .asType(MethodType.methodType(Object.class, Object.class));
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("Apache HttpClient 5's AsyncExecChain.Scope changed: " + e, e);
@@ -106,14 +108,16 @@ public final class Apache5AsyncHooks {
     }
 
     /** Minimal client: as {@link #responding}, the exchange handler standing for the connection it holds. */
-    public static void minimalResponding(Object consumer, Object handler, Object context, Object response, Object details) {
+    public static void minimalResponding(
+            Object consumer, Object handler, Object context, Object response, Object details) {
         BodyHooks.Tracker t = BodyHooks.tracker();
         if (t == null || consumer == null || handler == null) {
             return;
         }
         try {
             Object origin = EXECUTING.remove(consumer);
-            Object request = response == null ? null : API.get(response.getClass()).request(context);
+            Object request =
+                    response == null ? null : API.get(response.getClass()).request(context);
             open(t, origin, consumer, handler, request, response, details);
         } catch (Throwable e) {
             AdviceErrors.record(e, Feature.LEAKS);
@@ -121,8 +125,14 @@ public final class Apache5AsyncHooks {
     }
 
     /** Without the re-entry guard: the tracker only updates tables. */
-    private static void open(BodyHooks.Tracker t, Object origin, Object consumer, Object body, Object request, Object response,
-                             Object details) {
+    private static void open(
+            BodyHooks.Tracker t,
+            Object origin,
+            Object consumer,
+            Object body,
+            Object request,
+            Object response,
+            Object details) {
         if (response == null || details == null) {
             return;
         }
@@ -136,8 +146,16 @@ public final class Apache5AsyncHooks {
                 method = (String) api.method.invokeExact(request);
                 url = url(api, request);
             }
-            t.open(body, origin != null ? origin : t.originWithoutStack(), CLIENT, KIND.get(consumer.getClass()), status, method,
-                    url == null ? null : t.intern(url), length, 0);
+            t.open(
+                    body,
+                    origin != null ? origin : t.originWithoutStack(),
+                    CLIENT,
+                    KIND.get(consumer.getClass()),
+                    status,
+                    method,
+                    url == null ? null : t.intern(url),
+                    length,
+                    0);
         } catch (Throwable e) {
             AdviceErrors.record(e, Feature.LEAKS);
         }
@@ -156,7 +174,10 @@ public final class Apache5AsyncHooks {
         String scheme = (String) api.scheme.invokeExact(request);
         String host = (String) api.hostName.invokeExact(authority);
         int port = (int) api.port.invokeExact(authority);
-        StringBuilder sb = new StringBuilder(64).append(scheme == null ? "http" : scheme).append("://").append(host);
+        StringBuilder sb = new StringBuilder(64)
+                .append(scheme == null ? "http" : scheme)
+                .append("://")
+                .append(host);
         if (port >= 0) {
             sb.append(':').append(port);
         }
@@ -196,12 +217,18 @@ public final class Apache5AsyncHooks {
                         .asType(MethodType.methodType(int.class, Object.class));
                 contentLength = lookup.findVirtual(details, "getContentLength", MethodType.methodType(long.class))
                         .asType(MethodType.methodType(long.class, Object.class));
-                request = lookup.findVirtual(coreContext, "getRequest", MethodType.methodType(requestType)).asType(toObject);
-                method = lookup.findVirtual(requestType, "getMethod", MethodType.methodType(String.class)).asType(toString);
-                requestUri = lookup.findVirtual(requestType, "getRequestUri", MethodType.methodType(String.class)).asType(toString);
-                scheme = lookup.findVirtual(requestType, "getScheme", MethodType.methodType(String.class)).asType(toString);
-                authority = lookup.findVirtual(requestType, "getAuthority", MethodType.methodType(authorityType)).asType(toObject);
-                hostName = lookup.findVirtual(authorityType, "getHostName", MethodType.methodType(String.class)).asType(toString);
+                request = lookup.findVirtual(coreContext, "getRequest", MethodType.methodType(requestType))
+                        .asType(toObject);
+                method = lookup.findVirtual(requestType, "getMethod", MethodType.methodType(String.class))
+                        .asType(toString);
+                requestUri = lookup.findVirtual(requestType, "getRequestUri", MethodType.methodType(String.class))
+                        .asType(toString);
+                scheme = lookup.findVirtual(requestType, "getScheme", MethodType.methodType(String.class))
+                        .asType(toString);
+                authority = lookup.findVirtual(requestType, "getAuthority", MethodType.methodType(authorityType))
+                        .asType(toObject);
+                hostName = lookup.findVirtual(authorityType, "getHostName", MethodType.methodType(String.class))
+                        .asType(toString);
                 port = lookup.findVirtual(authorityType, "getPort", MethodType.methodType(int.class))
                         .asType(MethodType.methodType(int.class, Object.class));
             } catch (ReflectiveOperationException e) {

@@ -37,12 +37,14 @@ public final class Apache5AsyncInstrumentation {
     private static final String EXCHANGE = "org.apache.hc.core5.http.nio.support.BasicClientExchangeHandler";
     private static final String BODIES = "dev/forensics/bootstrap/BodyHooks";
     private static final String HOOKS = "dev/forensics/instrument/apache5async/Apache5AsyncHooks";
-    private static final String DO_EXECUTE = "(Lorg/apache/hc/core5/http/HttpHost;Lorg/apache/hc/core5/http/nio/AsyncRequestProducer;"
-            + "Lorg/apache/hc/core5/http/nio/AsyncResponseConsumer;Lorg/apache/hc/core5/http/nio/HandlerFactory;"
-            + "Lorg/apache/hc/core5/http/protocol/HttpContext;Lorg/apache/hc/core5/concurrent/FutureCallback;)";
-    private static final String MAIN_EXEC = "(Lorg/apache/hc/core5/http/HttpRequest;Lorg/apache/hc/core5/http/nio/AsyncEntityProducer;"
-            + "Lorg/apache/hc/client5/http/async/AsyncExecChain$Scope;Lorg/apache/hc/client5/http/async/AsyncExecChain;"
-            + "Lorg/apache/hc/client5/http/async/AsyncExecCallback;)";
+    private static final String DO_EXECUTE =
+            "(Lorg/apache/hc/core5/http/HttpHost;Lorg/apache/hc/core5/http/nio/AsyncRequestProducer;"
+                    + "Lorg/apache/hc/core5/http/nio/AsyncResponseConsumer;Lorg/apache/hc/core5/http/nio/HandlerFactory;"
+                    + "Lorg/apache/hc/core5/http/protocol/HttpContext;Lorg/apache/hc/core5/concurrent/FutureCallback;)";
+    private static final String MAIN_EXEC =
+            "(Lorg/apache/hc/core5/http/HttpRequest;Lorg/apache/hc/core5/http/nio/AsyncEntityProducer;"
+                    + "Lorg/apache/hc/client5/http/async/AsyncExecChain$Scope;Lorg/apache/hc/client5/http/async/AsyncExecChain;"
+                    + "Lorg/apache/hc/client5/http/async/AsyncExecCallback;)";
     private static final String CONSUMER = "Lorg/apache/hc/core5/http/nio/AsyncResponseConsumer;";
 
     private Apache5AsyncInstrumentation() {}
@@ -53,33 +55,109 @@ public final class Apache5AsyncInstrumentation {
                 Hook.library("apache5.async.execute", Feature.LEAKS, LIBRARY, CLIENT, "doExecute", DO_EXECUTE)
                         .atEntry(HOOKS, "executing", param(2)),
                 // The request as sent (the last of a redirect chain), by the runtime that will hold its response.
-                Hook.library("apache5.async.send", Feature.LEAKS, LIBRARY, PACKAGE + "HttpAsyncMainClientExec", "execute", MAIN_EXEC)
+                Hook.library(
+                                "apache5.async.send",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                PACKAGE + "HttpAsyncMainClientExec",
+                                "execute",
+                                MAIN_EXEC)
                         .atEntry(HOOKS, "sending", param(0), param(2)),
-                Hook.library("apache5.async.h2send", Feature.LEAKS, LIBRARY, PACKAGE + "H2AsyncMainClientExec", "execute", MAIN_EXEC)
+                Hook.library(
+                                "apache5.async.h2send",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                PACKAGE + "H2AsyncMainClientExec",
+                                "execute",
+                                MAIN_EXEC)
                         .atEntry(HOOKS, "sending", param(0), param(2)),
                 // At entry, before the consumer sees the head: the application may close the body on its own thread
                 // as soon as it has, which releases the connection.
-                Hook.library("apache5.async.response", Feature.LEAKS, LIBRARY, CLIENT + "$2", "handleResponse",
+                Hook.library(
+                                "apache5.async.response",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                CLIENT + "$2",
+                                "handleResponse",
                                 "(Lorg/apache/hc/core5/http/HttpResponse;Lorg/apache/hc/core5/http/EntityDetails;)")
-                        .atEntry(HOOKS, "responding", field("val$responseConsumer", CONSUMER, OBJECT),
-                                field("val$execRuntime", "Lorg/apache/hc/client5/http/async/AsyncExecRuntime;", OBJECT), param(0), param(1)),
-                Hook.library("apache5.async.release", Feature.LEAKS, LIBRARY, PACKAGE + "InternalHttpAsyncExecRuntime", "releaseEndpoint", "()")
+                        .atEntry(
+                                HOOKS,
+                                "responding",
+                                field("val$responseConsumer", CONSUMER, OBJECT),
+                                field("val$execRuntime", "Lorg/apache/hc/client5/http/async/AsyncExecRuntime;", OBJECT),
+                                param(0),
+                                param(1)),
+                Hook.library(
+                                "apache5.async.release",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                PACKAGE + "InternalHttpAsyncExecRuntime",
+                                "releaseEndpoint",
+                                "()")
                         .atExitOrThrow(BODIES, "closed", self()),
-                Hook.library("apache5.async.discard", Feature.LEAKS, LIBRARY, PACKAGE + "InternalHttpAsyncExecRuntime", "discardEndpoint", "()")
+                Hook.library(
+                                "apache5.async.discard",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                PACKAGE + "InternalHttpAsyncExecRuntime",
+                                "discardEndpoint",
+                                "()")
                         .atExitOrThrow(BODIES, "closed", self()),
-                Hook.library("apache5.async.h2release", Feature.LEAKS, LIBRARY, PACKAGE + "InternalH2AsyncExecRuntime", "releaseEndpoint", "()")
+                Hook.library(
+                                "apache5.async.h2release",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                PACKAGE + "InternalH2AsyncExecRuntime",
+                                "releaseEndpoint",
+                                "()")
                         .atExitOrThrow(BODIES, "closed", self()),
-                Hook.library("apache5.async.h2discard", Feature.LEAKS, LIBRARY, PACKAGE + "InternalH2AsyncExecRuntime", "discardEndpoint", "()")
+                Hook.library(
+                                "apache5.async.h2discard",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                PACKAGE + "InternalH2AsyncExecRuntime",
+                                "discardEndpoint",
+                                "()")
                         .atExitOrThrow(BODIES, "closed", self()),
                 // Minimal client: the exchange handler wrapping the consumer is the tracked body.
-                Hook.library("apache5.async.minimalExecute", Feature.LEAKS, LIBRARY, PACKAGE + "AbstractMinimalHttpAsyncClientBase", "doExecute", DO_EXECUTE)
+                Hook.library(
+                                "apache5.async.minimalExecute",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                PACKAGE + "AbstractMinimalHttpAsyncClientBase",
+                                "doExecute",
+                                DO_EXECUTE)
                         .atEntry(HOOKS, "executing", param(2)),
-                Hook.library("apache5.async.minimalResponse", Feature.LEAKS, CORE, EXCHANGE, "consumeResponse",
+                Hook.library(
+                                "apache5.async.minimalResponse",
+                                Feature.LEAKS,
+                                CORE,
+                                EXCHANGE,
+                                "consumeResponse",
                                 "(Lorg/apache/hc/core5/http/HttpResponse;Lorg/apache/hc/core5/http/EntityDetails;Lorg/apache/hc/core5/http/protocol/HttpContext;)")
-                        .atEntry(HOOKS, "minimalResponding", field("responseConsumer", CONSUMER, OBJECT), self(), param(2), param(0), param(1)),
-                Hook.library("apache5.async.minimalEnd", Feature.LEAKS, CORE, EXCHANGE, "streamEnd", "(Ljava/util/List;)")
+                        .atEntry(
+                                HOOKS,
+                                "minimalResponding",
+                                field("responseConsumer", CONSUMER, OBJECT),
+                                self(),
+                                param(2),
+                                param(0),
+                                param(1)),
+                Hook.library(
+                                "apache5.async.minimalEnd",
+                                Feature.LEAKS,
+                                CORE,
+                                EXCHANGE,
+                                "streamEnd",
+                                "(Ljava/util/List;)")
                         .atEntry(BODIES, "closed", self()),
-                Hook.library("apache5.async.minimalFailed", Feature.LEAKS, CORE, EXCHANGE, "failed", "(Ljava/lang/Exception;)")
+                Hook.library(
+                                "apache5.async.minimalFailed",
+                                Feature.LEAKS,
+                                CORE,
+                                EXCHANGE,
+                                "failed",
+                                "(Ljava/lang/Exception;)")
                         .atEntry(BODIES, "closed", self()),
                 Hook.library("apache5.async.minimalCancel", Feature.LEAKS, CORE, EXCHANGE, "cancel", "()")
                         .atEntry(BODIES, "closed", self()),

@@ -18,7 +18,8 @@ import java.util.List;
 public final class ExitInstrumentation {
     private static final String HOOKS = "dev/forensics/bootstrap/TerminationHooks";
     private static final String SIGNAL = "jdk.internal.misc.Signal";
-    private static final String HANDLE = "(Ljdk/internal/misc/Signal;Ljdk/internal/misc/Signal$Handler;)Ljdk/internal/misc/Signal$Handler;";
+    private static final String HANDLE =
+            "(Ljdk/internal/misc/Signal;Ljdk/internal/misc/Signal$Handler;)Ljdk/internal/misc/Signal$Handler;";
 
     private ExitInstrumentation() {}
 
@@ -27,12 +28,22 @@ public final class ExitInstrumentation {
         return List.of(
                 Hook.jdk("exit.exit", t, "java.lang.Runtime", "exit", "(I)V").atEntry(HOOKS, "exit", param(0, "I")),
                 Hook.jdk("exit.halt", t, "java.lang.Runtime", "halt", "(I)V").atEntry(HOOKS, "halt", param(0, "I")),
-                Hook.jdk("exit.shutdown-hooks", t, "java.lang.Shutdown", "runHooks", "()V").atEntry(HOOKS, "shutdownStarting"),
-                Hook.jdk("exit.shutdown-hooks-done", t, "java.lang.Shutdown", "runHooks", "()V").atExit(HOOKS, "shutdownHooksDone"),
-                Hook.jdk("exit.last-thread", t, "java.lang.Shutdown", "shutdown", "()V").atEntry(HOOKS, "lastThreadEnded"),
-                Hook.jdk("exit.uncaught", t, "java.lang.Thread", "dispatchUncaughtException", "(Ljava/lang/Throwable;)V")
+                Hook.jdk("exit.shutdown-hooks", t, "java.lang.Shutdown", "runHooks", "()V")
+                        .atEntry(HOOKS, "shutdownStarting"),
+                Hook.jdk("exit.shutdown-hooks-done", t, "java.lang.Shutdown", "runHooks", "()V")
+                        .atExit(HOOKS, "shutdownHooksDone"),
+                Hook.jdk("exit.last-thread", t, "java.lang.Shutdown", "shutdown", "()V")
+                        .atEntry(HOOKS, "lastThreadEnded"),
+                Hook.jdk(
+                                "exit.uncaught",
+                                t,
+                                "java.lang.Thread",
+                                "dispatchUncaughtException",
+                                "(Ljava/lang/Throwable;)V")
                         .atEntry(HOOKS, "uncaught", param(0, "Ljava/lang/Throwable;")),
-                Hook.jdk("exit.signal-handle", t, SIGNAL, "handle", HANDLE).atEntry(HOOKS, "signalHandlerChanging", param(0), param(1)),
-                Hook.jdk("exit.signal-handled", t, SIGNAL, "handle", HANDLE).atExit(HOOKS, "signalHandlerChanged", param(0), param(1)));
+                Hook.jdk("exit.signal-handle", t, SIGNAL, "handle", HANDLE)
+                        .atEntry(HOOKS, "signalHandlerChanging", param(0), param(1)),
+                Hook.jdk("exit.signal-handled", t, SIGNAL, "handle", HANDLE)
+                        .atExit(HOOKS, "signalHandlerChanged", param(0), param(1)));
     }
 }

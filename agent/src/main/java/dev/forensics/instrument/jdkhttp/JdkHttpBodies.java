@@ -28,6 +28,7 @@ final class JdkHttpBodies {
     private final IdentityStash<Boolean> bufferingHandlers = new IdentityStash<>(1024);
     /** A publisher's SubscriberRef → its record: cancelling a subscription is seen only on that object. */
     private final IdentityStash<Object> subscriberRefs = BodyHooks.pendingTable(20_000);
+
     private final ThreadLocal<Slot> reading = ThreadLocal.withInitial(Slot::new);
 
     private static final class Slot {
@@ -37,6 +38,7 @@ final class JdkHttpBodies {
         Object publisher;
         /** The exchange whose response this thread builds next, and its pending body; null when none. */
         Object nextExchange;
+
         Pending next;
     }
 
@@ -54,6 +56,7 @@ final class JdkHttpBodies {
 
     /** The closeable body subscribers, named by the hook on each one's constructor. */
     static final int INPUT_STREAM = 1;
+
     static final int PUBLISHER = 2;
 
     void exchangeStarted(BodyHooks.Tracker tracker, Object multiExchange, Object handler) {
@@ -80,7 +83,13 @@ final class JdkHttpBodies {
      * builds the response on this thread as soon as it returns: the pending body waits in this thread's slot, not in
      * the shared stash that two threads would otherwise write per request.
      */
-    void readingBodyEnds(BodyHooks.Tracker tracker, Object started, Object exchange, Object multiExchange, Object handler, boolean bodyDone) {
+    void readingBodyEnds(
+            BodyHooks.Tracker tracker,
+            Object started,
+            Object exchange,
+            Object multiExchange,
+            Object handler,
+            boolean bodyDone) {
         Slot slot = (Slot) started;
         Object subscriber = slot.subscriber;
         slot.active = false;
@@ -114,7 +123,14 @@ final class JdkHttpBodies {
         }
     }
 
-    void response(BodyHooks.Tracker tracker, Object exchange, Object body, int status, Object uri, String method, Map<String, List<String>> headers) {
+    void response(
+            BodyHooks.Tracker tracker,
+            Object exchange,
+            Object body,
+            int status,
+            Object uri,
+            String method,
+            Map<String, List<String>> headers) {
         Slot slot = reading.get();
         Pending p;
         if (slot.nextExchange == exchange) { // both null: next is null too, as the stash would answer
@@ -132,11 +148,21 @@ final class JdkHttpBodies {
         if (p.kind == PUBLISHER) {
             kind = "ofPublisher";
         } else {
-            kind = body == p.subscriber ? "ofInputStream" : body instanceof java.util.stream.BaseStream ? "ofLines" : "ofInputStream, mapped";
+            kind = body == p.subscriber
+                    ? "ofInputStream"
+                    : body instanceof java.util.stream.BaseStream ? "ofLines" : "ofInputStream, mapped";
             flags = BodyHooks.LENGTH_COMPLETES;
         }
-        tracker.open(p.subscriber, p.origin, CLIENT, kind, status, method,
-                tracker.intern(uri == null ? null : uri.toString()), contentLength(headers), flags);
+        tracker.open(
+                p.subscriber,
+                p.origin,
+                CLIENT,
+                kind,
+                status,
+                method,
+                tracker.intern(uri == null ? null : uri.toString()),
+                contentLength(headers),
+                flags);
     }
 
     void publisherSubscribing(boolean start, Object publisher) {

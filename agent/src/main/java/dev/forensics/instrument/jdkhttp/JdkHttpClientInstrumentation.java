@@ -42,17 +42,33 @@ public final class JdkHttpClientInstrumentation {
                 // The entry's thread slot is handed to the exit: one thread-local lookup per call, not two.
                 Hook.jdk("jdkhttp.readBody", Feature.LEAKS, PACKAGE + "Exchange", "readBodyAsync", "(" + HANDLER + ")")
                         .entering(HOOKS, "readingBodyStarts", true)
-                        .atExitOrThrow(HOOKS, "readingBodyEnds", entered(), self(),
-                                field("multi", "Ljdk/internal/net/http/MultiExchange;", OBJECT), param(0), returned(OBJECT)),
+                        .atExitOrThrow(
+                                HOOKS,
+                                "readingBodyEnds",
+                                entered(),
+                                self(),
+                                field("multi", "Ljdk/internal/net/http/MultiExchange;", OBJECT),
+                                param(0),
+                                returned(OBJECT)),
                 // Each subscriber class names its kind: no class-name comparison per response.
                 Hook.jdk("jdkhttp.inputStream", Feature.LEAKS, INPUT_STREAM, "<init>", null)
                         .atExit(HOOKS, "inputStreamCreated", self()),
                 Hook.jdk("jdkhttp.publisher", Feature.LEAKS, PUBLISHER, "<init>", null)
                         .atExit(HOOKS, "publisherCreated", self()),
-                Hook.jdk("jdkhttp.response", Feature.LEAKS, PACKAGE + "HttpResponseImpl", "<init>",
+                Hook.jdk(
+                                "jdkhttp.response",
+                                Feature.LEAKS,
+                                PACKAGE + "HttpResponseImpl",
+                                "<init>",
                                 "(Ljava/net/http/HttpRequest;Ljdk/internal/net/http/Response;Ljava/net/http/HttpResponse;Ljava/lang/Object;Ljdk/internal/net/http/Exchange;)V")
-                        .atExit(HOOKS, "response", param(4), field("body", OBJECT), field("responseCode", "I"),
-                                field("uri", "Ljava/net/URI;", OBJECT), field("initialRequest", "Ljava/net/http/HttpRequest;", OBJECT),
+                        .atExit(
+                                HOOKS,
+                                "response",
+                                param(4),
+                                field("body", OBJECT),
+                                field("responseCode", "I"),
+                                field("uri", "Ljava/net/URI;", OBJECT),
+                                field("initialRequest", "Ljava/net/http/HttpRequest;", OBJECT),
                                 field("headers", "Ljava/net/http/HttpHeaders;", OBJECT)),
                 Hook.jdk("jdkhttp.read", Feature.LEAKS, INPUT_STREAM, "read", "([BII)I")
                         .atExit(BODIES, "readCount", self(), returned("I")),
@@ -60,7 +76,12 @@ public final class JdkHttpClientInstrumentation {
                         .atExit(BODIES, "readByte", self(), returned("I")),
                 Hook.jdk("jdkhttp.close", Feature.LEAKS, INPUT_STREAM, "close", "()V")
                         .atEntry(BODIES, "closed", self()),
-                Hook.jdk("jdkhttp.subscribe", Feature.LEAKS, PUBLISHER, "subscribe", "(Ljava/util/concurrent/Flow$Subscriber;)V")
+                Hook.jdk(
+                                "jdkhttp.subscribe",
+                                Feature.LEAKS,
+                                PUBLISHER,
+                                "subscribe",
+                                "(Ljava/util/concurrent/Flow$Subscriber;)V")
                         .entering(HOOKS, "subscribing", false, flag(true), self())
                         .atExitOrThrow(HOOKS, "subscribing", flag(false), self()),
                 Hook.jdk("jdkhttp.subscriberRef", Feature.LEAKS, PUBLISHER + "$SubscriberRef", "<init>", null)

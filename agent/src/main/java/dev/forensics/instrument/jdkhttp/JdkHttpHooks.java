@@ -51,13 +51,19 @@ public final class JdkHttpHooks {
     }
 
     /** {@code body}: the future the response is built on; complete on return means the response follows on this thread. */
-    public static void readingBodyEnds(Object reading, Object exchange, Object multiExchange, Object handler, Object body) {
+    public static void readingBodyEnds(
+            Object reading, Object exchange, Object multiExchange, Object handler, Object body) {
         BodyHooks.Tracker t = BodyHooks.tracker();
         if (t == null || reading == null) {
             return;
         }
         try {
-            BODIES.readingBodyEnds(t, reading, exchange, multiExchange, handler,
+            BODIES.readingBodyEnds(
+                    t,
+                    reading,
+                    exchange,
+                    multiExchange,
+                    handler,
                     body instanceof CompletableFuture && ((CompletableFuture<?>) body).isDone());
         } catch (Throwable e) {
             AdviceErrors.record(e, Feature.LEAKS);

@@ -33,6 +33,7 @@ public final class JettyHooks {
             return Boolean.FALSE;
         }
     };
+
     private static final ClassValue<Api> API = new ClassValue<Api>() {
         @Override
         protected Api computeValue(Class<?> response) {
@@ -50,8 +51,11 @@ public final class JettyHooks {
             String v = p == null ? null : p.getImplementationVersion();
             if (v == null) {
                 try {
-                    // Where the jar's manifest is out of reach (module path, some repackaged jars): Jetty's own constant.
-                    v = (String) Class.forName("org.eclipse.jetty.util.Jetty", false, listener.getClassLoader()).getField("VERSION").get(null);
+                    // Where the jar's manifest is out of reach (module path, some repackaged jars): Jetty's own
+                    // constant.
+                    v = (String) Class.forName("org.eclipse.jetty.util.Jetty", false, listener.getClassLoader())
+                            .getField("VERSION")
+                            .get(null);
                 } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                     v = null;
                 }
@@ -104,8 +108,16 @@ public final class JettyHooks {
                 Object uri = (Object) api.uri.invokeExact(request);
                 url = uri == null ? null : uri.toString();
             }
-            return t.open(listener, origin != null ? origin : t.originWithoutStack(), LABEL.get(listener.getClass()),
-                    "InputStreamResponseListener", status, method, url == null ? null : t.intern(url), -1, 0);
+            return t.open(
+                    listener,
+                    origin != null ? origin : t.originWithoutStack(),
+                    LABEL.get(listener.getClass()),
+                    "InputStreamResponseListener",
+                    status,
+                    method,
+                    url == null ? null : t.intern(url),
+                    -1,
+                    0);
         } catch (Throwable e) {
             AdviceErrors.record(e, Feature.LEAKS);
             return null;

@@ -34,7 +34,12 @@ public final class JettyInstrumentation {
 
     public static List<Hook> hooks() {
         return List.of(
-                Hook.library("jetty.send", Feature.LEAKS, LIBRARY, "org.eclipse.jetty.client.transport.HttpRequest", "send",
+                Hook.library(
+                                "jetty.send",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                "org.eclipse.jetty.client.transport.HttpRequest",
+                                "send",
                                 "(Lorg/eclipse/jetty/client/Response$CompleteListener;)V")
                         .atEntry(HOOKS, "sending", param(0)),
                 // Tracked on entry: onHeaders releases the caller's get(), which may close the listener at once.
@@ -45,7 +50,13 @@ public final class JettyInstrumentation {
                         .atEntry(BODIES, "closed", self()),
                 Hook.library("jetty.close", Feature.LEAKS, LIBRARY, LISTENER, "close", "()V")
                         .atEntry(BODIES, "closed", self()),
-                Hook.library("jetty.failure", Feature.LEAKS, LIBRARY, LISTENER, "onFailure", "(Lorg/eclipse/jetty/client/Response;Ljava/lang/Throwable;)V")
+                Hook.library(
+                                "jetty.failure",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                LISTENER,
+                                "onFailure",
+                                "(Lorg/eclipse/jetty/client/Response;Ljava/lang/Throwable;)V")
                         .atEntry(HOOKS, "failed", self(), param(1)));
     }
 }

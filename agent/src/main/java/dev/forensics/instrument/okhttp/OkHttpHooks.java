@@ -29,7 +29,9 @@ public final class OkHttpHooks {
         @Override
         protected String computeValue(Class<?> responseType) {
             try {
-                Object v = Class.forName("okhttp3.OkHttp", false, responseType.getClassLoader()).getField("VERSION").get(null);
+                Object v = Class.forName("okhttp3.OkHttp", false, responseType.getClassLoader())
+                        .getField("VERSION")
+                        .get(null);
                 return "OkHttp " + v;
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 return "OkHttp";
@@ -105,8 +107,16 @@ public final class OkHttpHooks {
                 url = u == null ? null : u.toString();
             }
             Object origin = ENQUEUED.remove(call);
-            t.open(source, origin != null ? origin : t.origin(), LABEL.get(response.getClass()), "ResponseBody", code, method,
-                    url == null ? null : t.intern(url), slot.contentLength, 0);
+            t.open(
+                    source,
+                    origin != null ? origin : t.origin(),
+                    LABEL.get(response.getClass()),
+                    "ResponseBody",
+                    code,
+                    method,
+                    url == null ? null : t.intern(url),
+                    slot.contentLength,
+                    0);
         } catch (Throwable e) {
             AdviceErrors.record(e, Feature.LEAKS);
         }

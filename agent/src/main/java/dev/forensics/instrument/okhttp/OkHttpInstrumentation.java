@@ -28,12 +28,27 @@ public final class OkHttpInstrumentation {
 
     public static List<Hook> hooks() {
         return List.of(
-                Hook.library("okhttp.enqueue", Feature.LEAKS, LIBRARY, "okhttp3.internal.connection.RealCall", "enqueue", "(Lokhttp3/Callback;)")
+                Hook.library(
+                                "okhttp.enqueue",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                "okhttp3.internal.connection.RealCall",
+                                "enqueue",
+                                "(Lokhttp3/Callback;)")
                         .atEntry(HOOKS, "enqueued", self()),
-                Hook.library("okhttp.openBody", Feature.LEAKS, LIBRARY, EXCHANGE, "openResponseBody", "(Lokhttp3/Response;)")
+                Hook.library(
+                                "okhttp.openBody",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                EXCHANGE,
+                                "openResponseBody",
+                                "(Lokhttp3/Response;)")
                         .entering(HOOKS, "opening", false)
-                        .atExit(HOOKS, "bodyOpened",
-                                field("call", "Lokhttp3/internal/connection/RealCall;", OBJECT), param(0)),
+                        .atExit(
+                                HOOKS,
+                                "bodyOpened",
+                                field("call", "Lokhttp3/internal/connection/RealCall;", OBJECT),
+                                param(0)),
                 Hook.library("okhttp.source", Feature.LEAKS, LIBRARY, SOURCE, "<init>", null)
                         .atExit(HOOKS, "sourceCreated", self(), field("completed", "Z"), field("contentLength", "J")),
                 Hook.library("okhttp.read", Feature.LEAKS, LIBRARY, SOURCE, "read", "(Lokio/Buffer;J)J")

@@ -19,12 +19,14 @@ import java.lang.invoke.MethodType;
 public final class ReactorNettyHooks {
     /** What a response's record is named by: the application never consumed, released or cancelled its body. */
     static final String KIND = "body never consumed or cancelled";
+
     private static final String WEBCLIENT = "org.springframework.http.client.reactive.ReactorClientHttpConnector";
 
     /** A request's HttpClientConfig → its origin, from assembly to the subscriptions that create its handlers. */
     private static final IdentityStash<Object> CONFIGS = BodyHooks.pendingTable(20_000);
     /** WebClient: request builder → origin, then the ClientRequest it builds → the same. */
     private static final IdentityStash<Object> BUILDERS = BodyHooks.pendingTable(20_000);
+
     private static final IdentityStash<Object> WEB_REQUESTS = BodyHooks.pendingTable(20_000);
     /** The origin of the WebClient request whose exchange function runs on this thread right now, or null. */
     private static final ThreadLocal<Slot> EXCHANGING = new ThreadLocal<Slot>() {
@@ -40,6 +42,7 @@ public final class ReactorNettyHooks {
 
     /** HttpClientHandler → its request (origin, client); then HttpClientOperations → the same, until the response. */
     private static final IdentityStash<Request> HANDLERS = BodyHooks.pendingTable(20_000);
+
     private static final IdentityStash<Request> RESPONSES = BodyHooks.pendingTable(20_000);
     /** A pool (the shaded reactor-pool instance) → its connection provider's name. */
     private static final IdentityStash<String> POOLS = new IdentityStash<>(1024);
@@ -61,11 +64,14 @@ public final class ReactorNettyHooks {
     private static final ClassValue<String> SPRING = new ClassValue<String>() {
         @Override
         protected String computeValue(Class<?> bodyFunction) {
-            return bodyFunction.getName().startsWith(WEBCLIENT) ? "Spring WebClient" + version(bodyFunction) + " on " : "";
+            return bodyFunction.getName().startsWith(WEBCLIENT)
+                    ? "Spring WebClient" + version(bodyFunction) + " on "
+                    : "";
         }
     };
     /** Client labels by Spring's part and Reactor Netty's, so that a request joins two cached strings without allocating. */
-    private static final java.util.concurrent.ConcurrentHashMap<String, String> LABELS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.ConcurrentHashMap<String, String> LABELS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private static final class Request {
         final Object origin;
@@ -148,7 +154,16 @@ public final class ReactorNettyHooks {
             String url = (String) api.url.invokeExact(operations);
             Request r = RESPONSES.remove(operations);
             Object origin = r != null ? r.origin : t.originWithoutStack(); // the event loop's stack names no caller
-            t.open(operations, origin, r != null ? r.client : NETTY.get(operations.getClass()), KIND, status, method, t.intern(url), -1, 0);
+            t.open(
+                    operations,
+                    origin,
+                    r != null ? r.client : NETTY.get(operations.getClass()),
+                    KIND,
+                    status,
+                    method,
+                    t.intern(url),
+                    -1,
+                    0);
         } catch (Throwable e) {
             AdviceErrors.record(e, Feature.LEAKS);
         }
@@ -165,7 +180,8 @@ public final class ReactorNettyHooks {
         }
         try {
             Object record = t.find(operations);
-            if (record != null && (boolean) API.get(operations.getClass()).inboundDisposed.invokeExact(operations)) {
+            if (record != null
+                    && (boolean) API.get(operations.getClass()).inboundDisposed.invokeExact(operations)) {
                 t.closeRecord(record);
             }
         } catch (Throwable e) {
@@ -280,16 +296,19 @@ public final class ReactorNettyHooks {
     static String refusal(Throwable error) throws Throwable {
         String type = error.getClass().getName();
         if (type.endsWith(".PoolAcquirePendingLimitException")) {
-            MethodHandle limit = MethodHandles.publicLookup().findVirtual(error.getClass(), "getAcquirePendingLimit",
-                    MethodType.methodType(int.class));
+            MethodHandle limit = MethodHandles.publicLookup()
+                    .findVirtual(error.getClass(), "getAcquirePendingLimit", MethodType.methodType(int.class));
             int pending = (int) limit.invoke(error);
-            return pending + (pending == 1 ? " acquire" : " acquires") + " already pending, its limit (" + simpleName(type) + ")";
+            return pending + (pending == 1 ? " acquire" : " acquires") + " already pending, its limit ("
+                    + simpleName(type) + ")";
         }
         if (type.endsWith(".PoolAcquireTimeoutException")) {
-            MethodHandle timeout = MethodHandles.publicLookup().findVirtual(error.getClass(), "getAcquireTimeout",
-                    MethodType.methodType(java.time.Duration.class));
+            MethodHandle timeout = MethodHandles.publicLookup()
+                    .findVirtual(
+                            error.getClass(), "getAcquireTimeout", MethodType.methodType(java.time.Duration.class));
             java.time.Duration d = (java.time.Duration) timeout.invoke(error);
-            return "an acquire waited " + (d == null ? "?" : d.toMillis() + " ms") + " for a connection and timed out (" + simpleName(type) + ")";
+            return "an acquire waited " + (d == null ? "?" : d.toMillis() + " ms") + " for a connection and timed out ("
+                    + simpleName(type) + ")";
         }
         return null;
     }
@@ -331,12 +350,12 @@ public final class ReactorNettyHooks {
                 Class<?> methodType = Class.forName("io.netty.handler.codec.http.HttpMethod", false, loader);
                 Class<?> ops = Class.forName("reactor.netty.channel.ChannelOperations", false, loader);
                 status = MethodHandles.filterReturnValue(
-                        lookup.findVirtual(response, "status", MethodType.methodType(statusType)),
-                        lookup.findVirtual(statusType, "code", MethodType.methodType(int.class)))
+                                lookup.findVirtual(response, "status", MethodType.methodType(statusType)),
+                                lookup.findVirtual(statusType, "code", MethodType.methodType(int.class)))
                         .asType(MethodType.methodType(int.class, Object.class));
                 method = MethodHandles.filterReturnValue(
-                        lookup.findVirtual(request, "method", MethodType.methodType(methodType)),
-                        lookup.findVirtual(methodType, "name", MethodType.methodType(String.class)))
+                                lookup.findVirtual(request, "method", MethodType.methodType(methodType)),
+                                lookup.findVirtual(methodType, "name", MethodType.methodType(String.class)))
                         .asType(MethodType.methodType(String.class, Object.class));
                 Class<?> infos = Class.forName("reactor.netty.http.client.HttpClientInfos", false, loader);
                 url = lookup.findVirtual(infos, "resourceUrl", MethodType.methodType(String.class))

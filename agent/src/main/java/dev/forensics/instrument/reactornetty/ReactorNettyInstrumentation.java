@@ -44,48 +44,127 @@ public final class ReactorNettyInstrumentation {
         return List.of(
                 // Assembly: the application's code builds the request here (responseConnection, response...), for a
                 // WebClient inside the WebClient's own call, whose origin is on the thread then (see the rows below).
-                Hook.library("reactornetty.assemble", Feature.LEAKS, LIBRARY, CLIENT + "HttpClientConnect$MonoHttpConnect", "<init>",
+                Hook.library(
+                                "reactornetty.assemble",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                CLIENT + "HttpClientConnect$MonoHttpConnect",
+                                "<init>",
                                 "(Lreactor/netty/http/client/HttpClientConfig;)V")
                         .atExit(HOOKS, "assembled", param(0)),
-                Hook.library("reactornetty.subscribe", Feature.LEAKS, LIBRARY, HANDLER, "<init>", "(Lreactor/netty/http/client/HttpClientConfig;)V")
-                        .atExit(HOOKS, "subscribed", self(), field("handler", "Ljava/util/function/BiFunction;", OBJECT), param(0)),
-                Hook.library("reactornetty.request", Feature.LEAKS, LIBRARY, HANDLER, "requestWithBody",
+                Hook.library(
+                                "reactornetty.subscribe",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                HANDLER,
+                                "<init>",
+                                "(Lreactor/netty/http/client/HttpClientConfig;)V")
+                        .atExit(
+                                HOOKS,
+                                "subscribed",
+                                self(),
+                                field("handler", "Ljava/util/function/BiFunction;", OBJECT),
+                                param(0)),
+                Hook.library(
+                                "reactornetty.request",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                HANDLER,
+                                "requestWithBody",
                                 "(Lreactor/netty/http/client/HttpClientOperations;)")
                         .atEntry(HOOKS, "requesting", self(), param(0)),
-                Hook.library("reactornetty.response", Feature.LEAKS, LIBRARY, OPERATIONS, "setNettyResponse",
+                Hook.library(
+                                "reactornetty.response",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                OPERATIONS,
+                                "setNettyResponse",
                                 "(Lio/netty/handler/codec/http/HttpResponse;)V")
                         // the URL through resourceUrl(): 1.3 has no field of that name
-                        .atExit(HOOKS, "responseReceived", self(), param(0),
+                        .atExit(
+                                HOOKS,
+                                "responseReceived",
+                                self(),
+                                param(0),
                                 field("nettyRequest", "Lio/netty/handler/codec/http/HttpRequest;", OBJECT)),
                 // Runs for every channel operation, server ones too: one lookup while anything is tracked, else a read.
-                Hook.library("reactornetty.terminate", Feature.LEAKS, LIBRARY, "reactor.netty.channel.ChannelOperations", "terminate", "()V")
+                Hook.library(
+                                "reactornetty.terminate",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                "reactor.netty.channel.ChannelOperations",
+                                "terminate",
+                                "()V")
                         .atExit(HOOKS, "terminated", self()),
-                Hook.library("reactornetty.drained", Feature.LEAKS, LIBRARY, RECEIVE, "terminateReceiver",
+                Hook.library(
+                                "reactornetty.drained",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                RECEIVE,
+                                "terminateReceiver",
                                 "(Ljava/util/Queue;Lreactor/core/CoreSubscriber;)V")
-                        .atEntry(BODIES, "closed", field("parent", "Lreactor/netty/channel/ChannelOperations;", OBJECT)),
-                Hook.library("reactornetty.cancelled", Feature.LEAKS, LIBRARY, RECEIVE, "cleanQueue", "(Ljava/util/Queue;)V")
-                        .atEntry(BODIES, "closed", field("parent", "Lreactor/netty/channel/ChannelOperations;", OBJECT)),
+                        .atEntry(
+                                BODIES, "closed", field("parent", "Lreactor/netty/channel/ChannelOperations;", OBJECT)),
+                Hook.library(
+                                "reactornetty.cancelled",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                RECEIVE,
+                                "cleanQueue",
+                                "(Ljava/util/Queue;)V")
+                        .atEntry(
+                                BODIES, "closed", field("parent", "Lreactor/netty/channel/ChannelOperations;", OBJECT)),
                 Hook.library("reactornetty.pool", Feature.LEAKS, LIBRARY, PROVIDER, "createPool", null)
                         .atExit(HOOKS, "poolCreated", field("name", "Ljava/lang/String;"), returned(OBJECT)),
-                Hook.library("reactornetty.acquireFailed", Feature.LEAKS, LIBRARY, PROVIDER + "$DisposableAcquire", "onError",
+                Hook.library(
+                                "reactornetty.acquireFailed",
+                                Feature.LEAKS,
+                                LIBRARY,
+                                PROVIDER + "$DisposableAcquire",
+                                "onError",
                                 "(Ljava/lang/Throwable;)V")
-                        .atEntry(HOOKS, "acquireFailed",
-                                field("pool", "Lreactor/netty/internal/shaded/reactor/pool/InstrumentedPool;", OBJECT), param(0, "Ljava/lang/Throwable;")),
+                        .atEntry(
+                                HOOKS,
+                                "acquireFailed",
+                                field("pool", "Lreactor/netty/internal/shaded/reactor/pool/InstrumentedPool;", OBJECT),
+                                param(0, "Ljava/lang/Throwable;")),
                 // Spring's WebClient assembles a request where the application calls retrieve(), exchange() or
-                // exchangeToMono/Flux (each builds the request builder at once) but creates Reactor Netty's request only
+                // exchangeToMono/Flux (each builds the request builder at once) but creates Reactor Netty's request
+                // only
                 // when subscribed, often on an event loop far from the application's code: the origin goes from the
                 // builder to the request it builds (and to a filter's copy of it) and is on the thread while the
                 // exchange function creates Reactor Netty's request.
-                Hook.library("webclient.assemble", Feature.LEAKS, SPRING_LIBRARY, WEBCLIENT + "DefaultWebClient$DefaultRequestBodyUriSpec",
-                                "initRequestBuilder", "()")
+                Hook.library(
+                                "webclient.assemble",
+                                Feature.LEAKS,
+                                SPRING_LIBRARY,
+                                WEBCLIENT + "DefaultWebClient$DefaultRequestBodyUriSpec",
+                                "initRequestBuilder",
+                                "()")
                         .atExit(HOOKS, "webAssembled", returned(OBJECT)),
-                Hook.library("webclient.build", Feature.LEAKS, SPRING_LIBRARY, WEBCLIENT + "DefaultClientRequestBuilder", "build", "()")
+                Hook.library(
+                                "webclient.build",
+                                Feature.LEAKS,
+                                SPRING_LIBRARY,
+                                WEBCLIENT + "DefaultClientRequestBuilder",
+                                "build",
+                                "()")
                         .atExit(HOOKS, "webBuilt", self(), returned(OBJECT)),
-                Hook.library("webclient.copy", Feature.LEAKS, SPRING_LIBRARY, WEBCLIENT + "DefaultClientRequestBuilder", "<init>",
+                Hook.library(
+                                "webclient.copy",
+                                Feature.LEAKS,
+                                SPRING_LIBRARY,
+                                WEBCLIENT + "DefaultClientRequestBuilder",
+                                "<init>",
                                 "(Lorg/springframework/web/reactive/function/client/ClientRequest;)V")
                         .atExit(HOOKS, "webCopied", self(), param(0)),
-                Hook.library("webclient.exchange", Feature.LEAKS, SPRING_LIBRARY, WEBCLIENT + "ExchangeFunctions$DefaultExchangeFunction",
-                                "exchange", "(Lorg/springframework/web/reactive/function/client/ClientRequest;)")
+                Hook.library(
+                                "webclient.exchange",
+                                Feature.LEAKS,
+                                SPRING_LIBRARY,
+                                WEBCLIENT + "ExchangeFunctions$DefaultExchangeFunction",
+                                "exchange",
+                                "(Lorg/springframework/web/reactive/function/client/ClientRequest;)")
                         .entering(HOOKS, "webExchanging", true, param(0))
                         .atExitOrThrow(HOOKS, "webExchanged", entered()));
     }

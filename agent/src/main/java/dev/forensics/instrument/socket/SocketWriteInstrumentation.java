@@ -33,18 +33,47 @@ public final class SocketWriteInstrumentation {
     public static List<Hook> hooks() {
         return List.of(
                 Hook.jdk("pipes.socket.write", Feature.PIPES, "sun.nio.ch.NioSocketImpl", "write", "([BII)V")
-                        .onThrow(PIPES, "socketWriteFailed", thrown(), field("address", "Ljava/net/InetAddress;", OBJECT),
-                                field("port", "I"), param(2, "I")),
+                        .onThrow(
+                                PIPES,
+                                "socketWriteFailed",
+                                thrown(),
+                                field("address", "Ljava/net/InetAddress;", OBJECT),
+                                field("port", "I"),
+                                param(2, "I")),
                 Hook.jdk("pipes.channel.write", Feature.PIPES, CHANNEL, "write", "(Ljava/nio/ByteBuffer;)I")
-                        .onThrow(PIPES, "channelWriteFailed", thrown(), field("remoteAddress", REMOTE),
+                        .onThrow(
+                                PIPES,
+                                "channelWriteFailed",
+                                thrown(),
+                                field("remoteAddress", REMOTE),
                                 param(0, "Ljava/nio/ByteBuffer;")),
                 Hook.jdk("pipes.channel.gather", Feature.PIPES, CHANNEL, "write", "([Ljava/nio/ByteBuffer;II)J")
-                        .onThrow(PIPES, "channelGatherFailed", thrown(), field("remoteAddress", REMOTE),
-                                param(0, "[Ljava/nio/ByteBuffer;"), param(1, "I"), param(2, "I")),
+                        .onThrow(
+                                PIPES,
+                                "channelGatherFailed",
+                                thrown(),
+                                field("remoteAddress", REMOTE),
+                                param(0, "[Ljava/nio/ByteBuffer;"),
+                                param(1, "I"),
+                                param(2, "I")),
                 Hook.jdk("pipes.channel.stream", Feature.PIPES, CHANNEL, "blockingWriteFully", "([BII)V")
-                        .onThrow(PIPES, "channelStreamWriteFailed", thrown(), field("remoteAddress", REMOTE), param(2, "I")),
-                Hook.jdk("pipes.tls.write", Feature.PIPES, "sun.security.ssl.SSLSocketImpl$AppOutputStream", "write", "([BII)V")
-                        .onThrow(PIPES, "tlsWriteFailed", thrown(), field("this$0", "Lsun/security/ssl/SSLSocketImpl;", OBJECT),
+                        .onThrow(
+                                PIPES,
+                                "channelStreamWriteFailed",
+                                thrown(),
+                                field("remoteAddress", REMOTE),
+                                param(2, "I")),
+                Hook.jdk(
+                                "pipes.tls.write",
+                                Feature.PIPES,
+                                "sun.security.ssl.SSLSocketImpl$AppOutputStream",
+                                "write",
+                                "([BII)V")
+                        .onThrow(
+                                PIPES,
+                                "tlsWriteFailed",
+                                thrown(),
+                                field("this$0", "Lsun/security/ssl/SSLSocketImpl;", OBJECT),
                                 param(2, "I")));
     }
 }

@@ -19,6 +19,10 @@ public final class StdStreamInstrumentation {
 
     public static List<Hook> hooks() {
         return List.of(Hook.jdk("stdstreams.write", Feature.STDSTREAMS, "java.io.FileOutputStream", "write", null)
-                .onThrow("dev/forensics/bootstrap/PipeHooks", "fileWriteFailed", thrown(), field("fd", "Ljava/io/FileDescriptor;")));
+                .onThrow(
+                        "dev/forensics/bootstrap/PipeHooks",
+                        "fileWriteFailed",
+                        thrown(),
+                        field("fd", "Ljava/io/FileDescriptor;")));
     }
 }

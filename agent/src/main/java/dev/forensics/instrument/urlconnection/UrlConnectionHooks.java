@@ -32,7 +32,9 @@ public final class UrlConnectionHooks {
             return;
         }
         try {
-            if (inner == null || inner.getClass().getName().equals(EMPTY) || !(connection instanceof HttpURLConnection)) {
+            if (inner == null
+                    || inner.getClass().getName().equals(EMPTY)
+                    || !(connection instanceof HttpURLConnection)) {
                 return; // HEAD, 204, 304 or an empty body: the JDK released the connection already
             }
             HttpURLConnection c = (HttpURLConnection) connection;
@@ -45,8 +47,16 @@ public final class UrlConnectionHooks {
                 status = -1;
                 contentLength = -1;
             }
-            t.open(stream, t.origin(), CLIENT, status >= 400 ? "getErrorStream" : "getInputStream", status,
-                    c.getRequestMethod(), c.getURL(), contentLength, BodyHooks.LENGTH_COMPLETES);
+            t.open(
+                    stream,
+                    t.origin(),
+                    CLIENT,
+                    status >= 400 ? "getErrorStream" : "getInputStream",
+                    status,
+                    c.getRequestMethod(),
+                    c.getURL(),
+                    contentLength,
+                    BodyHooks.LENGTH_COMPLETES);
         } catch (Throwable e) {
             AdviceErrors.record(e, Feature.LEAKS);
         } finally {

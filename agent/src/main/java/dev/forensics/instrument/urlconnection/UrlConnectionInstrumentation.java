@@ -32,7 +32,11 @@ public final class UrlConnectionInstrumentation {
     public static List<Hook> hooks() {
         return List.of(
                 Hook.jdk("urlconnection.body", Feature.LEAKS, STREAM, "<init>", null)
-                        .atExit(HOOKS, "bodyCreated", self(), param(1),
+                        .atExit(
+                                HOOKS,
+                                "bodyCreated",
+                                self(),
+                                param(1),
                                 field("this$0", "Lsun/net/www/protocol/http/HttpURLConnection;", OBJECT)),
                 Hook.jdk("urlconnection.read", Feature.LEAKS, STREAM, "read", "([BII)I")
                         .atExit(BODIES, "readCount", self(), returned("I")),
@@ -41,7 +45,10 @@ public final class UrlConnectionInstrumentation {
                 Hook.jdk("urlconnection.disconnect", Feature.LEAKS, CONNECTION, "disconnect", "()V")
                         .atEntry(BODIES, "closed", field("inputStream", INPUT, OBJECT)),
                 Hook.jdk("urlconnection.getInputStream", Feature.LEAKS, CONNECTION, "getInputStream", "()")
-                        .atExitOrThrow(HOOKS, "errorBuffered", field("inputStream", INPUT, OBJECT),
+                        .atExitOrThrow(
+                                HOOKS,
+                                "errorBuffered",
+                                field("inputStream", INPUT, OBJECT),
                                 field("errorStream", INPUT, OBJECT)));
     }
 }

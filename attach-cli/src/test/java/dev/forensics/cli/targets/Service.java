@@ -2,7 +2,6 @@ package dev.forensics.cli.targets;
 
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
