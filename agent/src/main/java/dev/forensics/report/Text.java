@@ -52,23 +52,8 @@ public final class Text {
 
     /** The n-th (from 0) field of a line of fields separated by spaces or tabs, as /proc files have them; "" if none. */
     public static String field(String line, int n) {
-        int i = 0;
-        int len = line.length();
-        for (int f = 0; ; f++) {
-            while (i < len && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) {
-                i++;
-            }
-            int start = i;
-            while (i < len && line.charAt(i) != ' ' && line.charAt(i) != '\t') {
-                i++;
-            }
-            if (start == i) {
-                return "";
-            }
-            if (f == n) {
-                return line.substring(start, i);
-            }
-        }
+        String[] f = fields(line);
+        return n < f.length ? f[n] : "";
     }
 
     /** The fields of a line separated by spaces or tabs, as /proc files have them; no regex on the start-up path. */
