@@ -86,8 +86,8 @@ public final class MeterBindings {
         try {
             OtelMeters o = OtelMeters.bindIfSet(loader, Meters.all());
             if (o == null) {
-                return; // the application has not set its GlobalOpenTelemetry (yet): look again later, never set it
-                // ourselves
+                // The application has not set its GlobalOpenTelemetry (yet): look again later, never set it ourselves.
+                return;
             }
             otelDone = true;
             otel = o;

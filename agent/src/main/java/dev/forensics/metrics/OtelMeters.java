@@ -53,9 +53,8 @@ final class OtelMeters {
         Class<?> measurement = Class.forName("io.opentelemetry.api.metrics.ObservableLongMeasurement", false, api);
         Class<?> attributes = Class.forName("io.opentelemetry.api.common.Attributes", false, api);
         Class<?> attributesBuilder = Class.forName("io.opentelemetry.api.common.AttributesBuilder", false, api);
-        // Once set, get() only returns it (no autoconfiguration); under the OpenTelemetry Java agent, which makes
-        // isSet()
-        // true, get() is what returns the agent's instance (getOrNoop() does only in its newer versions).
+        // Once set, get() only returns it (no autoconfiguration). Under the OpenTelemetry Java agent, which makes
+        // isSet() true, get() is what returns the agent's instance (getOrNoop() does only in its newer versions).
         Object otel = call(global.getMethod("get"), null);
         Object meter = call(otelType.getMethod("getMeter", String.class), otel, "forensics");
         Attrs attrs = new Attrs(

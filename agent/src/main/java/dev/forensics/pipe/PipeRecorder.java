@@ -65,8 +65,9 @@ final class PipeRecorder implements PipeHooks.Listener {
         run.lastNanos = now;
         WriteSite.Site site = run.site();
         if (layer == PipeHooks.SOCKET && site.underTls()) {
-            return; // the TLS write the application called counts it; TLS's own handshake and close writes are not the
-            // application's
+            // The TLS write the application called counts it; TLS's own handshake and close writes are not the
+            // application's.
+            return;
         }
         failed.incrementAndGet(kind.ordinal()); // for the meters: every counted failure, even one the full table drops
         long nowMillis = System.currentTimeMillis();

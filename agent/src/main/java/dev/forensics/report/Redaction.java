@@ -356,8 +356,8 @@ public final class Redaction {
     private static String authHeaders(String s) {
         String lower = s.toLowerCase(Locale.ROOT);
         if (lower.length() != s.length()) {
-            return s; // a character whose lower case has another length: positions would not line up (no header has
-            // one)
+            // A character whose lower case has another length: positions would not line up (no header has one).
+            return s;
         }
         int at = lower.indexOf("authorization");
         if (at < 0) {
